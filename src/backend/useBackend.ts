@@ -1,0 +1,184 @@
+/**
+ * Choosing and initialising a TensorFlow.js backend. latentkit never picks one behind the consumer's back:
+ * until {@link useBackend} is called, tfjs uses whatever backend is already active (the cpu backend, which
+ * latentkit registers as a fallback, when nothing else is).
+ *
+ * | name         | where                   | how                                                                   |
+ * | ------------ | ----------------------- | --------------------------------------------------------------------- |
+ * | `wasm`       | Node and browser        | bundled; SIMD where supported; threads in cross-origin-isolated pages |
+ * | `cpu`        | Node and browser        | bundled; plain JavaScript, slowest                                    |
+ * | `webgl`      | browser                 | optional peer `@tensorflow/tfjs-backend-webgl`                        |
+ * | `tensorflow` | Node                    | optional peer `@tensorflow/tfjs-node` (native libtensorflow)          |
+ *
+ * @example
+ * ```ts
+ * import { useBackend } from 'latentkit';
+ * const info = await useBackend('wasm');
+ * console.log(info); // { name: 'wasm', simd: true, threads: 1, ... }
+ * ```
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { createRequire } from 'node:module';
+import { BackendError, ConfigError } from '../errors.js';
+import { isNode } from './environment.js';
+import { registerWasmTrainingKernels } from './wasmTrainingKernels.js';
+
+/** The backends latentkit knows how to set up. */
+export const BACKEND_NAMES = ['wasm', 'cpu', 'webgl', 'tensorflow'] as const;
+
+/** A backend name accepted by {@link useBackend}. */
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** Options for {@link useBackend}. */
+export interface UseBackendOptions {
+  /**
+   * wasm only: the number of threads to use where the build supports them (a cross-origin-isolated
+   * browser page). Node's wasm build runs on one thread whatever is asked (tfjs issue 3830); the returned
+   * {@link BackendInfo.threads} says what was obtained. Default: the backend's own choice.
+   */
+  threads?: number;
+  /**
+   * wasm only: where the `.wasm` binaries are. Default in Node: the `dist/` folder of the installed
+   * `@tensorflow/tfjs-backend-wasm` package (no network). Default in the browser: tfjs's own default.
+   */
+  wasmPaths?: string;
+  /**
+   * wasm only: register latentkit's training kernels (convolution filter gradients and others that tfjs
+   * 4.22's wasm backend lacks). Default `true`.
+   */
+  trainingKernels?: boolean;
+}
+
+/** What {@link useBackend} set up. */
+export interface BackendInfo {
+  /** The active tfjs backend name. */
+  name: BackendName;
+  /** wasm: whether the SIMD build is in use. `undefined` for other backends. */
+  simd?: boolean;
+  /** Threads the backend computes on (1 for cpu and for wasm without thread support). */
+  threads: number;
+  /** Kernels latentkit registered for this backend (wasm training kernels). */
+  addedKernels: string[];
+  /** The tfjs-core version in use. */
+  tfjsVersion: string;
+}
+
+function wasmDistDir(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  return pkg.slice(0, pkg.length - 'package.json'.length) + 'dist/';
+}
+
+async function setUpWasm(options: UseBackendOptions): Promise<BackendInfo> {
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+    throw new ConfigError('threads', options.threads, 'a positive integer');
+  }
+  let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
+  try {
+    wasm = await import('@tensorflow/tfjs-backend-wasm');
+  } catch (cause) {
+    throw new BackendError(
+      `latentkit: backend "wasm" could not be loaded (${(cause as Error).message}). ` +
+        'It is a dependency of latentkit: reinstall with `npm install @tensorflow/tfjs-backend-wasm@4.22.0`.',
+    );
+  }
+  const paths = options.wasmPaths ?? (isNode() ? wasmDistDir() : undefined);
+  if (paths !== undefined && tf.findBackend('wasm') === null) wasm.setWasmPaths(paths);
+  if (options.threads !== undefined) wasm.setThreadsCount(options.threads);
+  const ok = await tf.setBackend('wasm');
+  if (!ok) {
+    throw new BackendError(
+      `latentkit: backend "wasm" failed to initialise from wasmPaths = ${JSON.stringify(paths)}: ` +
+        'expected the folder holding tfjs-backend-wasm*.wasm.',
+    );
+  }
+  await tf.ready();
+  const addedKernels = options.trainingKernels === false ? [] : registerWasmTrainingKernels();
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
+  return {
+    name: 'wasm',
+    simd,
+    threads: wasm.getThreadsCount(),
+    addedKernels,
+    tfjsVersion: tf.version_core,
+  };
+}
+
+async function setUpWebgl(): Promise<BackendInfo> {
+  if (isNode()) {
+    throw new BackendError(
+      'latentkit: backend "webgl" needs a browser with WebGL; in Node use "wasm", "cpu" or "tensorflow".',
+    );
+  }
+  try {
+    await import('@tensorflow/tfjs-backend-webgl');
+  } catch {
+    throw new BackendError(
+      'latentkit: backend "webgl" needs the optional peer @tensorflow/tfjs-backend-webgl: ' +
+        'run `npm install @tensorflow/tfjs-backend-webgl@4.22.0`.',
+    );
+  }
+  if (!(await tf.setBackend('webgl'))) {
+    throw new BackendError('latentkit: backend "webgl" failed to initialise: this browser offers no usable WebGL context.');
+  }
+  await tf.ready();
+  return { name: 'webgl', threads: 1, addedKernels: [], tfjsVersion: tf.version_core };
+}
+
+async function setUpTensorflow(): Promise<BackendInfo> {
+  if (!isNode()) throw new BackendError('latentkit: backend "tensorflow" (tfjs-node) exists only in Node.');
+  try {
+    const name = '@tensorflow/tfjs-node';
+    // A variable specifier keeps bundlers from resolving the optional peer at build time.
+    await import(/* @vite-ignore */ name);
+  } catch (cause) {
+    throw new BackendError(
+      'latentkit: backend "tensorflow" needs the optional peer @tensorflow/tfjs-node, which is not installed ' +
+        `(${(cause as Error).message.split('\n')[0]}). Install it with \`npm install @tensorflow/tfjs-node@4.22.0\` ` +
+        '(its install step downloads libtensorflow, so it needs network access), or use "wasm".',
+    );
+  }
+  if (!(await tf.setBackend('tensorflow'))) {
+    throw new BackendError('latentkit: backend "tensorflow" failed to initialise: check the tfjs-node installation.');
+  }
+  await tf.ready();
+  return { name: 'tensorflow', threads: 0, addedKernels: [], tfjsVersion: tf.version_core };
+}
+
+/**
+ * Sets up and activates a tfjs backend.
+ *
+ * @param name - `'wasm' | 'cpu' | 'webgl' | 'tensorflow'`.
+ * @param options - see {@link UseBackendOptions}.
+ * @returns what was set up: name, SIMD, threads, the kernels latentkit added.
+ * @throws BackendError when the backend's package is missing or it fails to start; ConfigError for an
+ *   unknown name.
+ * @example
+ * ```ts
+ * await useBackend('wasm');            // Node or browser
+ * await useBackend('cpu');             // always available
+ * ```
+ */
+export async function useBackend(name: BackendName, options: UseBackendOptions = {}): Promise<BackendInfo> {
+  switch (name) {
+    case 'wasm':
+      return setUpWasm(options);
+    case 'cpu':
+      await tf.setBackend('cpu');
+      await tf.ready();
+      return { name: 'cpu', threads: 1, addedKernels: [], tfjsVersion: tf.version_core };
+    case 'webgl':
+      return setUpWebgl();
+    case 'tensorflow':
+      return setUpTensorflow();
+    default:
+      throw new ConfigError('backend', name, `one of ${BACKEND_NAMES.map((n) => `"${n}"`).join(', ')}`);
+  }
+}
+
+/** The name of the active tfjs backend. */
+export function currentBackend(): string {
+  return tf.getBackend();
+}

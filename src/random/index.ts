@@ -1,0 +1,1 @@
+export { SeedStream, setSeed, getSeed, resolveSeed, seedStream, assertSeed } from './seed.js';
