@@ -1,0 +1,2 @@
+export { toExamples, release, assertFinite, checkExampleShape } from './input.js';
+export type { DataInput, OwnedTensor } from './input.js';

@@ -1,0 +1,77 @@
+/**
+ * Paths between two codes: straight lines, or great circles (better for Gaussian latents, whose mass
+ * sits near a sphere).
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFinite, type DataInput } from '../data/input.js';
+import { InputError } from '../errors.js';
+import { oneOf, positiveInt } from '../validate.js';
+
+/** Options of {@link interpolate}. */
+export interface InterpolateOptions {
+  /** Number of points, both ends included (>= 2). Default 10. */
+  steps?: number;
+  /** `'linear'` (default) or `'spherical'` (slerp; falls back to linear for nearly parallel codes). */
+  method?: 'linear' | 'spherical';
+}
+
+function asVector(v: DataInput, parameter: string): { values: Float32Array; shape: number[] } {
+  const t = v instanceof tf.Tensor ? v : tf.tensor(v as number[]);
+  try {
+    if (t.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
+    assertFinite(t, parameter);
+    const shape = t.rank > 1 && t.shape[0] === 1 ? t.shape.slice(1) : t.shape;
+    return { values: Float32Array.from(t.dataSync()), shape };
+  } finally {
+    if (t !== v) t.dispose();
+  }
+}
+
+/**
+ * Points from `a` to `b` (both included), stacked on a new first axis: `[steps, ...shape]`.
+ * `a` and `b` are one code each (shape `[d]`, `[1, d]` or any shape, the same for both).
+ *
+ * @example
+ * ```ts
+ * const [za, zb] = [ae.encode(xa), ae.encode(xb)];
+ * const path = interpolate(za, zb, { steps: 10 });   // [10, 32]
+ * const frames = ae.decode(path);                    // [10, 784]
+ * ```
+ */
+export function interpolate(a: DataInput, b: DataInput, options: InterpolateOptions = {}): tf.Tensor {
+  const steps = positiveInt('interpolate.steps', options.steps ?? 10);
+  if (steps < 2) throw new InputError('interpolate.steps', steps, 'at least 2 (both ends are included)');
+  const method = oneOf('interpolate.method', options.method ?? 'linear', ['linear', 'spherical'] as const);
+  const va = asVector(a, 'a');
+  const vb = asVector(b, 'b');
+  if (va.values.length !== vb.values.length) {
+    throw new InputError('b', `a code of ${vb.values.length} values`, `as many values as a (${va.values.length})`);
+  }
+  const d = va.values.length;
+  let omega = 0;
+  if (method === 'spherical') {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < d; i++) {
+      dot += va.values[i]! * vb.values[i]!;
+      na += va.values[i]! ** 2;
+      nb += vb.values[i]! ** 2;
+    }
+    const cos = na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 1;
+    omega = Math.acos(Math.min(1, Math.max(-1, cos)));
+  }
+  const out = new Float32Array(steps * d);
+  for (let s = 0; s < steps; s++) {
+    const t = s / (steps - 1);
+    let wa = 1 - t;
+    let wb = t;
+    if (method === 'spherical' && Math.sin(omega) > 1e-6) {
+      wa = Math.sin((1 - t) * omega) / Math.sin(omega);
+      wb = Math.sin(t * omega) / Math.sin(omega);
+    }
+    for (let i = 0; i < d; i++) out[s * d + i] = wa * va.values[i]! + wb * vb.values[i]!;
+  }
+  return tf.tensor(out, [steps, ...va.shape]);
+}

@@ -1,0 +1,29 @@
+/**
+ * Freeing models that share layers. tfjs-layers counts a layer's uses (one per symbolic call), not the
+ * models holding it, so disposing one model of a set that shares layers either leaves weights alive or
+ * makes the next model's dispose throw. Freeing each distinct weight once is exact whatever the sharing.
+ * @module
+ */
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/**
+ * Frees every distinct weight of `models` exactly once. The models are unusable afterwards.
+ * @returns how many weights were freed.
+ */
+export function disposeModelWeights(models: readonly tfl.LayersModel[]): number {
+  const seen = new Set<number>();
+  let freed = 0;
+  for (const model of models) {
+    for (const w of model.weights) {
+      if (seen.has(w.id)) continue;
+      seen.add(w.id);
+      try {
+        w.dispose();
+        freed++;
+      } catch {
+        // Already freed by its owner (a layer disposed through another model): nothing left to free.
+      }
+    }
+  }
+  return freed;
+}

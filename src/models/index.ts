@@ -1,0 +1,15 @@
+export { AutoencoderModel } from './autoencoder.js';
+export type { Autoencoder, AutoencoderParts, AutoencoderFitOptions, ReconstructionReport, EvaluateOptions } from './autoencoder.js';
+export { undercompleteAE } from './undercomplete.js';
+export type { UndercompleteAEConfig } from './undercomplete.js';
+export { overcompleteSparseAE } from './sparse.js';
+export type { OvercompleteSparseAEConfig } from './sparse.js';
+export { denoisingAE } from './denoising.js';
+export type { DenoisingAEConfig } from './denoising.js';
+export type { DenseAEConfig, ResolvedDenseAEConfig } from './dense.js';
+export { ACTIVATIONS } from './activations.js';
+export type { Activation } from './activations.js';
+export { RECONSTRUCTION_LOSSES, reconstructionLoss, reconstructionLossPerExample } from './losses.js';
+export type { ReconstructionLoss } from './losses.js';
+export { SeededDropout } from './layers/seededDropout.js';
+export type { SeededDropoutArgs } from './layers/seededDropout.js';

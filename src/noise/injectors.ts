@@ -1,0 +1,309 @@
+/**
+ * Noise injectors: factories that validate their options once and return a {@link NoiseFn}, a pure
+ * function `(x, seed) => noisy x`. These are the corruptions a denoising autoencoder learns to undo.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { maskingNoise } from 'latentkit';
+ *
+ * const corrupt = maskingNoise({ rate: 0.3 });
+ * const x = tf.ones([2, 784]);
+ * const noisy = corrupt(x, 42); // about 30% of the values set to 0; x is left as it was
+ * ```
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, InputError } from '../errors.js';
+import { assertSeed } from '../random/seed.js';
+
+/**
+ * A noise injector: returns a new float32 tensor of the shape of `x` with noise drawn from `seed`.
+ *
+ * It is pure: the same `x` and `seed` give the same output on the same backend. It never disposes or
+ * changes `x`, always returns a new tensor (which the caller owns and disposes), and keeps no other
+ * tensor alive. `seed` is an integer in [0, 2^32); draw one from a {@link SeedStream}.
+ *
+ * @example
+ * ```ts
+ * const noise: NoiseFn = gaussianNoise({ stddev: 0.5 });
+ * const stream = new SeedStream(7);
+ * const a = noise(x, stream.nextSeed());
+ * const b = noise(x, stream.nextSeed()); // fresh noise, reproducible from 7
+ * ```
+ */
+export type NoiseFn = (x: tf.Tensor, seed: number) => tf.Tensor;
+
+/**
+ * An inclusive range `[lo, hi]` the noisy result is clipped to, for example `[0, 1]` for pixel values.
+ * Both ends must be finite (so that a spec survives JSON) and `lo <= hi`.
+ *
+ * @example
+ * ```ts
+ * const clip: ClipRange = [0, 1];
+ * ```
+ */
+export type ClipRange = readonly [lo: number, hi: number];
+
+/**
+ * Options of {@link gaussianNoise}.
+ *
+ * @example
+ * ```ts
+ * const opts: GaussianNoiseOptions = { stddev: 0.5, clip: [0, 1] };
+ * ```
+ */
+export interface GaussianNoiseOptions {
+  /** Standard deviation of the added noise, in the units of `x`; finite and >= 0. */
+  stddev: number;
+  /** Mean of the added noise, in the units of `x`. Default 0. */
+  mean?: number;
+  /** Clip the result to `[lo, hi]`. Default: no clipping. */
+  clip?: ClipRange;
+}
+
+/**
+ * Options of {@link maskingNoise}.
+ *
+ * @example
+ * ```ts
+ * const opts: MaskingNoiseOptions = { rate: 0.3 };
+ * ```
+ */
+export interface MaskingNoiseOptions {
+  /** Probability that each value is set to 0, in [0, 1]. */
+  rate: number;
+  /** Clip the result to `[lo, hi]`. Default: no clipping. */
+  clip?: ClipRange;
+}
+
+/**
+ * Options of {@link saltAndPepperNoise}.
+ *
+ * @example
+ * ```ts
+ * const opts: SaltAndPepperNoiseOptions = { rate: 0.1, low: -1, high: 1 };
+ * ```
+ */
+export interface SaltAndPepperNoiseOptions {
+  /** Probability that each value is replaced (by `low` or `high`, half each), in [0, 1]. */
+  rate: number;
+  /** The "pepper" value. Default 0. */
+  low?: number;
+  /** The "salt" value. Default 1. */
+  high?: number;
+  /** Clip the result to `[lo, hi]`. Default: no clipping. */
+  clip?: ClipRange;
+}
+
+/**
+ * Options of {@link uniformNoise}.
+ *
+ * @example
+ * ```ts
+ * const opts: UniformNoiseOptions = { scale: 0.3, clip: [0, 1] };
+ * ```
+ */
+export interface UniformNoiseOptions {
+  /** Width of the added noise U(0, scale), in the units of `x`; finite and >= 0. */
+  scale: number;
+  /** Clip the result to `[lo, hi]`. Default: no clipping. */
+  clip?: ClipRange;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Validation, shared with spec.ts. `prefix` is how the caller spelled the options (`maskingNoise`,
+// `noise`, `denoisingAE.noise`), so that the error names the parameter the user wrote.
+
+/** @internal */
+export function checkOptionsObject(options: unknown, prefix: string): asserts options is Record<string, unknown> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigError(prefix, options, 'an options object');
+  }
+}
+
+/** @internal */
+export function checkFinite(value: unknown, parameter: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ConfigError(parameter, value, 'a finite number');
+  }
+  return value;
+}
+
+/** @internal */
+export function checkNonNegative(value: unknown, parameter: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(parameter, value, 'a finite number >= 0');
+  }
+  return value;
+}
+
+/** @internal */
+export function checkRate(value: unknown, parameter: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ConfigError(parameter, value, 'a probability in [0, 1]');
+  }
+  return value;
+}
+
+/** @internal */
+export function checkClip(value: unknown, parameter: string): ClipRange | undefined {
+  // null is accepted as "absent": a spec that went through JSON or a saved model may carry it.
+  if (value === undefined || value === null) return undefined;
+  const expected = 'a range [lo, hi] of two finite numbers with lo <= hi';
+  if (!Array.isArray(value) || value.length !== 2) throw new ConfigError(parameter, value, expected);
+  const [lo, hi] = value as unknown[];
+  if (typeof lo !== 'number' || !Number.isFinite(lo) || typeof hi !== 'number' || !Number.isFinite(hi) || lo > hi) {
+    throw new ConfigError(parameter, value, expected);
+  }
+  return [lo, hi];
+}
+
+/** @internal Treats `null` like `undefined` for optional numbers, for the same reason as in checkClip. */
+export function optional<T>(value: unknown, fallback: T): unknown {
+  return value === undefined || value === null ? fallback : value;
+}
+
+function checkInput(x: unknown, seed: unknown, name: string): asserts x is tf.Tensor {
+  if (typeof x !== 'object' || x === null || !('shape' in x) || !('dtype' in x)) {
+    throw new InputError(`${name}: x`, x, 'a tf.Tensor');
+  }
+  const t = x as tf.Tensor;
+  if (t.isDisposed) throw new InputError(`${name}: x`, t, 'a tensor that has not been disposed');
+  if (t.dtype === 'string' || t.dtype === 'complex64') {
+    throw new InputError(`${name}: x`, t, 'a numeric tensor (float32, int32 or bool)');
+  }
+  assertSeed(seed, `${name}: seed`);
+}
+
+/**
+ * Wraps the per-kind draw with the parts every injector shares: input checks, the cast to float32
+ * (which also guarantees a new tensor, never `x` itself), clipping, and one `tf.tidy` around it all.
+ */
+function injector(name: string, clip: ClipRange | undefined, draw: (x: tf.Tensor, seed: number) => tf.Tensor): NoiseFn {
+  const fn: NoiseFn = (x, seed) => {
+    checkInput(x, seed, name);
+    return tf.tidy(() => {
+      const noisy = draw(tf.cast(x, 'float32'), seed);
+      return clip ? tf.clipByValue(noisy, clip[0], clip[1]) : noisy;
+    });
+  };
+  return fn;
+}
+
+/**
+ * Additive Gaussian noise: `x + N(mean, stddev^2)`, drawn independently for each value.
+ *
+ * @param options - `stddev` (>= 0), `mean` (default 0), `clip` (default none).
+ * @returns a {@link NoiseFn}.
+ * @throws ConfigError naming `gaussianNoise.<option>` when an option is out of range.
+ * @example
+ * ```ts
+ * const noise = gaussianNoise({ stddev: 0.5, clip: [0, 1] });
+ * const noisy = noise(images, 42);
+ * ```
+ */
+export function gaussianNoise(options: GaussianNoiseOptions): NoiseFn {
+  return gaussianFrom(options, 'gaussianNoise');
+}
+
+/** @internal */
+export function gaussianFrom(options: unknown, prefix: string): NoiseFn {
+  checkOptionsObject(options, prefix);
+  const stddev = checkNonNegative(options.stddev, `${prefix}.stddev`);
+  const mean = checkFinite(optional(options.mean, 0), `${prefix}.mean`);
+  const clip = checkClip(options.clip, `${prefix}.clip`);
+  return injector('gaussianNoise', clip, (x, seed) =>
+    tf.add(x, tf.randomNormal(x.shape, mean, stddev, 'float32', seed)),
+  );
+}
+
+/**
+ * Masking noise, the corruption of the denoising autoencoder: each value is set to 0 with probability
+ * `rate`, independently. Kept values are not rescaled (unlike dropout).
+ *
+ * @param options - `rate` in [0, 1], `clip` (default none).
+ * @returns a {@link NoiseFn}.
+ * @throws ConfigError naming `maskingNoise.<option>` when an option is out of range.
+ * @example
+ * ```ts
+ * const noise = maskingNoise({ rate: 0.3 });
+ * const noisy = noise(images, 42); // about 30% zeros
+ * ```
+ */
+export function maskingNoise(options: MaskingNoiseOptions): NoiseFn {
+  return maskingFrom(options, 'maskingNoise');
+}
+
+/** @internal */
+export function maskingFrom(options: unknown, prefix: string): NoiseFn {
+  checkOptionsObject(options, prefix);
+  const rate = checkRate(options.rate, `${prefix}.rate`);
+  const clip = checkClip(options.clip, `${prefix}.clip`);
+  return injector('maskingNoise', clip, (x, seed) => {
+    // u < rate holds with probability rate (u is in [0, 1)), so rate 0 keeps all and rate 1 drops all.
+    // `where` rather than multiplying by a 0/1 mask, so that a dropped Infinity or NaN becomes 0 too.
+    const drop = tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate);
+    return tf.where(drop, tf.zerosLike(x), x);
+  });
+}
+
+/**
+ * Salt-and-pepper noise: each value, with probability `rate`, is replaced by `low` or by `high`
+ * (half each); the others are kept.
+ *
+ * @param options - `rate` in [0, 1], `low` (default 0), `high` (default 1), `clip` (default none).
+ * @returns a {@link NoiseFn}.
+ * @throws ConfigError naming `saltAndPepperNoise.<option>` when an option is out of range.
+ * @example
+ * ```ts
+ * const noise = saltAndPepperNoise({ rate: 0.1 });
+ * const noisy = noise(images, 42); // about 5% black and 5% white pixels
+ * ```
+ */
+export function saltAndPepperNoise(options: SaltAndPepperNoiseOptions): NoiseFn {
+  return saltAndPepperFrom(options, 'saltAndPepperNoise');
+}
+
+/** @internal */
+export function saltAndPepperFrom(options: unknown, prefix: string): NoiseFn {
+  checkOptionsObject(options, prefix);
+  const rate = checkRate(options.rate, `${prefix}.rate`);
+  const low = checkFinite(optional(options.low, 0), `${prefix}.low`);
+  const high = checkFinite(optional(options.high, 1), `${prefix}.high`);
+  const clip = checkClip(options.clip, `${prefix}.clip`);
+  return injector('saltAndPepperNoise', clip, (x, seed) => {
+    // One draw decides both whether and how a value is replaced: u < rate/2 gives low and
+    // rate/2 <= u < rate gives high, so each happens with probability rate/2.
+    const u = tf.randomUniform(x.shape, 0, 1, 'float32', seed);
+    const withHigh = tf.where(tf.less(u, rate), tf.fill(x.shape, high), x);
+    return tf.where(tf.less(u, rate / 2), tf.fill(x.shape, low), withHigh);
+  });
+}
+
+/**
+ * Additive uniform noise: `x + U(0, 1) * scale`, as in `x + np.random.rand(*x.shape) * 0.3`. The noise
+ * is not centred: it adds `scale / 2` on average.
+ *
+ * @param options - `scale` (>= 0), `clip` (default none).
+ * @returns a {@link NoiseFn}.
+ * @throws ConfigError naming `uniformNoise.<option>` when an option is out of range.
+ * @example
+ * ```ts
+ * const noise = uniformNoise({ scale: 0.3, clip: [0, 1] });
+ * const noisy = noise(images, 42);
+ * ```
+ */
+export function uniformNoise(options: UniformNoiseOptions): NoiseFn {
+  return uniformFrom(options, 'uniformNoise');
+}
+
+/** @internal */
+export function uniformFrom(options: unknown, prefix: string): NoiseFn {
+  checkOptionsObject(options, prefix);
+  const scale = checkNonNegative(options.scale, `${prefix}.scale`);
+  const clip = checkClip(options.clip, `${prefix}.clip`);
+  return injector('uniformNoise', clip, (x, seed) =>
+    tf.add(x, tf.mul(tf.randomUniform(x.shape, 0, 1, 'float32', seed), scale)),
+  );
+}

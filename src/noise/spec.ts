@@ -1,0 +1,240 @@
+/**
+ * Noise as data: a {@link NoiseSpec} is a plain JSON-serialisable description of a noise injector, for
+ * configs, saved models and the noise layer. {@link noiseFromSpec} turns it into a {@link NoiseFn}, and
+ * {@link applyNoise} applies either form once.
+ *
+ * @example
+ * ```ts
+ * import { applyNoise } from 'latentkit';
+ *
+ * const noisy = applyNoise(images, { kind: 'masking', rate: 0.3 }, { seed: 42 });
+ * ```
+ * @module
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../errors.js';
+import { resolveSeed } from '../random/seed.js';
+import {
+  checkClip,
+  checkFinite,
+  checkNonNegative,
+  checkOptionsObject,
+  checkRate,
+  gaussianFrom,
+  maskingFrom,
+  optional,
+  saltAndPepperFrom,
+  uniformFrom,
+  type GaussianNoiseOptions,
+  type MaskingNoiseOptions,
+  type NoiseFn,
+  type SaltAndPepperNoiseOptions,
+  type UniformNoiseOptions,
+} from './injectors.js';
+
+/**
+ * {@link gaussianNoise} as data.
+ *
+ * @example
+ * ```ts
+ * const spec: GaussianNoiseSpec = { kind: 'gaussian', stddev: 0.5 };
+ * ```
+ */
+export interface GaussianNoiseSpec extends GaussianNoiseOptions {
+  kind: 'gaussian';
+}
+
+/**
+ * {@link maskingNoise} as data.
+ *
+ * @example
+ * ```ts
+ * const spec: MaskingNoiseSpec = { kind: 'masking', rate: 0.3 };
+ * ```
+ */
+export interface MaskingNoiseSpec extends MaskingNoiseOptions {
+  kind: 'masking';
+}
+
+/**
+ * {@link saltAndPepperNoise} as data.
+ *
+ * @example
+ * ```ts
+ * const spec: SaltAndPepperNoiseSpec = { kind: 'saltAndPepper', rate: 0.1 };
+ * ```
+ */
+export interface SaltAndPepperNoiseSpec extends SaltAndPepperNoiseOptions {
+  kind: 'saltAndPepper';
+}
+
+/**
+ * {@link uniformNoise} as data.
+ *
+ * @example
+ * ```ts
+ * const spec: UniformNoiseSpec = { kind: 'uniform', scale: 0.3, clip: [0, 1] };
+ * ```
+ */
+export interface UniformNoiseSpec extends UniformNoiseOptions {
+  kind: 'uniform';
+}
+
+/**
+ * A noise injector described as plain data (JSON-serialisable), discriminated by `kind`.
+ *
+ * @example
+ * ```ts
+ * const config = { noise: { kind: 'gaussian', stddev: 0.5, clip: [0, 1] } satisfies NoiseSpec };
+ * const noise = noiseFromSpec(config.noise);
+ * ```
+ */
+export type NoiseSpec = GaussianNoiseSpec | MaskingNoiseSpec | SaltAndPepperNoiseSpec | UniformNoiseSpec;
+
+/**
+ * The valid values of {@link NoiseSpec}`.kind`.
+ *
+ * @example
+ * ```ts
+ * NOISE_KINDS.includes(userInput as NoiseKind);
+ * ```
+ */
+export const NOISE_KINDS = ['gaussian', 'masking', 'saltAndPepper', 'uniform'] as const;
+
+/**
+ * One of {@link NOISE_KINDS}.
+ *
+ * @example
+ * ```ts
+ * const kind: NoiseKind = 'masking';
+ * ```
+ */
+export type NoiseKind = (typeof NOISE_KINDS)[number];
+
+const KEYS: Record<NoiseKind, readonly string[]> = {
+  gaussian: ['kind', 'stddev', 'mean', 'clip'],
+  masking: ['kind', 'rate', 'clip'],
+  saltAndPepper: ['kind', 'rate', 'low', 'high', 'clip'],
+  uniform: ['kind', 'scale', 'clip'],
+};
+
+function checkKind(spec: Record<string, unknown>, parameter: string): NoiseKind {
+  const kind = spec.kind;
+  if (typeof kind !== 'string' || !(NOISE_KINDS as readonly string[]).includes(kind)) {
+    throw new ConfigError(`${parameter}.kind`, kind, `one of ${NOISE_KINDS.map((k) => `'${k}'`).join(', ')}`);
+  }
+  const allowed = KEYS[kind as NoiseKind];
+  // Specs come from JSON, where a misspelt optional key (`clips`, `stdev`) would otherwise be ignored.
+  for (const key of Object.keys(spec)) {
+    if (!allowed.includes(key)) {
+      throw new ConfigError(`${parameter}.${key}`, spec[key], `no such option for kind '${kind}' (valid: ${allowed.join(', ')})`);
+    }
+  }
+  return kind as NoiseKind;
+}
+
+/**
+ * Builds the injector a {@link NoiseSpec} describes.
+ *
+ * @param spec - the description; unknown `kind` or misspelt keys are rejected.
+ * @param parameter - how the caller names the spec in error messages. Default `'noise'`, so that a bad
+ *   rate is reported as `noise.rate`.
+ * @returns a {@link NoiseFn}.
+ * @throws ConfigError naming `<parameter>.kind` (listing the valid kinds) or `<parameter>.<option>`.
+ * @example
+ * ```ts
+ * const noise = noiseFromSpec({ kind: 'saltAndPepper', rate: 0.1 });
+ * const noisy = noise(images, 42);
+ * ```
+ */
+export function noiseFromSpec(spec: NoiseSpec, parameter = 'noise'): NoiseFn {
+  checkOptionsObject(spec, parameter);
+  switch (checkKind(spec, parameter)) {
+    case 'gaussian':
+      return gaussianFrom(spec, parameter);
+    case 'masking':
+      return maskingFrom(spec, parameter);
+    case 'saltAndPepper':
+      return saltAndPepperFrom(spec, parameter);
+    case 'uniform':
+      return uniformFrom(spec, parameter);
+  }
+}
+
+/**
+ * Checks a {@link NoiseSpec} and returns it in canonical form: a fresh object with every default written
+ * out and no absent or `null` optional key. This is the form saved with a model, so a saved model keeps
+ * its behaviour even if a default changes later.
+ *
+ * @param spec - the description to check.
+ * @param parameter - how the caller names the spec in error messages. Default `'noise'`.
+ * @returns a new, validated spec.
+ * @throws ConfigError as {@link noiseFromSpec}.
+ * @example
+ * ```ts
+ * normaliseNoiseSpec({ kind: 'saltAndPepper', rate: 0.1 });
+ * // { kind: 'saltAndPepper', rate: 0.1, low: 0, high: 1 }
+ * ```
+ */
+export function normaliseNoiseSpec(spec: NoiseSpec, parameter = 'noise'): NoiseSpec {
+  checkOptionsObject(spec, parameter);
+  const kind = checkKind(spec, parameter);
+  const clip = checkClip(spec.clip, `${parameter}.clip`);
+  const withClip = <T extends NoiseSpec>(s: T): T => (clip ? { ...s, clip: [clip[0], clip[1]] } : s);
+  const raw = spec as unknown as Record<string, unknown>;
+  switch (kind) {
+    case 'gaussian':
+      return withClip({
+        kind,
+        stddev: checkNonNegative(raw.stddev, `${parameter}.stddev`),
+        mean: checkFinite(optional(raw.mean, 0), `${parameter}.mean`),
+      });
+    case 'masking':
+      return withClip({ kind, rate: checkRate(raw.rate, `${parameter}.rate`) });
+    case 'saltAndPepper':
+      return withClip({
+        kind,
+        rate: checkRate(raw.rate, `${parameter}.rate`),
+        low: checkFinite(optional(raw.low, 0), `${parameter}.low`),
+        high: checkFinite(optional(raw.high, 1), `${parameter}.high`),
+      });
+    case 'uniform':
+      return withClip({ kind, scale: checkNonNegative(raw.scale, `${parameter}.scale`) });
+  }
+}
+
+/**
+ * Options of {@link applyNoise}.
+ *
+ * @example
+ * ```ts
+ * const opts: ApplyNoiseOptions = { seed: 42 };
+ * ```
+ */
+export interface ApplyNoiseOptions {
+  /** Seed of the draw, an integer in [0, 2^32). Default: the next seed of the global stream ({@link setSeed}), else a random one. */
+  seed?: number;
+}
+
+/**
+ * Applies noise once: a convenience for `noise(x, seed)` that accepts a {@link NoiseFn} or a
+ * {@link NoiseSpec} and resolves the seed with {@link resolveSeed}.
+ *
+ * @param x - the clean tensor; not disposed or changed.
+ * @param noise - an injector or its description.
+ * @param options - `seed` (default: from the global stream).
+ * @returns a new float32 tensor, owned by the caller.
+ * @example
+ * ```ts
+ * setSeed(1);
+ * const noisy = applyNoise(images, { kind: 'gaussian', stddev: 0.5, clip: [0, 1] });
+ * const again = applyNoise(images, maskingNoise({ rate: 0.3 }), { seed: 42 });
+ * ```
+ */
+export function applyNoise(x: tf.Tensor, noise: NoiseFn | NoiseSpec, options: ApplyNoiseOptions = {}): tf.Tensor {
+  const fn = typeof noise === 'function' ? noise : noiseFromSpec(noise, 'applyNoise.noise');
+  const opts: unknown = options;
+  checkOptionsObject(opts, 'applyNoise.options');
+  // resolveSeed checks the seed itself.
+  return fn(x, resolveSeed(opts.seed as number | undefined, 'applyNoise.seed'));
+}

@@ -1,0 +1,116 @@
+/**
+ * Optimizers by name or by spec, so that a training config stays plain data.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../errors.js';
+import { numberIn, oneOf } from '../validate.js';
+
+/** Optimizer names latentkit can create. `sgd` with a `momentum` > 0 is SGD with momentum. */
+export const OPTIMIZER_NAMES = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'adadelta', 'adamax'] as const;
+/** An optimizer name; see {@link OPTIMIZER_NAMES}. */
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
+/** An optimizer described as data. */
+export interface OptimizerConfig {
+  name: OptimizerName;
+  /** Step size. Defaults: adam/adamax/rmsprop 1e-3, sgd/momentum 0.01, adagrad 0.01, adadelta 1. */
+  learningRate?: number;
+  /** sgd/momentum/rmsprop: momentum coefficient. Default 0 (0.9 for `momentum`). */
+  momentum?: number;
+  /** adam/adamax: first-moment decay. Default 0.9. */
+  beta1?: number;
+  /** adam/adamax: second-moment decay. Default 0.999. */
+  beta2?: number;
+  /** Numerical fuzz. Default: the optimizer's own (1e-7 for adam in tfjs). */
+  epsilon?: number;
+  /** sgd/momentum: Nesterov momentum. Default false. */
+  nesterov?: boolean;
+}
+
+/**
+ * What `fit` accepts as `optimizer`: a name, a config, or a ready `tf.Optimizer` (which stays the caller's:
+ * latentkit never disposes it, and its state carries over between `fit` calls).
+ */
+export type OptimizerSpec = OptimizerName | OptimizerConfig | tf.Optimizer;
+
+const DEFAULT_RATE: Record<OptimizerName, number> = {
+  adam: 1e-3,
+  adamax: 2e-3,
+  rmsprop: 1e-3,
+  sgd: 0.01,
+  momentum: 0.01,
+  adagrad: 0.01,
+  adadelta: 1,
+};
+
+/** An optimizer ready for a training run, and whether latentkit made it (and so disposes it afterwards). */
+export interface ResolvedOptimizer {
+  optimizer: tf.Optimizer;
+  created: boolean;
+}
+
+/**
+ * Creates (or passes through) an optimizer.
+ *
+ * @param spec - a name, a config or a `tf.Optimizer`. Default `'adam'`.
+ * @param learningRate - overrides the config's rate when given.
+ * @param parameter - the name used in errors.
+ * @example
+ * ```ts
+ * const { optimizer } = resolveOptimizer({ name: 'sgd', learningRate: 0.01, momentum: 0.95 });
+ * ```
+ */
+export function resolveOptimizer(
+  spec: OptimizerSpec | undefined,
+  learningRate?: number,
+  parameter = 'optimizer',
+): ResolvedOptimizer {
+  if (typeof spec === 'object' && spec !== null && spec instanceof tf.Optimizer) {
+    if (learningRate !== undefined) {
+      throw new ConfigError(
+        'learningRate',
+        learningRate,
+        'to be left out when `optimizer` is a tf.Optimizer instance (set the rate when creating it)',
+      );
+    }
+    return { optimizer: spec, created: false };
+  }
+  const config: OptimizerConfig = typeof spec === 'string' ? { name: spec } : spec ?? { name: 'adam' };
+  if (typeof config !== 'object' || config === null) {
+    throw new ConfigError(parameter, spec, `an optimizer name (${OPTIMIZER_NAMES.join(', ')}), a config or a tf.Optimizer`);
+  }
+  const name = oneOf(`${parameter}.name`, config.name, OPTIMIZER_NAMES);
+  const lr = numberIn('learningRate', learningRate ?? config.learningRate ?? DEFAULT_RATE[name], 0, Infinity, {
+    minOpen: true,
+  });
+  const momentum = config.momentum === undefined ? undefined : numberIn(`${parameter}.momentum`, config.momentum, 0, 1, { maxOpen: true });
+  const beta1 = numberIn(`${parameter}.beta1`, config.beta1 ?? 0.9, 0, 1, { maxOpen: true });
+  const beta2 = numberIn(`${parameter}.beta2`, config.beta2 ?? 0.999, 0, 1, { maxOpen: true });
+  const eps = config.epsilon === undefined ? undefined : numberIn(`${parameter}.epsilon`, config.epsilon, 0, 1, { minOpen: true });
+  let optimizer: tf.Optimizer;
+  switch (name) {
+    case 'adam':
+      optimizer = tf.train.adam(lr, beta1, beta2, eps);
+      break;
+    case 'adamax':
+      optimizer = tf.train.adamax(lr, beta1, beta2, eps);
+      break;
+    case 'rmsprop':
+      optimizer = tf.train.rmsprop(lr, 0.9, momentum ?? 0, eps);
+      break;
+    case 'sgd':
+    case 'momentum': {
+      const m = momentum ?? (name === 'momentum' ? 0.9 : 0);
+      optimizer = m > 0 ? tf.train.momentum(lr, m, config.nesterov ?? false) : tf.train.sgd(lr);
+      break;
+    }
+    case 'adagrad':
+      optimizer = tf.train.adagrad(lr);
+      break;
+    case 'adadelta':
+      optimizer = tf.train.adadelta(lr, 0.95, eps);
+      break;
+  }
+  return { optimizer, created: true };
+}
