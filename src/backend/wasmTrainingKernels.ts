@@ -56,6 +56,7 @@ function padOrCrop(b: WasmBackend, t: TensorInfo, amounts: Array<[number, number
 }
 
 export let filterGradStrategy: 'conv' | 'convpad' | 'im2col' = 'conv';
+export let bpiStrategy: 'phase' | 'zeros' = (process.env['LK_BPI'] as 'zeros') ?? 'phase';
 export function setFilterGradStrategy(s: typeof filterGradStrategy): void {
   filterGradStrategy = s;
 }
@@ -315,6 +316,36 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
+/**
+ * The stride-1 filter of the sub-pixel decomposition of a stride-(sh,sw) transposed convolution:
+ * out[a, b, f, (rh*sw + rw)*C + c] = W[(th-1-a)*sh + rh, (tw-1-b)*sw + rw, c, f] (zero beyond the filter).
+ * Built on the host: the filter is small.
+ */
+function phaseFilter(b: WasmBackend, filter: TensorInfo, sh: number, sw: number): TensorInfo {
+  const [kh, kw, c, f] = filter.shape as [number, number, number, number];
+  const th = Math.ceil(kh / sh);
+  const tw = Math.ceil(kw / sw);
+  const k = sh * sw * c;
+  const out = b.makeOutput([th, tw, f, k], 'float32');
+  const src = b.typedArrayFromHeap(filter);
+  const dst = b.typedArrayFromHeap(out);
+  dst.fill(0);
+  for (let i = 0; i < kh; i++) {
+    const a = th - 1 - Math.floor(i / sh);
+    const rh = i % sh;
+    for (let j = 0; j < kw; j++) {
+      const bb = tw - 1 - Math.floor(j / sw);
+      const rw = j % sw;
+      const dstBase = (a * tw + bb) * f * k + (rh * sw + rw) * c;
+      const srcBase = (i * kw + j) * c * f;
+      for (let ci = 0; ci < c; ci++) {
+        for (let fi = 0; fi < f; fi++) dst[dstBase + fi * k + ci] = src[srcBase + ci * f + fi]!;
+      }
+    }
+  }
+  return out;
+}
+
 let originalBackpropInput: KernelFunc | undefined;
 
 /**
@@ -343,11 +374,46 @@ const conv2DBackpropInput: KernelFunc = (args) => {
     false,
     'channelsLast',
   );
-  const [n, h, w] = a.inputShape;
+  const [n, h, w, c] = a.inputShape;
   const [, oh, ow, f] = dy.shape as [number, number, number, number];
   const [kh, kw] = filter.shape as [number, number, number, number];
   const { strideHeight: sh, strideWidth: sw } = info;
   const pads = info.padInfo;
+  if (bpiStrategy === 'phase') {
+    // Sub-pixel decomposition: full[q*s + r] = sum_t dy[q - t] * W[t*s + r], one output channel block per
+    // phase r; dx[h] = full[h + padTop].
+    const th = Math.ceil(kh / sh);
+    const tw = Math.ceil(kw / sw);
+    const wt = phaseFilter(b, filter, sh, sw); // [th,tw,F,sh*sw*C]
+    const qh = Math.max(oh, Math.ceil((pads.top + h) / sh));
+    const qw = Math.max(ow, Math.ceil((pads.left + w) / sw));
+    const r = run(b, 'Conv2D', { x: dy, filter: wt }, {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad: [
+        [0, 0],
+        [th - 1, qh - oh],
+        [tw - 1, qw - ow],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    }); // [N,qh,qw,sh*sw*C]
+    free(b, wt);
+    let full = r;
+    if (sh > 1 || sw > 1) {
+      // [N*qh, qw, sh, sw*C] -> [N*qh, sh, qw, sw*C] = [N, qh*sh, qw*sw, C]
+      full = view(run(b, 'Transpose', { x: view(r, [n * qh, qw, sh, sw * c]) }, { perm: [0, 2, 1, 3] }), [n, qh * sh, qw * sw, c]);
+      free(b, r);
+    }
+    const out = padOrCrop(b, full, [
+      [0, 0],
+      [-pads.top, h + pads.top - qh * sh],
+      [-pads.left, w + pads.left - qw * sw],
+      [0, 0],
+    ]);
+    if (out !== full) free(b, full);
+    return out;
+  }
   let dz = dy;
   let lh = oh;
   let lw = ow;
