@@ -20,7 +20,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { createRequire } from 'node:module';
 import { BackendError, ConfigError } from '../errors.js';
 import { isNode } from './environment.js';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels.js';
@@ -65,7 +64,9 @@ export interface BackendInfo {
   tfjsVersion: string;
 }
 
-function wasmDistDir(): string {
+async function wasmDistDir(): Promise<string> {
+  // Imported only in Node, so that browser bundles never see `node:module`.
+  const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
   return pkg.slice(0, pkg.length - 'package.json'.length) + 'dist/';
@@ -84,7 +85,7 @@ async function setUpWasm(options: UseBackendOptions): Promise<BackendInfo> {
         'It is a dependency of latentkit: reinstall with `npm install @tensorflow/tfjs-backend-wasm@4.22.0`.',
     );
   }
-  const paths = options.wasmPaths ?? (isNode() ? wasmDistDir() : undefined);
+  const paths = options.wasmPaths ?? (isNode() ? await wasmDistDir() : undefined);
   if (paths !== undefined && tf.findBackend('wasm') === null) wasm.setWasmPaths(paths);
   if (options.threads !== undefined) wasm.setThreadsCount(options.threads);
   const ok = await tf.setBackend('wasm');

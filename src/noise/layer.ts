@@ -65,7 +65,7 @@ export interface NoiseLayerArgs extends LayerArgs {
  * ```
  */
 export class NoiseLayer extends tfl.layers.Layer {
-  /** @nocollapse */
+  /** Registered class name, used when a saved model is loaded. */
   static className = 'LatentkitNoise';
   /** The noise injected while training, in canonical form (defaults written out). */
   readonly noise: NoiseSpec;

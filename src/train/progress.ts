@@ -16,7 +16,6 @@ export function formatLogs(logs: Logs): string {
     .join(' - ');
 }
 
-type Writer = (line: string) => void;
 
 function isTTY(): boolean {
   return typeof process !== 'undefined' && !!process.stdout && process.stdout.isTTY === true;
@@ -41,7 +40,7 @@ export class ProgressLogger implements Callback {
    */
   constructor(
     private readonly verbose: Verbosity,
-    private readonly write: Writer = (line) => console.log(line),
+    private readonly write: (line: string) => void = (line) => console.log(line),
   ) {
     this.useBar = verbose === 1 && isTTY();
   }
