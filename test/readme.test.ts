@@ -1,0 +1,33 @@
+/**
+ * The README's first program runs as written, against the built package (imported by name).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+describe('README', () => {
+  it('the first program runs as written and trains', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## First program'));
+    const code = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+    // Inside the package folder, so that `import 'latentkit'` resolves to this package's exports.
+    const dir = mkdtempSync(join(root, 'test', '.readme-'));
+    const file = join(dir, 'first-program.mts');
+    writeFileSync(file, code);
+    try {
+      const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+      const out = execFileSync(process.execPath, [tsx, file], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(out).toMatch(/trained \d+ epochs, validation loss \d\.\d{5}/);
+      const [, mse, baseline] = /reconstruction MSE (\d\.\d+) vs (\d\.\d+)/.exec(out)!;
+      expect(Number(mse)).toBeLessThan(0.5 * Number(baseline));
+      expect(out).toMatch(/frames \[ 8, 64 \]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
