@@ -5,12 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { toExamples, release, type DataInput, type OwnedTensor } from '../data/input.js';
+import { toExamples, release, type DataInput } from '../data/input.js';
 import { ConfigError, LatentkitError } from '../errors.js';
 import type { NoiseFn } from '../noise/index.js';
-import { SeedStream, resolveSeed } from '../random/seed.js';
-import { runTraining, loopSettings, splitForValidation, type FitOptions, type History, type StepLogs, type TrainingTask } from '../train/loop.js';
-import { resolveOptimizer, type OptimizerSpec } from '../train/optimizers.js';
+import { SeedStream } from '../random/seed.js';
+import { fitArrays, type DisposableTask, type FitArray } from '../train/fit.js';
+import type { FitOptions, History, StepLogs } from '../train/loop.js';
+import { resolveOptimizer, type OptimizerSpec, type ResolvedOptimizer } from '../train/optimizers.js';
 import { positiveInt } from '../validate.js';
 import { disposeModelWeights } from './disposeModels.js';
 import { reconstructionLoss, reconstructionLossPerExample, type ReconstructionLoss } from './losses.js';
@@ -118,11 +119,18 @@ function layerVariables(model: tfl.LayersModel, trainableOnly: boolean): tf.Vari
 }
 
 /** The training step of an autoencoder: reconstruction loss, plus the L1 code penalty, on noisy input if any. */
-class AutoencoderTask implements TrainingTask {
+class AutoencoderTask implements DisposableTask {
+  private readonly optimizer: tf.Optimizer;
   constructor(
     private readonly ae: AutoencoderModel,
-    private readonly optimizer: tf.Optimizer,
-  ) {}
+    private readonly resolved: ResolvedOptimizer,
+  ) {
+    this.optimizer = resolved.optimizer;
+  }
+
+  dispose(): void {
+    if (this.resolved.created) this.optimizer.dispose();
+  }
 
   private terms(x: tf.Tensor, target: tf.Tensor, training: boolean, seed: number, extra: StepLogs): tf.Scalar {
     const { encoder, decoder, loss } = this.ae;
@@ -223,41 +231,16 @@ export class AutoencoderModel implements Autoencoder {
 
   async fit(x: DataInput, options: AutoencoderFitOptions = {}): Promise<History> {
     this.assertLive();
-    const settings = loopSettings(options, new SeedStream(options.seed === undefined ? this.stream.nextSeed() : resolveSeed(options.seed, 'fit.seed')));
-    const owned: OwnedTensor[] = [];
-    const made: tf.Tensor[] = [];
-    const resolved = resolveOptimizer(options.optimizer, options.learningRate, 'fit.optimizer');
-    try {
-      const xs = toExamples(x, 'x', this.inputShape);
-      owned.push(xs);
-      const data = [xs.tensor];
-      if (options.target !== undefined) {
-        const ys = toExamples(options.target, 'fit.target', this.inputShape);
-        owned.push(ys);
-        if (ys.tensor.shape[0] !== xs.tensor.shape[0]) {
-          throw new ConfigError('fit.target', ys.tensor, `${xs.tensor.shape[0]} examples, as many as x`);
-        }
-        data.push(ys.tensor);
-      }
-      let train = data;
-      let validation: tf.Tensor[] | undefined;
-      if (options.validationSplit !== undefined) {
-        const split = splitForValidation(data, options.validationSplit);
-        made.push(...split.train, ...split.validation);
-        train = split.train;
-        validation = split.validation;
-      } else if (options.validationData !== undefined) {
-        const v = toExamples(options.validationData, 'fit.validationData', this.inputShape);
-        owned.push(v);
-        validation = [v.tensor];
-      }
-      const task = new AutoencoderTask(this, resolved.optimizer);
-      return await runTraining(task, train, validation, settings);
-    } finally {
-      owned.forEach(release);
-      tf.dispose(made);
-      if (resolved.created) resolved.optimizer.dispose();
-    }
+    const arrays: FitArray[] = [{ parameter: 'x', data: x, exampleShape: this.inputShape }];
+    if (options.target !== undefined) arrays.push({ parameter: 'fit.target', data: options.target, exampleShape: this.inputShape });
+    const validation: FitArray[] | undefined =
+      options.validationData === undefined
+        ? undefined
+        : [{ parameter: 'fit.validationData', data: options.validationData, exampleShape: this.inputShape }];
+    return fitArrays(arrays, validation, options, this.stream.nextSeed(), () => {
+      const resolved = resolveOptimizer(options.optimizer, options.learningRate, 'fit.optimizer');
+      return new AutoencoderTask(this, resolved);
+    });
   }
 
   evaluate(x: DataInput, options: EvaluateOptions = {}): ReconstructionReport {

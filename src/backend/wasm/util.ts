@@ -1,0 +1,109 @@
+/**
+ * Helpers for kernels composed from other wasm kernels. Internal.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataId, DataType, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/** The part of tfjs-backend-wasm's `BackendWasm` these kernels use. */
+export interface WasmBackend {
+  disposeData(dataId: DataId, force?: boolean): boolean;
+  readSync(dataId: DataId): ArrayLike<number>;
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+export const WASM = 'wasm';
+
+/** Padding amounts of a 2-D convolution, as tfjs computes them (`backend_util.computeConv2DInfo`). */
+export interface Pads {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/** The padding attribute of tfjs convolution kernels. */
+export type PadAttr = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/**
+ * Runs the wasm kernel `name` on TensorInfos and returns its output. The caller owns the output and frees it
+ * with {@link free} (or returns it).
+ */
+export function run(b: WasmBackend, name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+  const config = tf.getKernel(name, WASM);
+  if (config === undefined) throw new Error(`latentkit: the wasm backend has no "${name}" kernel.`);
+  return config.kernelFunc({ inputs, backend: b, attrs }) as TensorInfo;
+}
+
+/** Runs a kernel function kept aside (the wasm backend's own version of a kernel latentkit replaced). */
+export function runFunc(b: WasmBackend, fn: KernelFunc, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+  return fn({ inputs, backend: b, attrs }) as TensorInfo;
+}
+
+/**
+ * A reshaped view of `t` sharing its data. No kernel call and no reference taken: free the tensor the view
+ * was made from, never the view (both carry the same dataId, so freeing either frees the data once).
+ */
+export function view(t: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: t.dataId, shape, dtype: t.dtype };
+}
+
+/** Releases kernel outputs (one reference each). */
+export function free(b: WasmBackend, ...ts: TensorInfo[]): void {
+  for (const t of ts) b.disposeData(t.dataId);
+}
+
+/** A new float32 tensor with the given values. */
+export function constant(b: WasmBackend, shape: number[], values: ArrayLike<number> | number): TensorInfo {
+  const out = b.makeOutput(shape, 'float32');
+  const dst = b.typedArrayFromHeap(out);
+  if (typeof values === 'number') dst.fill(values);
+  else dst.set(values);
+  return out;
+}
+
+/**
+ * Pads (positive amounts, with zeros) and crops (negative amounts) each axis of `t`: `amounts[i]` is
+ * `[before, after]`. Returns `t` itself when nothing changes, otherwise a new tensor the caller frees.
+ */
+export function padOrCrop(b: WasmBackend, t: TensorInfo, amounts: Array<[number, number]>): TensorInfo {
+  let cur = t;
+  if (amounts.some(([a, z]) => a < 0 || z < 0)) {
+    const begin = amounts.map(([a]) => Math.max(0, -a));
+    const size = amounts.map(([a, z], i) => t.shape[i]! - Math.max(0, -a) - Math.max(0, -z));
+    cur = run(b, 'Slice', { x: cur }, { begin, size });
+  }
+  if (amounts.some(([a, z]) => a > 0 || z > 0)) {
+    const paddings = amounts.map(([a, z]) => [Math.max(0, a), Math.max(0, z)]);
+    const padded = run(b, 'PadV2', { x: cur }, { paddings, constantValue: 0 });
+    if (cur !== t) free(b, cur);
+    cur = padded;
+  }
+  return cur;
+}
+
+/** 2-D transpose of a matrix `t` viewed as [rows, cols]. */
+export function transpose2d(b: WasmBackend, t: TensorInfo, rows: number, cols: number): TensorInfo {
+  return run(b, 'Transpose', { x: view(t, [rows, cols]) }, { perm: [1, 0] });
+}
+
+/**
+ * Switches for benchmarking the alternative decompositions (bench/wasmConv.ts). Not part of the public API;
+ * the defaults are the fastest measured.
+ */
+export const kernelOptions = {
+  /**
+   * Conv2DBackpropFilter via the dilated convolution: `'explicit'` passes the padding to XNNPACK's
+   * convolution, `'pad'` pads with PadV2 first and runs a 'valid' convolution.
+   */
+  filterGradPadding: 'explicit' as 'explicit' | 'pad',
+  /** Conv2DBackpropFilter: use im2col (one-hot convolution) + matmul when kh*kw*C is at most this. */
+  im2colMaxPatch: 16,
+  /** Replace the wasm backend's Conv2DBackpropInput (a scalar C++ loop) by the sub-pixel decomposition. */
+  fastConv2DBackpropInput: true,
+  /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */
+  fastBatchMatMul: true,
+  /** Integer-factor ResizeNearestNeighborGrad (UpSampling2D gradient) as a depthwise box-sum convolution. */
+  fastResizeNearestNeighborGrad: true,
+};

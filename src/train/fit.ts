@@ -1,0 +1,91 @@
+/**
+ * The plumbing every model's `fit` shares: turning the user's data into validated tensors, holding out
+ * validation examples, running the loop with the model's task, and freeing everything made on the way.
+ * A model brings only its {@link TrainingTask}.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { toExamples, release, type DataInput, type OwnedTensor } from '../data/input.js';
+import { ConfigError } from '../errors.js';
+import { SeedStream, resolveSeed } from '../random/seed.js';
+import { loopSettings, runTraining, splitForValidation, type FitOptions, type History, type TrainingTask } from './loop.js';
+
+/** One aligned array of a training set: the examples (`x`), a target, labels... */
+export interface FitArray {
+  /** Name used in errors (`x`, `fit.target`, `fit.labels`). */
+  parameter: string;
+  /** The user's data. */
+  data: DataInput;
+  /** Shape of one example, without the batch axis (`[]` for scalar labels). */
+  exampleShape: readonly number[];
+}
+
+/** A task that may hold resources (optimizers it created) to free when training ends. */
+export interface DisposableTask extends TrainingTask {
+  /** Frees what the task created (not the caller's optimizers). */
+  dispose(): void;
+}
+
+/**
+ * Trains `makeTask(...)` on aligned `arrays` with the loop options of `options`.
+ *
+ * @param arrays - the training arrays; all must have the same number of examples.
+ * @param validationArrays - held-out arrays in the same order, or undefined (then `validationSplit`
+ *   applies, if given).
+ * @param options - loop options; `seed` overrides `defaultSeed`.
+ * @param defaultSeed - the run's seed when `options.seed` is not given (models draw it from their stream).
+ * @param makeTask - builds the model's task; called once the data is checked.
+ * @example
+ * ```ts
+ * return fitArrays([{ parameter: 'x', data: x, exampleShape: this.inputShape }], undefined, options,
+ *   this.stream.nextSeed(), () => new MyTask(this, optimizer));
+ * ```
+ */
+export async function fitArrays(
+  arrays: FitArray[],
+  validationArrays: FitArray[] | undefined,
+  options: FitOptions,
+  defaultSeed: number,
+  makeTask: () => DisposableTask,
+): Promise<History> {
+  const seed = options.seed === undefined ? defaultSeed : resolveSeed(options.seed, 'fit.seed');
+  const settings = loopSettings(options, new SeedStream(seed));
+  const owned: OwnedTensor[] = [];
+  const made: tf.Tensor[] = [];
+  let task: DisposableTask | undefined;
+  try {
+    const data = arrays.map((a) => {
+      const o = toExamples(a.data, a.parameter, a.exampleShape);
+      owned.push(o);
+      return o.tensor;
+    });
+    const n = data[0]!.shape[0]!;
+    data.forEach((t, i) => {
+      if (t.shape[0] !== n) throw new ConfigError(arrays[i]!.parameter, t, `${n} examples, as many as ${arrays[0]!.parameter}`);
+    });
+    let train = data;
+    let validation: tf.Tensor[] | undefined;
+    if (options.validationSplit !== undefined) {
+      const split = splitForValidation(data, options.validationSplit);
+      made.push(...split.train, ...split.validation);
+      train = split.train;
+      validation = split.validation;
+    } else if (validationArrays) {
+      validation = validationArrays.map((a) => {
+        const o = toExamples(a.data, a.parameter, a.exampleShape);
+        owned.push(o);
+        return o.tensor;
+      });
+      const nv = validation[0]!.shape[0]!;
+      validation.forEach((t, i) => {
+        if (t.shape[0] !== nv) throw new ConfigError(validationArrays[i]!.parameter, t, `${nv} examples, as many as ${validationArrays[0]!.parameter}`);
+      });
+    }
+    task = makeTask();
+    return await runTraining(task, train, validation, settings);
+  } finally {
+    task?.dispose();
+    owned.forEach(release);
+    tf.dispose(made);
+  }
+}
