@@ -11,7 +11,7 @@ import type { NoiseFn } from '../noise/index.js';
 import { SeedStream } from '../random/seed.js';
 import { fitArrays, type DisposableTask, type FitArray } from '../train/fit.js';
 import type { FitOptions, History, StepLogs } from '../train/loop.js';
-import { resolveOptimizer, type OptimizerSpec, type ResolvedOptimizer } from '../train/optimizers.js';
+import { disposeOptimizer, resolveOptimizer, type OptimizerSpec, type ResolvedOptimizer } from '../train/optimizers.js';
 import { positiveInt } from '../validate.js';
 import { disposeModelWeights } from './disposeModels.js';
 import { reconstructionLoss, reconstructionLossPerExample, type ReconstructionLoss } from './losses.js';
@@ -129,7 +129,7 @@ class AutoencoderTask implements DisposableTask {
   }
 
   dispose(): void {
-    if (this.resolved.created) this.optimizer.dispose();
+    if (this.resolved.created) disposeOptimizer(this.optimizer);
   }
 
   private terms(x: tf.Tensor, target: tf.Tensor, training: boolean, seed: number, extra: StepLogs): tf.Scalar {

@@ -114,3 +114,14 @@ export function resolveOptimizer(
   }
   return { optimizer, created: true };
 }
+
+/**
+ * Disposes an optimizer latentkit created, completely. tfjs 4.22's `MomentumOptimizer.dispose()` frees
+ * its accumulators and momentum scalar but not the learning-rate scalar its SGD base keeps (`c`), which
+ * would leak one tensor per `fit`.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
+  if (rate instanceof tf.Tensor && !rate.isDisposed) rate.dispose();
+}

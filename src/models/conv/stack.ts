@@ -1,0 +1,249 @@
+/**
+ * Convolutional encoder and mirrored decoder stacks, shared by `convAE` and the convolutional VAE.
+ * Shapes are computed up front with tfjs's own size rules; where the mirror does not land on the encoder's
+ * size (stride-2 'valid' convolutions, odd inputs), a Cropping2D or ZeroPadding2D layer puts it right.
+ * @module
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError } from '../../errors.js';
+import type { SeedStream } from '../../random/seed.js';
+import { oneOf, positiveInt, positiveIntArray } from '../../validate.js';
+import { checkActivation, type Activation } from '../activations.js';
+import { LEAKY_RELU_ALPHA, seededGlorot } from '../layers/stack.js';
+
+/** Padding of a convolution, as in Keras. */
+export type ConvPadding = 'same' | 'valid';
+/** How the decoder grows the feature maps back: transposed convolutions, or upsampling then convolution. */
+export type DecoderStyle = 'transpose' | 'upsample';
+
+/** The convolutional part of a config, as users write it. */
+export interface ConvStackConfig {
+  /** Shape of one image, `[height, width, channels]`. Required. */
+  inputShape: [number, number, number];
+  /** Filters of each encoder convolution; the decoder mirrors them. Default `[32, 32]`. */
+  filters?: number[];
+  /** Kernel size, one for all layers or one per layer. Default 3. */
+  kernelSize?: number | number[];
+  /** Stride, one for all layers or one per layer. Default 2. */
+  strides?: number | number[];
+  /** Padding, one for all layers or one per layer. Default `'same'`. */
+  padding?: ConvPadding | ConvPadding[];
+  /**
+   * Max-pooling after each convolution: one pool size for all layers, or one per layer (0 or 1: none).
+   * Default 0 (no pooling). The course's exercise 8 pools once, after its second convolution: `[0, 2]`.
+   */
+  pooling?: number | number[];
+  /** Decoder style. Default `'transpose'`. */
+  decoder?: DecoderStyle;
+  /** Activation of every convolution and of the decoder's first dense layer. Default `'relu'`. */
+  activation?: Activation;
+  /** Activation of the output convolution. Default `'sigmoid'` (images in [0, 1]). */
+  outputActivation?: Activation;
+}
+
+/** A checked conv stack, with every per-layer list written out and the encoder's shapes computed. */
+export interface ConvStackSpec {
+  inputShape: [number, number, number];
+  filters: number[];
+  kernelSize: number[];
+  strides: number[];
+  padding: ConvPadding[];
+  pooling: number[];
+  decoder: DecoderStyle;
+  activation: Activation;
+  outputActivation: Activation;
+  /** Spatial size `[h, w]` entering each encoder convolution, then after the last stage. */
+  stageSizes: Array<[number, number]>;
+  /** Shape of the last feature map `[h, w, filters]`. */
+  featureShape: [number, number, number];
+}
+
+function perLayer<T>(parameter: string, value: T | T[], n: number, check: (p: string, v: unknown) => T): T[] {
+  const list = Array.isArray(value) ? value : Array.from({ length: n }, () => value);
+  if (list.length !== n) throw new ConfigError(parameter, value, `one value, or ${n} (one per entry of filters)`);
+  return list.map((v, i) => check(`${parameter}[${i}]`, v));
+}
+
+function nonNegativeInt(parameter: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new ConfigError(parameter, value, 'a whole number >= 0');
+  return value;
+}
+
+/** Output size of a convolution along one axis, with tfjs's rules. */
+export function convOutputSize(size: number, kernel: number, stride: number, padding: ConvPadding): number {
+  return padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
+}
+
+/** Output size of a transposed convolution along one axis, with tfjs's rules. */
+export function deconvOutputSize(size: number, kernel: number, stride: number, padding: ConvPadding): number {
+  return padding === 'same' ? size * stride : size * stride + Math.max(kernel - stride, 0);
+}
+
+/**
+ * Checks a conv stack config, fills in its defaults and computes the encoder's shapes.
+ * @throws ConfigError when a value is invalid, or when a layer would shrink the image to nothing (saying
+ *   which layer and the sizes involved).
+ */
+export function resolveConvStack(config: ConvStackConfig, prefix: string): ConvStackSpec {
+  const shape = config.inputShape;
+  if (!Array.isArray(shape) || shape.length !== 3) {
+    throw new ConfigError(`${prefix}.inputShape`, shape, '[height, width, channels], e.g. [28, 28, 1]');
+  }
+  const inputShape = shape.map((d, i) => positiveInt(`${prefix}.inputShape[${i}]`, d)) as [number, number, number];
+  const filters = positiveIntArray(`${prefix}.filters`, config.filters ?? [32, 32]);
+  if (filters.length === 0) throw new ConfigError(`${prefix}.filters`, filters, 'at least one convolution');
+  const n = filters.length;
+  const kernelSize = perLayer(`${prefix}.kernelSize`, config.kernelSize ?? 3, n, positiveInt);
+  const strides = perLayer(`${prefix}.strides`, config.strides ?? 2, n, positiveInt);
+  const padding = perLayer(`${prefix}.padding`, config.padding ?? 'same', n, (p, v) => oneOf(p, v, ['same', 'valid'] as const));
+  const pooling = perLayer(`${prefix}.pooling`, config.pooling ?? 0, n, nonNegativeInt).map((p) => (p <= 1 ? 0 : p));
+  const decoder = oneOf(`${prefix}.decoder`, config.decoder ?? 'transpose', ['transpose', 'upsample'] as const);
+  const activation = checkActivation(`${prefix}.activation`, config.activation ?? 'relu');
+  const outputActivation = checkActivation(`${prefix}.outputActivation`, config.outputActivation ?? 'sigmoid');
+
+  const stageSizes: Array<[number, number]> = [];
+  let [h, w] = [inputShape[0], inputShape[1]];
+  for (let i = 0; i < n; i++) {
+    stageSizes.push([h, w]);
+    const [ch, cw] = [convOutputSize(h, kernelSize[i]!, strides[i]!, padding[i]!), convOutputSize(w, kernelSize[i]!, strides[i]!, padding[i]!)];
+    if (ch < 1 || cw < 1) {
+      throw new ConfigError(
+        `${prefix}.inputShape`,
+        inputShape,
+        `an image large enough for convolution ${i + 1} (kernel ${kernelSize[i]}, stride ${strides[i]}, '${padding[i]}'), ` +
+          `which gets ${h}x${w} and would output ${ch}x${cw}: use 'same' padding, smaller strides or fewer layers`,
+      );
+    }
+    [h, w] = [ch, cw];
+    const p = pooling[i]!;
+    if (p > 0) {
+      if (h < p || w < p) {
+        throw new ConfigError(`${prefix}.pooling[${i}]`, p, `a pool no larger than the ${h}x${w} feature map it gets`);
+      }
+      [h, w] = [Math.floor(h / p), Math.floor(w / p)];
+    }
+  }
+  stageSizes.push([h, w]);
+  return {
+    inputShape,
+    filters,
+    kernelSize,
+    strides,
+    padding,
+    pooling,
+    decoder,
+    activation,
+    outputActivation,
+    stageSizes,
+    featureShape: [h, w, filters[n - 1]!],
+  };
+}
+
+function activationLayer(activation: Activation, name: string): tfl.layers.Layer[] {
+  if (activation === 'linear') return [];
+  if (activation === 'leakyRelu') return [tfl.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name })];
+  return [tfl.layers.activation({ activation, name })];
+}
+
+/**
+ * The encoder's convolutional layers, ending in a Flatten: apply them to the image input, then add the
+ * dense head (`code`, or `mean`/`logVar` for a VAE).
+ */
+export function convEncoderLayers(spec: ConvStackSpec, stream: SeedStream): tfl.layers.Layer[] {
+  const layers: tfl.layers.Layer[] = [];
+  spec.filters.forEach((f, i) => {
+    layers.push(
+      tfl.layers.conv2d({
+        filters: f,
+        kernelSize: spec.kernelSize[i]!,
+        strides: spec.strides[i]!,
+        padding: spec.padding[i]!,
+        kernelInitializer: seededGlorot(stream),
+        name: `encoder_conv_${i + 1}`,
+      }),
+      ...activationLayer(spec.activation, `encoder_conv_${i + 1}_${spec.activation}`),
+    );
+    const p = spec.pooling[i]!;
+    if (p > 0) layers.push(tfl.layers.maxPooling2d({ poolSize: p, strides: p, name: `encoder_pool_${i + 1}` }));
+  });
+  layers.push(tfl.layers.flatten({ name: 'encoder_flatten' }));
+  return layers;
+}
+
+/** Crops or zero-pads a feature map from `from` to `to` (`[h, w]`), or nothing when they agree. */
+function fitLayer(from: [number, number], to: [number, number], name: string): tfl.layers.Layer[] {
+  const dh = to[0] - from[0];
+  const dw = to[1] - from[1];
+  if (dh === 0 && dw === 0) return [];
+  const split = (d: number): [number, number] => [Math.floor(Math.abs(d) / 2), Math.abs(d) - Math.floor(Math.abs(d) / 2)];
+  const layers: tfl.layers.Layer[] = [];
+  // Crop what is too large, pad what is too small; one axis may need each.
+  const crop: [[number, number], [number, number]] = [dh < 0 ? split(dh) : [0, 0], dw < 0 ? split(dw) : [0, 0]];
+  const pad: [[number, number], [number, number]] = [dh > 0 ? split(dh) : [0, 0], dw > 0 ? split(dw) : [0, 0]];
+  if (dh < 0 || dw < 0) layers.push(tfl.layers.cropping2D({ cropping: crop, name: `${name}_crop` }));
+  if (dh > 0 || dw > 0) layers.push(tfl.layers.zeroPadding2d({ padding: pad, name: `${name}_pad` }));
+  return layers;
+}
+
+/**
+ * The decoder's layers, from a flat vector (code or latent sample) to an image of `spec.inputShape`:
+ * Dense -> Reshape -> mirrored stages (UpSampling2D for each pooling; Conv2DTranspose, or UpSampling2D +
+ * Conv2D; crop/pad to the encoder's size at that stage) -> a Conv2D to the image channels named
+ * `reconstruction`.
+ */
+export function convDecoderLayers(spec: ConvStackSpec, stream: SeedStream): tfl.layers.Layer[] {
+  const [fh, fw, fc] = spec.featureShape;
+  const layers: tfl.layers.Layer[] = [
+    tfl.layers.dense({ units: fh * fw * fc, kernelInitializer: seededGlorot(stream), name: 'decoder_dense' }),
+    ...activationLayer(spec.activation, `decoder_dense_${spec.activation}`),
+    tfl.layers.reshape({ targetShape: [fh, fw, fc], name: 'decoder_reshape' }),
+  ];
+  let size: [number, number] = [fh, fw];
+  for (let i = spec.filters.length - 1; i >= 0; i--) {
+    const tag = `decoder_${i + 1}`;
+    const p = spec.pooling[i]!;
+    if (p > 0) {
+      layers.push(tfl.layers.upSampling2d({ size: [p, p], name: `${tag}_unpool` }));
+      size = [size[0] * p, size[1] * p];
+    }
+    const k = spec.kernelSize[i]!;
+    const s = spec.strides[i]!;
+    const pad = spec.padding[i]!;
+    const filters = spec.filters[i]!;
+    if (spec.decoder === 'transpose') {
+      layers.push(
+        tfl.layers.conv2dTranspose({ filters, kernelSize: k, strides: s, padding: pad, kernelInitializer: seededGlorot(stream), name: `${tag}_deconv` }),
+      );
+      size = [deconvOutputSize(size[0], k, s, pad), deconvOutputSize(size[1], k, s, pad)];
+    } else {
+      if (s > 1) {
+        layers.push(tfl.layers.upSampling2d({ size: [s, s], name: `${tag}_upsample` }));
+        size = [size[0] * s, size[1] * s];
+      }
+      layers.push(tfl.layers.conv2d({ filters, kernelSize: k, padding: 'same', kernelInitializer: seededGlorot(stream), name: `${tag}_conv` }));
+    }
+    layers.push(...activationLayer(spec.activation, `${tag}_${spec.activation}`));
+    const target = spec.stageSizes[i]!;
+    layers.push(...fitLayer(size, target, tag));
+    size = target;
+  }
+  const last = spec.kernelSize[0]!;
+  if (spec.outputActivation === 'leakyRelu') {
+    layers.push(
+      tfl.layers.conv2d({ filters: spec.inputShape[2], kernelSize: last, padding: 'same', kernelInitializer: seededGlorot(stream), name: 'reconstruction_conv' }),
+      tfl.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: 'reconstruction' }),
+    );
+  } else {
+    layers.push(
+      tfl.layers.conv2d({
+        filters: spec.inputShape[2],
+        kernelSize: last,
+        padding: 'same',
+        activation: spec.outputActivation,
+        kernelInitializer: seededGlorot(stream),
+        name: 'reconstruction',
+      }),
+    );
+  }
+  return layers;
+}
