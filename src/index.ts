@@ -22,3 +22,4 @@ export * from './models/index.js';
 export * from './train/index.js';
 export * from './latent/index.js';
 export * from './data/index.js';
+export * from './viz/index.js';
