@@ -23,3 +23,4 @@ export * from './train/index.js';
 export * from './latent/index.js';
 export * from './data/index.js';
 export * from './viz/index.js';
+export * from './io/index.js';

@@ -1,0 +1,31 @@
+/**
+ * Version numbers written into every save: the latentkit release, and the save format it writes.
+ *
+ * @example
+ * ```ts
+ * console.log(`latentkit ${LATENTKIT_VERSION} writes save format ${SAVE_FORMAT}`);
+ * ```
+ * @module
+ */
+
+/**
+ * The latentkit release, recorded in `latentkit.json` as `latentkitVersion`. A test checks that it
+ * equals `package.json`'s version (kept as a constant so that browser bundles need no JSON import).
+ *
+ * @example
+ * ```ts
+ * LATENTKIT_VERSION; // '0.1.0'
+ * ```
+ */
+export const LATENTKIT_VERSION = '0.1.0';
+
+/**
+ * The save format this latentkit writes and the newest it reads. Raise it when a change to the saved
+ * files would make an older latentkit misread them; `load` refuses files with a larger number.
+ *
+ * @example
+ * ```ts
+ * SAVE_FORMAT; // 1
+ * ```
+ */
+export const SAVE_FORMAT = 1;
