@@ -1,2 +1,3 @@
 export { toExamples, release, assertFinite, checkExampleShape } from './input.js';
 export type { DataInput, OwnedTensor } from './input.js';
+export * from './loaders.js';
