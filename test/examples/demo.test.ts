@@ -14,11 +14,11 @@ interface Run {
   stderr: string;
 }
 
-function runDemo(args: string[]): Promise<Run> {
+function runDemo(script: string, args: string[]): Promise<Run> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [tsxCli, 'examples/dense-denoising.ts', ...args],
+      [tsxCli, script, ...args],
       // The wasm glue can print its whole source on a crash: keep room for it, and show only the tail.
       { cwd: root, timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LATENTKIT_BACKEND: 'wasm' } },
       (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
@@ -28,13 +28,16 @@ function runDemo(args: string[]): Promise<Run> {
 
 const tail = (text: string) => text.slice(-2000);
 
-describe('examples/dense-denoising.ts (npm run demo)', () => {
+// The demo (`npm run demo`) is the conv one; the dense one shares its report.
+const SCRIPTS = ['examples/conv-denoising-interpolation.ts', 'examples/dense-denoising.ts'];
+
+describe.each(SCRIPTS)('%s', (script) => {
   let out: string;
   let run: Run;
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'latentkit-demo-'));
-    run = await runDemo(['--epochs', '1', '--train', '300', '--out', out]);
+    run = await runDemo(script, ['--epochs', '1', '--train', '300', '--out', out]);
   }, 150_000);
 
   afterAll(async () => {
@@ -72,10 +75,10 @@ describe('examples/dense-denoising.ts (npm run demo)', () => {
   });
 
   it('rejects bad flags with a message, the usage and exit code 2', async () => {
-    const [badValue, unknown] = await Promise.all([runDemo(['--epochs', 'zero']), runDemo(['--epoch', '3'])]);
+    const [badValue, unknown] = await Promise.all([runDemo(script, ['--epochs', 'zero']), runDemo(script, ['--epoch', '3'])]);
     expect(badValue.code).toBe(2);
     expect(tail(badValue.stderr)).toContain('--epochs zero: expected an integer in [1, 1000]');
-    expect(tail(badValue.stderr)).toContain('usage: npx tsx examples/dense-denoising.ts');
+    expect(tail(badValue.stderr)).toContain(`usage: npx tsx ${script}`);
     expect(unknown.code).toBe(2);
     expect(tail(unknown.stderr)).toMatch(/Unknown option '--epoch'/);
   });

@@ -1,0 +1,75 @@
+/**
+ * The command line every example shares: flags with ranges, a usage text, the backend choice, and a
+ * `main` runner that reports errors itself (an uncaught exception makes the wasm glue print its source).
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { BACKEND_NAMES, type BackendName } from '../../src/index.js';
+
+/** A bad command line: reported with the usage text and exit code 2, without a stack trace. */
+export class UsageError extends Error {}
+
+/** An integer flag: name, default and allowed range. */
+export interface IntFlag {
+  default: number;
+  min: number;
+  max: number;
+  help: string;
+}
+
+/** Settings every example has, plus its own integer flags. */
+export interface CommonSettings {
+  out: string;
+  backend: BackendName;
+  ints: Record<string, number>;
+}
+
+/** The usage text of an example with these integer flags. */
+export function usageText(script: string, ints: Record<string, IntFlag>, defaultOut: string): string {
+  const lines = Object.entries(ints).map(([name, f]) => `  --${name.padEnd(13)} ${f.help} (default ${f.default})`);
+  return [
+    `usage: npx tsx examples/${script} [options]`,
+    ...lines,
+    `  --out DIR       output folder (default ${defaultOut})`,
+    '  --backend NAME  wasm, cpu or tensorflow (tfjs-node) (default: LATENTKIT_BACKEND, else wasm)',
+    '  --help          this text',
+  ].join('\n');
+}
+
+/** Reads the command line; `undefined` when `--help` was asked for. */
+export function readSettings(ints: Record<string, IntFlag>, defaultOut: string): CommonSettings | undefined {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { out: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean' } };
+  for (const name of Object.keys(ints)) options[name] = { type: 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ options, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values['help']) return undefined;
+  const backend = (values['backend'] as string | undefined) ?? process.env['LATENTKIT_BACKEND'] ?? 'wasm';
+  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
+    throw new UsageError(`--backend / LATENTKIT_BACKEND ${backend}: expected one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  const parsed: Record<string, number> = {};
+  for (const [name, f] of Object.entries(ints)) {
+    const raw = values[name] as string | undefined;
+    const n = raw === undefined ? f.default : Number(raw);
+    if (!Number.isInteger(n) || n < f.min || n > f.max) throw new UsageError(`--${name} ${raw}: expected an integer in [${f.min}, ${f.max}]`);
+    parsed[name] = n;
+  }
+  return { out: (values['out'] as string | undefined) ?? defaultOut, backend: backend as BackendName, ints: parsed };
+}
+
+/** Runs an example's `main`, printing the usage on a `UsageError` (exit 2) and the stack on any other error (exit 1). */
+export function runExample(usage: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n${usage}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  });
+}
