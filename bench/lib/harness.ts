@@ -7,6 +7,7 @@
  */
 import * as os from 'node:os';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
 /** What the runner hands to a suite. */
 export interface SuiteContext {
@@ -31,8 +32,13 @@ export interface Measurement {
   epochs: number;
   examples: number;
   batchSize: number;
+  /** Wall-clock seconds of the whole `fit` call. */
   seconds: number;
+  /** CPU seconds (user + system) this process spent in the call: less sensitive to other jobs on the machine. */
+  cpuSeconds: number;
   examplesPerSecond: number;
+  /** `examples / cpuSeconds`. */
+  examplesPerCpuSecond: number;
   /** Training loss after the run (last epoch), for a sanity check that both implementations learn. */
   finalLoss?: number;
   tensorsBefore: number;
@@ -58,6 +64,13 @@ export interface SummaryRow {
   /** Median of the reference implementation (tfjs-layers `model.fit`), when the suite has one. */
   reference?: number | null;
   referenceRange?: [number, number];
+  /** Medians of the same runs in examples per CPU-second (process CPU time instead of wall time). */
+  latentkitCpu?: number | null;
+  referenceCpu?: number | null;
+  /** Median over repeats of latentkit / reference, each repeat pairing two back-to-back runs (wall time). */
+  ratio?: number | null;
+  /** The same on CPU time. */
+  ratioCpu?: number | null;
   /** Name of the reference implementation. */
   referenceName?: string;
   /** Tensors left behind by latentkit, summed over its runs in this row. */
@@ -97,6 +110,20 @@ export interface MachineInfo {
   /** 1/5/15-minute load averages when the suite started and ended (other work on the machine skews timings). */
   loadAverageStart: number[];
   loadAverageEnd?: number[];
+  /** Linux `/proc/pressure/cpu` "some" avg10/avg60 (% of time runnable tasks waited for a CPU), start and end. */
+  cpuPressureStart?: string;
+  cpuPressureEnd?: string;
+}
+
+/** Linux CPU pressure ("some avg10=.. avg60=.."), or undefined elsewhere. */
+export function cpuPressure(): string | undefined {
+  try {
+    const line = readFileSync('/proc/pressure/cpu', 'utf8').split('\n').find((l) => l.startsWith('some'));
+    const m = line && /avg10=([\d.]+) avg60=([\d.]+)/.exec(line);
+    return m ? `${m[1]}%/${m[2]}%` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function machineInfo(): MachineInfo {
@@ -119,6 +146,7 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     tfjs,
     loadAverageStart: os.loadavg().map((v) => Math.round(v * 100) / 100),
+    cpuPressureStart: cpuPressure(),
   };
 }
 
@@ -133,11 +161,14 @@ export function range(values: number[]): [number, number] | undefined {
   return values.length ? [Math.min(...values), Math.max(...values)] : undefined;
 }
 
-/** Seconds taken by `fn`. */
-export async function seconds(fn: () => Promise<unknown> | unknown): Promise<number> {
+/** Wall-clock and process CPU seconds taken by `fn`. */
+export async function timed(fn: () => Promise<unknown> | unknown): Promise<{ seconds: number; cpuSeconds: number }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
-  return (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { seconds, cpuSeconds: (c.user + c.system) / 1e6 };
 }
 
 /** First line of an error, short enough for a table or a JSON record. */

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { SeedStream, undercompleteAE, useBackend, type Autoencoder, type BackendName } from '../../src/index.js';
 import { mnistDigits } from '../../test/helpers/mnist.js';
-import { errorText, median, range, seconds, type Measurement, type Suite, type SuiteContext, type SummaryRow } from '../lib/harness.js';
+import { errorText, median, range, timed, type Measurement, type Suite, type SuiteContext, type SummaryRow } from '../lib/harness.js';
 
 const MODEL = 'dense AE 784-256-32-256-784';
 const INPUT_DIM = 784;
@@ -38,7 +38,7 @@ interface Sizes {
 
 // Full: 2,000 digits. The cpu backend runs at a few hundred examples/s, so it gets 1-epoch repeats to keep
 // the whole run under about 3 minutes.
-const FULL: Sizes = { perClass: 200, cpu: { repeats: 3, epochs: 1 }, wasm: { repeats: 3, epochs: 2 } };
+const FULL: Sizes = { perClass: 200, cpu: { repeats: 3, epochs: 1 }, wasm: { repeats: 5, epochs: 1 } };
 const QUICK: Sizes = { perClass: 13, cpu: { repeats: 2, epochs: 1 }, wasm: { repeats: 2, epochs: 1 } };
 
 /** The same network in plain tfjs-layers, with the kernel seeds latentkit's dense builder draws. */
@@ -116,32 +116,30 @@ export default {
           simd: info.simd,
           batchSize: BATCH,
         };
-        const runLatentkit = async (phase: Measurement['phase'], repeat: number, ep: number) => {
+        /** One fit call of `ep` epochs, timed, with the tensor count around it; `fit` returns the last loss. */
+        const measure = async (implementation: string, phase: Measurement['phase'], repeat: number, ep: number, fit: (ep: number) => Promise<number | undefined>) => {
           const before = tf.memory().numTensors;
-          let loss: number | undefined;
-          const s = await seconds(async () => {
-            const h = await ae!.fit(x!, { epochs: ep, batchSize: BATCH, verbose: 0, optimizer: 'adam', learningRate: LEARNING_RATE });
-            loss = h['loss']?.at(-1);
+          let finalLoss: number | undefined;
+          const t = await timed(async () => {
+            finalLoss = await fit(ep);
           });
           const after = tf.memory().numTensors;
           measurements.push({
-            ...base, implementation: 'latentkit', phase, repeat, epochs: ep, examples: n * ep, seconds: s,
-            examplesPerSecond: (n * ep) / s, finalLoss: loss, tensorsBefore: before, tensorsAfter: after, leaked: after - before,
+            ...base, implementation, phase, repeat, epochs: ep, examples: n * ep, ...t,
+            examplesPerSecond: (n * ep) / t.seconds, examplesPerCpuSecond: (n * ep) / t.cpuSeconds,
+            finalLoss, tensorsBefore: before, tensorsAfter: after, leaked: after - before,
           });
         };
-        const runReference = async (phase: Measurement['phase'], repeat: number, ep: number) => {
-          const before = tf.memory().numTensors;
-          let loss: number | undefined;
-          const s = await seconds(async () => {
-            const h = await ref!.model.fit(x!, x!, { epochs: ep, batchSize: BATCH, shuffle: true, verbose: 0 });
-            loss = (h.history['loss'] as number[] | undefined)?.at(-1);
-          });
-          const after = tf.memory().numTensors;
-          measurements.push({
-            ...base, implementation: REFERENCE, phase, repeat, epochs: ep, examples: n * ep, seconds: s,
-            examplesPerSecond: (n * ep) / s, finalLoss: loss, tensorsBefore: before, tensorsAfter: after, leaked: after - before,
-          });
+        const fitLatentkit = async (ep: number) => {
+          const h = await ae!.fit(x!, { epochs: ep, batchSize: BATCH, verbose: 0, optimizer: 'adam', learningRate: LEARNING_RATE });
+          return h['loss']?.at(-1);
         };
+        const fitReference = async (ep: number) => {
+          const h = await ref!.model.fit(x!, x!, { epochs: ep, batchSize: BATCH, shuffle: true, verbose: 0 });
+          return (h.history['loss'] as number[] | undefined)?.at(-1);
+        };
+        const runLatentkit = (phase: Measurement['phase'], repeat: number, ep: number) => measure('latentkit', phase, repeat, ep, fitLatentkit);
+        const runReference = (phase: Measurement['phase'], repeat: number, ep: number) => measure(REFERENCE, phase, repeat, ep, fitReference);
 
         await runLatentkit('warmup', 0, 1);
         await runReference('warmup', 0, 1);
@@ -158,10 +156,14 @@ export default {
           ctx.log(`denseAE ${row}: repeat ${r + 1}/${repeats}: ${last.join(', ')} examples/s`);
         }
 
-        const timed = (impl: string) =>
-          measurements.filter((m) => m.row === row && m.phase === 'timed' && m.implementation === impl).map((m) => m.examplesPerSecond);
-        const lk = timed('latentkit');
-        const rf = timed(REFERENCE);
+        const runs = (impl: string) =>
+          measurements.filter((m) => m.row === row && m.phase === 'timed' && m.implementation === impl).sort((a, b) => a.repeat - b.repeat);
+        const lkRuns = runs('latentkit');
+        const rfRuns = runs(REFERENCE);
+        const lk = lkRuns.map((m) => m.examplesPerSecond);
+        const rf = rfRuns.map((m) => m.examplesPerSecond);
+        // Repeat r of each implementation ran back to back: their ratio cancels slow drifts in machine load.
+        const paired = (key: 'examplesPerSecond' | 'examplesPerCpuSecond') => median(lkRuns.map((m, i) => m[key] / rfRuns[i]![key]));
         const leaked = measurements.filter((m) => m.row === row && m.implementation === 'latentkit').reduce((s, m) => s + m.leaked, 0);
         const threads =
           c.threads === undefined
@@ -177,6 +179,10 @@ export default {
           reference: median(rf),
           referenceRange: range(rf),
           referenceName: REFERENCE,
+          latentkitCpu: median(lkRuns.map((m) => m.examplesPerCpuSecond)),
+          referenceCpu: median(rfRuns.map((m) => m.examplesPerCpuSecond)),
+          ratio: paired('examplesPerSecond'),
+          ratioCpu: paired('examplesPerCpuSecond'),
           leaked,
         });
       } catch (e) {
@@ -184,7 +190,8 @@ export default {
         ctx.log(`denseAE ${row}: FAILED: ${text}`);
         measurements.push({
           row, implementation: 'latentkit', phase: 'timed', repeat: -1, backend: c.backend, threadsRequested: c.threads,
-          threadsObtained: info?.threads ?? 0, epochs: 0, examples: 0, batchSize: BATCH, seconds: 0, examplesPerSecond: 0,
+          threadsObtained: info?.threads ?? 0, epochs: 0, examples: 0, batchSize: BATCH, seconds: 0, cpuSeconds: 0,
+          examplesPerSecond: 0, examplesPerCpuSecond: 0,
           tensorsBefore: 0, tensorsAfter: 0, leaked: 0, error: text,
         });
         summary.push({
@@ -212,11 +219,17 @@ export default {
         ? 'Both implementations start from identical weights (same seeded glorotUniform kernels, zero biases).'
         : `Initial weights differ between latentkit and the tfjs-layers model (max |diff| ${worst}): check the seeds.`,
     );
+    const lastRow = measurements.filter((m) => m.finalLoss !== undefined).at(-1)?.row;
     const lossPairs = ['latentkit', REFERENCE].map((impl) => {
-      const last = measurements.filter((m) => m.implementation === impl && m.finalLoss !== undefined).at(-1);
+      const last = measurements.filter((m) => m.row === lastRow && m.implementation === impl && m.finalLoss !== undefined).at(-1);
       return `${impl} ${last?.finalLoss?.toFixed(4) ?? '?'}`;
     });
-    notes.push(`Training loss after the last run (wasm): ${lossPairs.join(', ')} (both learn; they differ by shuffle order and Adam restarts, latentkit makes a new optimizer per fit).`);
+    if (lastRow) {
+      notes.push(
+        `Training loss after the last run (${lastRow}): ${lossPairs.join(', ')}. Both learn; they differ by shuffle order and ` +
+          'because latentkit makes a new Adam per fit call while the compiled model keeps its own.',
+      );
+    }
 
     return {
       settings: {
@@ -230,7 +243,7 @@ export default {
         warmup: '1 epoch per implementation and backend',
         cpu: sizes.cpu,
         wasm: sizes.wasm,
-        statistic: 'median of the timed repeats (range = min..max); each repeat is one fit call',
+        statistic: 'median of the timed repeats (range = min..max); each repeat is one fit call; ratio = median over repeats of latentkit/model.fit for the two back-to-back calls of that repeat',
         reference: 'tfjs-layers tfl.sequential + compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" }) + fit(x, x, { shuffle: true })',
         initialWeightMaxAbsDiff: weightChecks,
       },
