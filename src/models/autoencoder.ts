@@ -9,6 +9,7 @@ import { toExamples, release, type DataInput } from '../data/input.js';
 import { ConfigError, LatentkitError } from '../errors.js';
 import type { NoiseFn } from '../noise/index.js';
 import { SeedStream } from '../random/seed.js';
+import { BatchSource, predictInBatches } from '../train/batches.js';
 import { fitArrays, type DisposableTask, type FitArray } from '../train/fit.js';
 import type { FitOptions, History, StepLogs } from '../train/loop.js';
 import { disposeOptimizer, resolveOptimizer, type OptimizerSpec, type ResolvedOptimizer } from '../train/optimizers.js';
@@ -211,7 +212,7 @@ export class AutoencoderModel implements Autoencoder {
     this.assertLive();
     const owned = toExamples(x, parameter, shape);
     try {
-      return model.predict(owned.tensor, { batchSize: 256 }) as tf.Tensor;
+      return predictInBatches((batch) => model.apply(batch, { training: false }) as tf.Tensor, owned.tensor, 256);
     } finally {
       release(owned);
     }
@@ -252,12 +253,12 @@ export class AutoencoderModel implements Autoencoder {
     try {
       const n = xs.tensor.shape[0]!;
       if (ys && ys.tensor.shape[0] !== n) throw new ConfigError('evaluate.target', ys.tensor, `${n} examples, as many as x`);
+      const source = new BatchSource(ys ? [xs.tensor, ys.tensor] : [xs.tensor]);
       const perExample = new Float32Array(n);
       for (let start = 0; start < n; start += batchSize) {
         const size = Math.min(batchSize, n - start);
         const values = tf.tidy(() => {
-          const xb = tf.slice(xs.tensor, start, size);
-          const yb = ys ? tf.slice(ys.tensor, start, size) : xb;
+          const [xb, yb = xb] = source.take(null, start, size) as [tf.Tensor, tf.Tensor?];
           const out = this.model.apply(xb, { training: false }) as tf.Tensor;
           return reconstructionLossPerExample(yb, out, metric).dataSync();
         });

@@ -9,3 +9,4 @@ export { resolveOptimizer, disposeOptimizer, OPTIMIZER_NAMES } from './optimizer
 export type { OptimizerSpec, OptimizerConfig, OptimizerName, ResolvedOptimizer } from './optimizers.js';
 export { fitArrays } from './fit.js';
 export type { FitArray, DisposableTask } from './fit.js';
+export { BatchSource, predictInBatches } from './batches.js';

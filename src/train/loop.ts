@@ -12,6 +12,7 @@ import { ConfigError, TrainingError } from '../errors.js';
 import type { SeedStream } from '../random/seed.js';
 import { numberIn, positiveInt } from '../validate.js';
 import type { Callback, Logs, TrainingControl } from './callbacks.js';
+import { BatchSource } from './batches.js';
 import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';
 import { ProgressLogger, type Verbosity } from './progress.js';
 
@@ -114,10 +115,6 @@ export function splitForValidation(data: tf.Tensor[], fraction: number): { train
   };
 }
 
-function takeRows(data: tf.Tensor[], indices: tf.Tensor1D | null, start: number, size: number): tf.Tensor[] {
-  return data.map((t) => (indices ? tf.gather(t, tf.slice(indices, start, size)) : tf.slice(t, start, size)));
-}
-
 /** Reads step logs with one sync, and disposes them. */
 function readLogs(logs: StepLogs): Logs {
   const keys = Object.keys(logs);
@@ -142,12 +139,13 @@ function averaged(sums: Logs, total: number, prefix = ''): Logs {
 
 /** Evaluates `task.evalStep` over all of `data`, averaging each log over the examples. */
 export function evaluateTask(task: TrainingTask, data: tf.Tensor[], batchSize: number, seed: number, epoch = 0): Logs {
-  const n = data[0]!.shape[0]!;
+  const source = new BatchSource(data);
+  const n = source.size;
   const sums: Logs = {};
   for (let start = 0, b = 0; start < n; start += batchSize, b++) {
     const size = Math.min(batchSize, n - start);
     const logs = readLogs(
-      tf.tidy(() => task.evalStep(takeRows(data, null, start, size), { epoch, batch: b, epochs: 1, seed: seed + b })),
+      tf.tidy(() => task.evalStep(source.take(null, start, size), { epoch, batch: b, epochs: 1, seed: seed + b })),
     );
     accumulate(sums, logs, size);
   }
@@ -211,7 +209,8 @@ export async function runTraining(
   validation: tf.Tensor[] | undefined,
   settings: LoopSettings,
 ): Promise<History> {
-  const n = train[0]!.shape[0]!;
+  const source = new BatchSource(train);
+  const n = source.size;
   const { epochs, batchSize, stream } = settings;
   const batches = Math.ceil(n / batchSize);
   const callbacks: Callback[] = [...settings.callbacks];
@@ -233,24 +232,20 @@ export async function runTraining(
     await call((cb) => cb.onTrainBegin?.({}, control));
     for (let epoch = 0; epoch < epochs && !control.stopRequested; epoch++) {
       await call((cb) => cb.onEpochBegin?.(epoch, {}, control));
-      const order = settings.shuffle ? tf.tensor1d(stream.permutation(n), 'int32') : null;
+      const order = settings.shuffle ? stream.permutation(n) : null;
       const sums: Logs = {};
       let seen = 0;
-      try {
-        for (let b = 0; b < batches; b++) {
-          const start = b * batchSize;
-          const size = Math.min(batchSize, n - start);
-          const ctx: StepContext = { epoch, batch: b, epochs, seed: stream.nextSeed() };
-          if (callbacks.some((cb) => cb.onBatchBegin)) await call((cb) => cb.onBatchBegin?.(b, { size }, control));
-          const logs = readLogs(tf.tidy(() => task.trainStep(takeRows(train, order, start, size), ctx)));
-          checkFinite(logs, epoch, b, batches);
-          accumulate(sums, logs, size);
-          seen += size;
-          await call((cb) => cb.onBatchEnd?.(b, { ...logs, size }, control));
-          if (control.stopRequested) break;
-        }
-      } finally {
-        order?.dispose();
+      for (let b = 0; b < batches; b++) {
+        const start = b * batchSize;
+        const size = Math.min(batchSize, n - start);
+        const ctx: StepContext = { epoch, batch: b, epochs, seed: stream.nextSeed() };
+        if (callbacks.some((cb) => cb.onBatchBegin)) await call((cb) => cb.onBatchBegin?.(b, { size }, control));
+        const logs = readLogs(tf.tidy(() => task.trainStep(source.take(order, start, size), ctx)));
+        checkFinite(logs, epoch, b, batches);
+        accumulate(sums, logs, size);
+        seen += size;
+        await call((cb) => cb.onBatchEnd?.(b, { ...logs, size }, control));
+        if (control.stopRequested) break;
       }
       const epochLogs = averaged(sums, seen);
       if (validation) {
