@@ -52,7 +52,8 @@ async function loadSuites(): Promise<Suite[]> {
   return suites;
 }
 
-const int = (v: number) => Math.round(v).toLocaleString('en-US');
+/** Large values as rounded integers (throughputs); small ones (losses, MSEs) with 4 significant digits. */
+const int = (v: number) => (Math.abs(v) >= 100 || v === 0 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(4)).toString());
 
 function withRange(value: number | null | undefined, r?: [number, number]): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
