@@ -26,6 +26,20 @@ export interface DisposableTask extends TrainingTask {
   dispose(): void;
 }
 
+/** Converts aligned arrays to checked tensors (recorded in `owned` for release) with equal example counts. */
+function toAligned(arrays: FitArray[], owned: OwnedTensor[]): tf.Tensor[] {
+  const tensors = arrays.map((a) => {
+    const o = toExamples(a.data, a.parameter, a.exampleShape);
+    owned.push(o);
+    return o.tensor;
+  });
+  const n = tensors[0]!.shape[0]!;
+  tensors.forEach((t, i) => {
+    if (t.shape[0] !== n) throw new ConfigError(arrays[i]!.parameter, t, `${n} examples, as many as ${arrays[0]!.parameter}`);
+  });
+  return tensors;
+}
+
 /**
  * Trains `makeTask(...)` on aligned `arrays` with the loop options of `options`.
  *
@@ -54,15 +68,7 @@ export async function fitArrays(
   const made: tf.Tensor[] = [];
   let task: DisposableTask | undefined;
   try {
-    const data = arrays.map((a) => {
-      const o = toExamples(a.data, a.parameter, a.exampleShape);
-      owned.push(o);
-      return o.tensor;
-    });
-    const n = data[0]!.shape[0]!;
-    data.forEach((t, i) => {
-      if (t.shape[0] !== n) throw new ConfigError(arrays[i]!.parameter, t, `${n} examples, as many as ${arrays[0]!.parameter}`);
-    });
+    const data = toAligned(arrays, owned);
     let train = data;
     let validation: tf.Tensor[] | undefined;
     if (options.validationSplit !== undefined) {
@@ -71,15 +77,7 @@ export async function fitArrays(
       train = split.train;
       validation = split.validation;
     } else if (validationArrays) {
-      validation = validationArrays.map((a) => {
-        const o = toExamples(a.data, a.parameter, a.exampleShape);
-        owned.push(o);
-        return o.tensor;
-      });
-      const nv = validation[0]!.shape[0]!;
-      validation.forEach((t, i) => {
-        if (t.shape[0] !== nv) throw new ConfigError(validationArrays[i]!.parameter, t, `${nv} examples, as many as ${validationArrays[0]!.parameter}`);
-      });
+      validation = toAligned(validationArrays, owned);
     }
     task = makeTask();
     return await runTraining(task, train, validation, settings);
