@@ -3,7 +3,7 @@
  * epoch otherwise, nothing with `verbose: 0`.
  * @module
  */
-import { SingleBar, Presets } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Callback, Logs, TrainingControl } from './callbacks.js';
 
 /** 0: silent; 1: a progress bar on a TTY, else one line per epoch; 2: one line per epoch. */
@@ -33,6 +33,7 @@ export class ProgressLogger implements Callback {
   private bar: SingleBar | undefined;
   private epochStart = 0;
   private readonly useBar: boolean;
+  private barModule: typeof import('cli-progress') | undefined;
 
   /**
    * @param verbose - see {@link Verbosity}.
@@ -45,9 +46,15 @@ export class ProgressLogger implements Callback {
     this.useBar = verbose === 1 && isTTY();
   }
 
+  async onTrainBegin(): Promise<void> {
+    // Loaded only for a terminal, so that browser bundles never pull in this Node-only module.
+    if (this.useBar) this.barModule = await import('cli-progress');
+  }
+
   onEpochBegin(epoch: number, _logs: Logs, control: TrainingControl): void {
     this.epochStart = Date.now();
-    if (this.useBar) {
+    if (this.barModule) {
+      const { SingleBar, Presets } = this.barModule;
       this.bar = new SingleBar(
         {
           format: `epoch ${epoch + 1}/${control.epochs} [{bar}] {value}/{total} {eta_formatted} {logs}`,
@@ -61,7 +68,9 @@ export class ProgressLogger implements Callback {
   }
 
   onBatchEnd(batch: number, logs: Logs): void {
-    this.bar?.update(batch + 1, { logs: formatLogs(logs) });
+    if (!this.bar) return;
+    const { size: _size, ...shown } = logs;
+    this.bar.update(batch + 1, { logs: formatLogs(shown) });
   }
 
   onEpochEnd(epoch: number, logs: Logs, control: TrainingControl): void {
