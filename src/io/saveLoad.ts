@@ -38,6 +38,7 @@ import {
   writeFileAtomically,
 } from './fileSystem.js';
 import './kinds.js';
+import './vaeKind.js';
 import {
   checkPartNames,
   copyLayersModelWeights,

@@ -16,3 +16,40 @@ export { RECONSTRUCTION_LOSSES, reconstructionLoss, reconstructionLossPerExample
 export type { ReconstructionLoss } from './losses.js';
 export { SeededDropout } from './layers/seededDropout.js';
 export type { SeededDropoutArgs } from './layers/seededDropout.js';
+export {
+  VAE,
+  resolveVAEConfig,
+  GaussianSampling,
+  OutputLogVariance,
+  reparameterize,
+  VAE_LIKELIHOODS,
+  bernoulliNll,
+  gaussianNll,
+  betaAt,
+  gaussianKlPerDim,
+  klObjective,
+  normalQuantile,
+  normalQuantiles,
+} from './vae.js';
+export type {
+  VAEConfig,
+  DenseVAEConfig,
+  ConvVAEConfig,
+  VAEBaseConfig,
+  ResolvedVAEConfig,
+  ResolvedDenseVAEConfig,
+  ResolvedConvVAEConfig,
+  ResolvedVAEBase,
+  GaussianVariance,
+  VAELikelihood,
+  VAEEncodeOptions,
+  VAEEncoding,
+  VAESampleOptions,
+  ElboOptions,
+  ElboReport,
+  LatentTraversalOptions,
+  VariationalAutoencoder,
+  GaussianSamplingArgs,
+  OutputLogVarianceArgs,
+  BetaSchedule,
+} from './vae.js';

@@ -1,0 +1,172 @@
+/**
+ * The VAE's training step for latentkit's loop (its `train_step`, as the Keras VAE example overrides it):
+ * encode, sample `z` by the reparameterization trick with the step's seed, decode, and minimize
+ * `reconstruction + beta * KL` with `tf.variableGrads` over the model's trainable weights.
+ *
+ * Logs (per epoch in the history, each averaged over the examples, all in nats per example):
+ * `loss` (what is minimized: reconstruction + effective beta x KL term, free bits applied),
+ * `reconstruction` (`-log p(x|z)`, one sample), `kl` (`KL(q(z|x) || p(z))`, closed form, no free bits),
+ * `elbo` (`-(reconstruction + kl)`, whatever beta is) and, in training only, `beta` (the effective KL
+ * weight of the epoch). Validation adds `valLoss`, `valReconstruction`, `valKl`, `valElbo`.
+ *
+ * @example
+ * ```ts
+ * const task = new VaeTask(networks, { beta: 1, klWarmupEpochs: 5, freeBits: 0, startEpoch: 0 }, resolveOptimizer('adam'));
+ * ```
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { DisposableTask } from '../../train/fit.js';
+import type { StepContext, StepLogs } from '../../train/loop.js';
+import { disposeOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
+import { betaAt, gaussianKlPerDim, klObjective, type BetaSchedule } from './kl.js';
+import type { GaussianSampling, OutputLogVariance } from './layers.js';
+import { bernoulliNll, gaussianNll, type VAELikelihood } from './likelihood.js';
+
+/**
+ * The models and layers a VAE step needs (the VAE builder assembles them).
+ *
+ * @example
+ * ```ts
+ * const net: VaeNetworks = { model, encoder, sampling, decoderParams: decoderLogits, likelihood: 'bernoulli' };
+ * ```
+ */
+export interface VaeNetworks {
+  /** The whole VAE: input -> reconstruction; its trainable weights are the ones trained. */
+  model: tfl.LayersModel;
+  /** input -> `[mean, logVar]`. */
+  encoder: tfl.LayersModel;
+  /** The reparameterization layer. */
+  sampling: GaussianSampling;
+  /** z -> the likelihood's parameter: logits for `bernoulli`, the mean for `gaussian`. */
+  decoderParams: tfl.LayersModel;
+  likelihood: VAELikelihood;
+  /** The learned global log-variance of a Gaussian decoder, if learned (else unit variance). */
+  outputLogVariance?: OutputLogVariance;
+}
+
+/**
+ * Per-example terms of one pass, in nats.
+ *
+ * @example
+ * ```ts
+ * const { reconstruction, klPerDim }: VaeTerms = vaeTerms(net, x, x, false, 1);
+ * ```
+ */
+export interface VaeTerms {
+  /** `-log p(target | z)` per example, `[N]`. */
+  reconstruction: tf.Tensor1D;
+  /** KL per example and latent dimension, `[N, d]`. */
+  klPerDim: tf.Tensor2D;
+}
+
+/**
+ * One pass through the VAE: encode `x`, draw one `z` per example with noise from `seed`, decode, score
+ * `target`. Call inside `tf.tidy` (or dispose the result).
+ *
+ * @param training - the layers' training flag (dropout and the like); `z` is sampled either way.
+ * @example
+ * ```ts
+ * const { reconstruction, klPerDim } = tf.tidy(() => vaeTerms(networks, x, x, false, 7));
+ * ```
+ */
+export function vaeTerms(net: VaeNetworks, x: tf.Tensor, target: tf.Tensor, training: boolean, seed: number): VaeTerms {
+  const [mean, logVar] = net.encoder.apply(x, { training }) as [tf.Tensor, tf.Tensor];
+  const z = net.sampling.apply([mean, logVar], { training, sample: true, seed }) as tf.Tensor;
+  const params = net.decoderParams.apply(z, { training }) as tf.Tensor;
+  let reconstruction: tf.Tensor1D;
+  if (net.likelihood === 'bernoulli') {
+    reconstruction = bernoulliNll(target, params);
+  } else {
+    const logVariance = net.outputLogVariance?.logVariance();
+    reconstruction = gaussianNll(target, params, logVariance ?? 0);
+    logVariance?.dispose();
+  }
+  return { reconstruction, klPerDim: gaussianKlPerDim(mean, logVar) };
+}
+
+/**
+ * How a VAE weighs its KL term; see {@link betaAt} and {@link klObjective}.
+ *
+ * @example
+ * ```ts
+ * const objective: VaeObjective = { beta: 1, klWarmupEpochs: 10, freeBits: 0, startEpoch: vae.epochsTrained };
+ * ```
+ */
+export interface VaeObjective extends BetaSchedule {
+  /** Free bits in nats per latent dimension (0: off). */
+  freeBits: number;
+  /** Epochs this model trained before this run: the warm-up continues from there. */
+  startEpoch: number;
+}
+
+function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/**
+ * The VAE's {@link DisposableTask}: a custom gradient step on the negative ELBO (with beta), for
+ * `fitArrays`.
+ *
+ * @example
+ * ```ts
+ * return fitArrays(arrays, validation, options, seed, () => new VaeTask(net, objective, resolveOptimizer('adam')));
+ * ```
+ */
+export class VaeTask implements DisposableTask {
+  private readonly optimizer: tf.Optimizer;
+
+  constructor(
+    private readonly net: VaeNetworks,
+    private readonly objective: VaeObjective,
+    private readonly resolved: ResolvedOptimizer,
+  ) {
+    this.optimizer = resolved.optimizer;
+  }
+
+  /** The KL weight in effect during the run's `epoch` (0-based). */
+  betaAt(epoch: number): number {
+    return betaAt(this.objective.startEpoch + epoch, this.objective);
+  }
+
+  /** Computes every log; `keep` marks the ones that must outlive a `variableGrads` scope. */
+  private logs(batch: tf.Tensor[], ctx: StepContext, training: boolean, keep: boolean): { loss: tf.Scalar; extra: StepLogs } {
+    const [x, target] = batch as [tf.Tensor, tf.Tensor?];
+    const { reconstruction, klPerDim } = vaeTerms(this.net, x, target ?? x, training, ctx.seed);
+    const rec = tf.mean(reconstruction) as tf.Scalar;
+    const kl = tf.mean(tf.sum(klPerDim, 1)) as tf.Scalar;
+    const beta = this.betaAt(ctx.epoch);
+    const klTerm = beta === 0 ? tf.scalar(0) : tf.mul(beta, klObjective(klPerDim, this.objective.freeBits));
+    const loss = tf.add(rec, klTerm) as tf.Scalar;
+    const elbo = tf.neg(tf.add(rec, kl)) as tf.Scalar;
+    const mark = (t: tf.Scalar) => (keep ? tf.keep(t) : t);
+    return { loss, extra: { reconstruction: mark(rec), kl: mark(kl), elbo: mark(elbo) } };
+  }
+
+  trainStep(batch: tf.Tensor[], ctx: StepContext): StepLogs {
+    let extra: StepLogs = {};
+    const vars = trainableVariables(this.net.model);
+    const { value, grads } = tf.variableGrads(() => {
+      const out = this.logs(batch, ctx, true, true);
+      extra = out.extra;
+      return out.loss;
+    }, vars);
+    this.optimizer.applyGradients(grads);
+    tf.dispose(grads);
+    return { loss: value, ...extra, beta: tf.scalar(this.betaAt(ctx.epoch)) };
+  }
+
+  evalStep(batch: tf.Tensor[], ctx: StepContext): StepLogs {
+    const { loss, extra } = this.logs(batch, ctx, false, false);
+    return { loss, ...extra };
+  }
+
+  variables(): tf.Variable[] {
+    return this.net.model.weights.map((w) => w.read() as tf.Variable);
+  }
+
+  dispose(): void {
+    if (this.resolved.created) disposeOptimizer(this.optimizer);
+  }
+}
