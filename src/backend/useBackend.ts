@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { BackendError, ConfigError } from '../errors.js';
 import { isNode } from './environment.js';
+import { registerCpuKernelFixes } from './cpuKernelFixes.js';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels.js';
 
 /** The backends latentkit knows how to set up. */
@@ -44,8 +45,9 @@ export interface UseBackendOptions {
    */
   wasmPaths?: string;
   /**
-   * wasm only: register latentkit's training kernels (convolution filter gradients and others that tfjs
-   * 4.22's wasm backend lacks). Default `true`.
+   * wasm and cpu: register latentkit's training kernels: on wasm the convolution filter gradients and
+   * others that tfjs 4.22 lacks or gets wrong; on cpu a corrected UpSampling2D gradient (tfjs 4.22's is
+   * wrong for batches larger than one). Default `true`.
    */
   trainingKernels?: boolean;
 }
@@ -58,7 +60,7 @@ export interface BackendInfo {
   simd?: boolean;
   /** Threads the backend computes on (1 for cpu and for wasm without thread support). */
   threads: number;
-  /** Kernels latentkit registered for this backend (wasm training kernels). */
+  /** Kernels latentkit registered or corrected for this backend by this call (wasm training kernels, cpu fixes). */
   addedKernels: string[];
   /** The tfjs-core version in use. */
   tfjsVersion: string;
@@ -166,10 +168,12 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   switch (name) {
     case 'wasm':
       return setUpWasm(options);
-    case 'cpu':
+    case 'cpu': {
       await tf.setBackend('cpu');
       await tf.ready();
-      return { name: 'cpu', threads: 1, addedKernels: [], tfjsVersion: tf.version_core };
+      const addedKernels = options.trainingKernels === false ? [] : registerCpuKernelFixes();
+      return { name: 'cpu', threads: 1, addedKernels, tfjsVersion: tf.version_core };
+    }
     case 'webgl':
       return setUpWebgl();
     case 'tensorflow':

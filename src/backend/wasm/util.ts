@@ -3,7 +3,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DataId, DataType, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataId, DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 export interface WasmBackend {
@@ -34,11 +34,6 @@ export function run(b: WasmBackend, name: string, inputs: NamedTensorInfoMap, at
   const config = tf.getKernel(name, WASM);
   if (config === undefined) throw new Error(`latentkit: the wasm backend has no "${name}" kernel.`);
   return config.kernelFunc({ inputs, backend: b, attrs }) as TensorInfo;
-}
-
-/** Runs a kernel function kept aside (the wasm backend's own version of a kernel latentkit replaced). */
-export function runFunc(b: WasmBackend, fn: KernelFunc, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
-  return fn({ inputs, backend: b, attrs }) as TensorInfo;
 }
 
 /**
@@ -100,10 +95,17 @@ export const kernelOptions = {
   filterGradPadding: 'explicit' as 'explicit' | 'pad',
   /** Conv2DBackpropFilter: use im2col (one-hot convolution) + matmul when kh*kw*C is at most this. */
   im2colMaxPatch: 16,
+  /**
+   * Conv2DBackpropFilter, stride 1: swap the roles of x and dy (x becomes the filter) when
+   * F * swapRatio <= C (few output channels, e.g. a last layer with 1 channel). Infinity disables it.
+   */
+  swapRatio: 4,
   /** Replace the wasm backend's Conv2DBackpropInput (a scalar C++ loop) by the sub-pixel decomposition. */
   fastConv2DBackpropInput: true,
   /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */
   fastBatchMatMul: true,
+  /** Sum and Mean over leading axes (bias gradients, BatchNormalization) without the wasm kernels' transpose. */
+  fastLeadingReductions: true,
   /** Integer-factor ResizeNearestNeighborGrad (UpSampling2D gradient) as a depthwise box-sum convolution. */
   fastResizeNearestNeighborGrad: true,
 };

@@ -1,0 +1,255 @@
+/**
+ * UnsortedSegmentSum for the wasm backend, a correct MaxPoolGrad, and faster versions of two wasm kernels
+ * that training uses (transposed BatchMatMul, integer-factor ResizeNearestNeighborGrad). Internal.
+ * @module
+ */
+import { backend_util, util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { resizeNearestNeighborGradValues } from '../cpuKernelFixes.js';
+import { constant, free, run, transpose2d, view } from './util.js';
+import type { WasmBackend } from './util.js';
+
+/**
+ * UnsortedSegmentSum (the gradient of gather): out[s, ...] = sum of x[i, ...] over the i with
+ * segmentIds[i] = s; ids outside [0, numSegments) are dropped, as in TensorFlow. A typed-array loop over the
+ * wasm heap: the ids are read once, the rows are summed in place.
+ */
+export const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as WasmBackend;
+  const { x, segmentIds } = inputs as { x: TensorInfo; segmentIds: TensorInfo };
+  const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
+  const idsRank = segmentIds.shape.length;
+  const idsSize = util.sizeFromShape(segmentIds.shape);
+  const innerShape = x.shape.slice(idsRank);
+  const inner = util.sizeFromShape(innerShape);
+  const ids = b.readSync(segmentIds.dataId); // a copy
+  const out = b.makeOutput([numSegments, ...innerShape], x.dtype);
+  // Views of the heap are taken after the allocation above (which may grow and detach the heap).
+  const xs = b.typedArrayFromHeap(x);
+  const os = b.typedArrayFromHeap(out);
+  os.fill(0);
+  for (let i = 0; i < idsSize; i++) {
+    const s = ids[i]!;
+    if (!(s >= 0 && s < numSegments)) continue;
+    const o = s * inner;
+    const xi = i * inner;
+    for (let j = 0; j < inner; j++) os[o + j] += xs[xi + j]!;
+  }
+  return out;
+};
+
+let originalBatchMatMul: KernelFunc | undefined;
+
+export function setOriginalBatchMatMul(fn: KernelFunc): void {
+  originalBatchMatMul = fn;
+}
+
+/**
+ * The wasm BatchMatMul runs XNNPACK only for an unbatched product without transposes; with transposeA or
+ * transposeB (every Dense gradient) it falls back to a scalar loop. Here the transposed operand is
+ * transposed explicitly (a cheap copy) and the product goes to XNNPACK. Batched products are handed back.
+ */
+export const batchMatMul: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args;
+  const b = backend as WasmBackend;
+  const { a, b: bm } = inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  const orig = originalBatchMatMul!;
+  if (
+    (!transposeA && !transposeB) ||
+    a.dtype !== 'float32' ||
+    bm.dtype !== 'float32' ||
+    util.sizeFromShape(a.shape.slice(0, -2)) !== 1 ||
+    util.sizeFromShape(bm.shape.slice(0, -2)) !== 1
+  ) {
+    return orig(args);
+  }
+  const ar = a.shape[a.shape.length - 2]!;
+  const ac = a.shape[a.shape.length - 1]!;
+  const br = bm.shape[bm.shape.length - 2]!;
+  const bc = bm.shape[bm.shape.length - 1]!;
+  const at = transposeA ? transpose2d(b, a, ar, ac) : a;
+  const bt = transposeB ? transpose2d(b, bm, br, bc) : bm;
+  const aView = view(at, [...a.shape.slice(0, -2), transposeA ? ac : ar, transposeA ? ar : ac]);
+  const bView = view(bt, [...bm.shape.slice(0, -2), transposeB ? bc : br, transposeB ? br : bc]);
+  const out = orig({ inputs: { a: aView, b: bView }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as TensorInfo;
+  if (at !== a) free(b, at);
+  if (bt !== bm) free(b, bt);
+  return out;
+};
+
+/** Whether nearest-neighbour resizing of `inSize` to `outSize` maps output index i to floor(i / factor). */
+function isBlockReplication(inSize: number, outSize: number): boolean {
+  if (outSize % inSize !== 0) return false;
+  const factor = outSize / inSize;
+  const scale = inSize / outSize; // as tfjs computes the source index (alignCorners false)
+  for (let i = 0; i < outSize; i++) {
+    if (Math.min(inSize - 1, Math.floor(scale * i)) !== Math.floor(i / factor)) return false;
+  }
+  return true;
+}
+
+/**
+ * Gradient of an integer-factor nearest-neighbour upsampling (UpSampling2D): each input pixel receives the
+ * sum of its sh x sw block of dy, a depthwise convolution with a ones filter and stride (sh, sw) (XNNPACK).
+ * The wasm backend's own kernel is a scalar loop (and wrong with halfPixelCenters); other resizes go to the
+ * exact adjoint loop shared with the cpu correction.
+ */
+export const resizeNearestNeighborGrad: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args;
+  const b = backend as WasmBackend;
+  const { images, dy } = inputs as { images: TensorInfo; dy: TensorInfo };
+  const { alignCorners } = attrs as unknown as { alignCorners: boolean };
+  const [, xh, xw, c] = images.shape as [number, number, number, number];
+  const [, yh, yw] = dy.shape as [number, number, number, number];
+  if (alignCorners || dy.dtype !== 'float32' || !isBlockReplication(xh, yh) || !isBlockReplication(xw, yw)) {
+    const { alignCorners: align, halfPixelCenters } = attrs as unknown as { alignCorners: boolean; halfPixelCenters: boolean };
+    const dx = resizeNearestNeighborGradValues(b.readSync(dy.dataId) as Float32Array, images.shape, dy.shape, align, halfPixelCenters);
+    const out = b.makeOutput(images.shape, 'float32');
+    b.typedArrayFromHeap(out).set(dx);
+    return out;
+  }
+  const sh = yh / xh;
+  const sw = yw / xw;
+  if (sh === 1 && sw === 1) return run(b, 'Identity', { x: dy });
+  const ones = constant(b, [sh, sw, c, 1], 1);
+  const out = run(b, 'DepthwiseConv2dNative', { x: dy, filter: ones }, { strides: [sh, sw], dilations: [1, 1], pad: 'valid' });
+  free(b, ones);
+  return out;
+};
+
+/**
+ * MaxPoolGrad: dy goes to the first maximum of each pooling window (as on the cpu backend). Replaces the
+ * wasm backend's kernel, which starts each window's maximum at `std::numeric_limits<float>::min()` (the
+ * smallest positive float, not the lowest): a window whose values are all negative passes no gradient at
+ * all, e.g. max pooling after tanh, BatchNormalization, LeakyReLU or a linear convolution. A typed-array
+ * loop over the heap; pooling gradients are small next to the convolutions around them.
+ */
+export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as WasmBackend;
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: 'valid' | 'same' | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const { dilationHeight, dilationWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const dx = b.makeOutput(input.shape, 'float32');
+  const xs = b.typedArrayFromHeap(input);
+  const dys = b.typedArrayFromHeap(dy);
+  const dxs = b.typedArrayFromHeap(dx);
+  dxs.fill(0);
+  const best = new Float32Array(c);
+  const pos = new Int32Array(c);
+  for (let n = 0; n < batchSize; n++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        best.fill(-Infinity);
+        pos.fill(-1);
+        for (let fy = 0; fy < effectiveFilterHeight; fy += dilationHeight) {
+          const iy = oy * strideHeight - top + fy;
+          if (iy < 0 || iy >= inHeight) continue;
+          for (let fx = 0; fx < effectiveFilterWidth; fx += dilationWidth) {
+            const ix = ox * strideWidth - left + fx;
+            if (ix < 0 || ix >= inWidth) continue;
+            const base = ((n * inHeight + iy) * inWidth + ix) * c;
+            for (let k = 0; k < c; k++) {
+              const v = xs[base + k]!;
+              if (v > best[k]!) {
+                best[k] = v;
+                pos[k] = base + k;
+              }
+            }
+          }
+        }
+        const dyBase = ((n * outHeight + oy) * outWidth + ox) * c;
+        for (let k = 0; k < c; k++) if (pos[k]! >= 0) dxs[pos[k]!] += dys[dyBase + k]!;
+      }
+    }
+  }
+  return dx;
+};
+
+let originalSum: KernelFunc | undefined;
+let originalMean: KernelFunc | undefined;
+
+export function setOriginalSum(fn: KernelFunc): void {
+  originalSum = fn;
+}
+
+export function setOriginalMean(fn: KernelFunc): void {
+  originalMean = fn;
+}
+
+/**
+ * Sum or mean over the leading axes of a float32 tensor (bias gradients, BatchNormalization moments) as one
+ * XNNPACK average pooling of the tensor viewed as [1, outer, 1, inner] with an [outer, 1] window (times
+ * `outer` for a sum). The wasm Sum and Mean kernels first transpose the reduced axes innermost, a strided
+ * copy that costs 10-20x more than the reduction. Other reductions are handed back.
+ */
+function leadingAxesReduction(mean: boolean): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const orig = (mean ? originalMean : originalSum)!;
+    const b = backend as WasmBackend;
+    const { x } = inputs as { x: TensorInfo };
+    const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    if (x.dtype !== 'float32' || x.shape.length < 2) return orig(args);
+    const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    const k = axes.length;
+    if (k === 0 || k === x.shape.length || !axes.every((a, i) => a === i)) return orig(args);
+    const outer = util.sizeFromShape(x.shape.slice(0, k));
+    const inner = util.sizeFromShape(x.shape.slice(k));
+    if (outer < 2 || inner < 2 || outer * inner < 4096) return orig(args);
+    const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
+    const avg = run(b, 'AvgPool', { x: view(x, [1, outer, 1, inner]) }, { filterSize: [outer, 1], strides: [1, 1], pad: 'valid' });
+    if (mean) return view(avg, outShape);
+    const count = constant(b, [], outer);
+    const out = run(b, 'Multiply', { a: view(avg, outShape), b: count });
+    free(b, avg, count);
+    return out;
+  };
+}
+
+export const sum: KernelFunc = leadingAxesReduction(false);
+export const mean: KernelFunc = leadingAxesReduction(true);
+
+/**
+ * Forward convolutions with padding 'same' where TensorFlow's total padding, (out-1)*stride + k - in, is
+ * negative (a stride larger than the kernel, e.g. kernel 2, stride 3, size 12): tfjs clamps it to 0, the wasm
+ * backend's XNNPACK flag for 'same' padding does not and shifts the windows. There 'same' equals 'valid'
+ * (same output size, no padding), which XNNPACK computes right. Wraps Conv2D, FusedConv2D,
+ * DepthwiseConv2dNative and FusedDepthwiseConv2D.
+ */
+export function sameAsValidWhereNegative(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args;
+    const a = attrs as unknown as {
+      pad: unknown;
+      strides: number | [number, number];
+      dilations?: number | [number, number];
+      dataFormat?: 'NHWC' | 'NCHW';
+    };
+    if (a.pad !== 'same') return original(args);
+    const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
+    const nhwc = a.dataFormat !== 'NCHW';
+    const [inH, inW] = nhwc ? [x.shape[1]!, x.shape[2]!] : [x.shape[2]!, x.shape[3]!];
+    const [sh, sw] = typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
+    const dil = a.dilations ?? 1;
+    const [dh, dw] = typeof dil === 'number' ? [dil, dil] : dil;
+    const kh = (filter.shape[0]! - 1) * dh + 1;
+    const kw = (filter.shape[1]! - 1) * dw + 1;
+    const totalH = (Math.ceil(inH / sh) - 1) * sh + kh - inH;
+    const totalW = (Math.ceil(inW / sw) - 1) * sw + kw - inW;
+    if (totalH >= 0 && totalW >= 0) return original(args);
+    // Negative on one axis only: explicit padding, [0, 0] on that axis and TensorFlow's split on the other.
+    const split = (total: number): [number, number] => (total <= 0 ? [0, 0] : [Math.floor(total / 2), total - Math.floor(total / 2)]);
+    const pad = nhwc ? [[0, 0], split(totalH), split(totalW), [0, 0]] : [[0, 0], [0, 0], split(totalH), split(totalW)];
+    return original({ ...args, attrs: { ...attrs, pad: pad.flat().every((p) => p === 0) ? 'valid' : pad } });
+  };
+}
