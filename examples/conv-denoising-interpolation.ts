@@ -63,8 +63,8 @@ async function main(): Promise<void> {
     title: 'Exercise 8: a convolutional denoising autoencoder',
     modelText:
       'Encoder: Conv2D 32 3x3 stride 2 same, Conv2D 32 3x3 stride 2 valid, MaxPooling2D 2, Dense 32 (the code). ' +
-      'Decoder: the mirror (Dense, Reshape, UpSampling2D, Conv2DTranspose 32 3x3 stride 2 valid, a 1-pixel pad back to 14x14, ' +
-      'Conv2DTranspose 32 3x3 stride 2 same, Conv2D 1 3x3 sigmoid). At every training step each batch is corrupted as ' +
+      'Decoder: the mirror (Dense 288, Reshape 3x3x32, UpSampling2D 2, Conv2DTranspose 32 3x3 stride 2 valid, a 1-pixel pad ' +
+      'back to 14x14, Conv2DTranspose 1 3x3 stride 2 same with a sigmoid). At every training step each batch is corrupted as ' +
       `x + U(0, 1) * 0.3 and the network is asked for the clean digit (MSE, SGD lr 0.01 momentum 0.95, batch ${batchSize}, ` +
       `${history.epoch.length} epochs, ${train} digits; validation on the ${test} test digits with noise drawn once).`,
     ae: dae,

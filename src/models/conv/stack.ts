@@ -170,26 +170,89 @@ export function convEncoderLayers(spec: ConvStackSpec, stream: SeedStream): tfl.
   return layers;
 }
 
-/** Crops or zero-pads a feature map from `from` to `to` (`[h, w]`), or nothing when they agree. */
-function fitLayer(from: [number, number], to: [number, number], name: string): tfl.layers.Layer[] {
+/**
+ * Crops or zero-pads a feature map from `from` to `to` (`[h, w]`), or nothing when they agree. The last
+ * layer made is called `lastName` when given.
+ */
+function fitLayers(from: [number, number], to: [number, number], name: string, lastName?: string): tfl.layers.Layer[] {
   const dh = to[0] - from[0];
   const dw = to[1] - from[1];
   if (dh === 0 && dw === 0) return [];
   const split = (d: number): [number, number] => [Math.floor(Math.abs(d) / 2), Math.abs(d) - Math.floor(Math.abs(d) / 2)];
-  const layers: tfl.layers.Layer[] = [];
   // Crop what is too large, pad what is too small; one axis may need each.
   const crop: [[number, number], [number, number]] = [dh < 0 ? split(dh) : [0, 0], dw < 0 ? split(dw) : [0, 0]];
   const pad: [[number, number], [number, number]] = [dh > 0 ? split(dh) : [0, 0], dw > 0 ? split(dw) : [0, 0]];
-  if (dh < 0 || dw < 0) layers.push(tfl.layers.cropping2D({ cropping: crop, name: `${name}_crop` }));
-  if (dh > 0 || dw > 0) layers.push(tfl.layers.zeroPadding2d({ padding: pad, name: `${name}_pad` }));
+  const needCrop = dh < 0 || dw < 0;
+  const needPad = dh > 0 || dw > 0;
+  const layers: tfl.layers.Layer[] = [];
+  if (needCrop) layers.push(tfl.layers.cropping2D({ cropping: crop, name: !needPad && lastName ? lastName : `${name}_crop` }));
+  if (needPad) layers.push(tfl.layers.zeroPadding2d({ padding: pad, name: lastName ?? `${name}_pad` }));
   return layers;
 }
 
 /**
+ * One mirrored stage: the transposed (or upsampled) convolution that undoes encoder convolution `i`, from
+ * its output channels back to its input channels, with `activation`; the layer that finishes the stage is
+ * named `lastName` when given.
+ */
+function mirrorStage(
+  spec: ConvStackSpec,
+  i: number,
+  size: [number, number],
+  filters: number,
+  activation: Activation,
+  stream: SeedStream,
+  lastName?: string,
+): { layers: tfl.layers.Layer[]; size: [number, number] } {
+  const tag = `decoder_${i + 1}`;
+  const layers: tfl.layers.Layer[] = [];
+  const p = spec.pooling[i]!;
+  if (p > 0) {
+    layers.push(tfl.layers.upSampling2d({ size: [p, p], name: `${tag}_unpool` }));
+    size = [size[0] * p, size[1] * p];
+  }
+  const k = spec.kernelSize[i]!;
+  const s = spec.strides[i]!;
+  const pad = spec.padding[i]!;
+  let outSize: [number, number];
+  if (spec.decoder === 'upsample' && s > 1) {
+    layers.push(tfl.layers.upSampling2d({ size: [s, s], name: `${tag}_upsample` }));
+    size = [size[0] * s, size[1] * s];
+  }
+  const target = spec.stageSizes[i]!;
+  const fitted = (from: [number, number]) => fitLayers(from, target, tag, lastName);
+  // The convolution carries the activation itself unless it is leakyRelu (a layer of its own).
+  const inline = activation !== 'leakyRelu';
+  const convName = (after: tfl.layers.Layer[]) => (lastName && inline && after.length === 0 ? lastName : `${tag}_${spec.decoder === 'transpose' ? 'deconv' : 'conv'}`);
+  if (spec.decoder === 'transpose') {
+    outSize = [deconvOutputSize(size[0], k, s, pad), deconvOutputSize(size[1], k, s, pad)];
+  } else {
+    outSize = size;
+  }
+  const fit = fitted(outSize);
+  const conv = {
+    filters,
+    kernelSize: k,
+    activation: inline ? activation : 'linear',
+    kernelInitializer: seededGlorot(stream),
+    name: convName(fit),
+  } as const;
+  layers.push(
+    spec.decoder === 'transpose'
+      ? tfl.layers.conv2dTranspose({ ...conv, strides: s, padding: pad })
+      : tfl.layers.conv2d({ ...conv, padding: 'same' }),
+  );
+  if (!inline) layers.push(tfl.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: lastName && fit.length === 0 ? lastName : `${tag}_leakyRelu` }));
+  layers.push(...fit);
+  return { layers, size: target };
+}
+
+/**
  * The decoder's layers, from a flat vector (code or latent sample) to an image of `spec.inputShape`:
- * Dense -> Reshape -> mirrored stages (UpSampling2D for each pooling; Conv2DTranspose, or UpSampling2D +
- * Conv2D; crop/pad to the encoder's size at that stage) -> a Conv2D to the image channels named
- * `reconstruction`.
+ * Dense -> Reshape -> one mirrored stage per encoder convolution, last to first (UpSampling2D for each
+ * pooling; a Conv2DTranspose, or UpSampling2D + Conv2D, from that convolution's output channels back to its
+ * input channels; a crop or pad to the encoder's size at that stage). The first convolution's mirror
+ * outputs the image channels with `outputActivation`; the decoder's last layer is named `reconstruction`.
  */
 export function convDecoderLayers(spec: ConvStackSpec, stream: SeedStream): tfl.layers.Layer[] {
   const [fh, fw, fc] = spec.featureShape;
@@ -200,50 +263,18 @@ export function convDecoderLayers(spec: ConvStackSpec, stream: SeedStream): tfl.
   ];
   let size: [number, number] = [fh, fw];
   for (let i = spec.filters.length - 1; i >= 0; i--) {
-    const tag = `decoder_${i + 1}`;
-    const p = spec.pooling[i]!;
-    if (p > 0) {
-      layers.push(tfl.layers.upSampling2d({ size: [p, p], name: `${tag}_unpool` }));
-      size = [size[0] * p, size[1] * p];
-    }
-    const k = spec.kernelSize[i]!;
-    const s = spec.strides[i]!;
-    const pad = spec.padding[i]!;
-    const filters = spec.filters[i]!;
-    if (spec.decoder === 'transpose') {
-      layers.push(
-        tfl.layers.conv2dTranspose({ filters, kernelSize: k, strides: s, padding: pad, kernelInitializer: seededGlorot(stream), name: `${tag}_deconv` }),
-      );
-      size = [deconvOutputSize(size[0], k, s, pad), deconvOutputSize(size[1], k, s, pad)];
-    } else {
-      if (s > 1) {
-        layers.push(tfl.layers.upSampling2d({ size: [s, s], name: `${tag}_upsample` }));
-        size = [size[0] * s, size[1] * s];
-      }
-      layers.push(tfl.layers.conv2d({ filters, kernelSize: k, padding: 'same', kernelInitializer: seededGlorot(stream), name: `${tag}_conv` }));
-    }
-    layers.push(...activationLayer(spec.activation, `${tag}_${spec.activation}`));
-    const target = spec.stageSizes[i]!;
-    layers.push(...fitLayer(size, target, tag));
-    size = target;
-  }
-  const last = spec.kernelSize[0]!;
-  if (spec.outputActivation === 'leakyRelu') {
-    layers.push(
-      tfl.layers.conv2d({ filters: spec.inputShape[2], kernelSize: last, padding: 'same', kernelInitializer: seededGlorot(stream), name: 'reconstruction_conv' }),
-      tfl.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: 'reconstruction' }),
+    const last = i === 0;
+    const stage = mirrorStage(
+      spec,
+      i,
+      size,
+      last ? spec.inputShape[2] : spec.filters[i - 1]!,
+      last ? spec.outputActivation : spec.activation,
+      stream,
+      last ? 'reconstruction' : undefined,
     );
-  } else {
-    layers.push(
-      tfl.layers.conv2d({
-        filters: spec.inputShape[2],
-        kernelSize: last,
-        padding: 'same',
-        activation: spec.outputActivation,
-        kernelInitializer: seededGlorot(stream),
-        name: 'reconstruction',
-      }),
-    );
+    layers.push(...stage.layers);
+    size = stage.size;
   }
   return layers;
 }
