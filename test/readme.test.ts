@@ -11,6 +11,30 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('README', () => {
+  it('every TypeScript block type-checks against the built package', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    const dir = mkdtempSync(join(root, 'test', '.readme-'));
+    try {
+      const files = blocks.map((code, i) => {
+        const file = join(dir, `block-${i}.mts`);
+        // Blocks are fragments of one program: give each its own module scope.
+        writeFileSync(file, `${code}\nexport {};\n`);
+        return file;
+      });
+      const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+      const args = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', ...files];
+      try {
+        execFileSync(process.execPath, [tsc, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (e) {
+        throw new Error(`README blocks do not type-check:\n${(e as { stdout?: string }).stdout ?? String(e)}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the first program runs as written and trains', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## First program'));
