@@ -24,3 +24,4 @@ export * from './latent/index.js';
 export * from './data/index.js';
 export * from './viz/index.js';
 export * from './io/index.js';
+export * from './eval/index.js';

@@ -39,6 +39,7 @@ import {
 } from './fileSystem.js';
 import './kinds.js';
 import './vaeKind.js';
+import './ganKind.js';
 import {
   checkPartNames,
   copyLayersModelWeights,
@@ -218,7 +219,8 @@ function jsonData(value: unknown, parameter: string): unknown {
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto === Object.prototype || proto === null) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = jsonData(v, `${parameter}.${k}`);
+      // An absent optional field (undefined) is left out, as JSON.stringify does.
+      for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = jsonData(v, `${parameter}.${k}`);
       return out;
     }
   }

@@ -53,3 +53,32 @@ export type {
   OutputLogVarianceArgs,
   BetaSchedule,
 } from './vae.js';
+export {
+  GAN,
+  GANModel,
+  resolveGANConfig,
+  GAN_KINDS,
+  GAN_LOSSES,
+  ganBalanceMonitor,
+  imbalanceMessage,
+  DoubleBackpropActivation,
+  DOUBLE_BACKPROP_ACTIVATIONS,
+  doubleBackpropActivation,
+} from './gan.js';
+export type {
+  GANConfig,
+  ResolvedGANConfig,
+  GANKind,
+  GANLoss,
+  GANUpdateCounts,
+  GANLabelInput,
+  GANInstanceNoiseOptions,
+  GANFitOptions,
+  GANSampleOptions,
+  GANDiscriminateOptions,
+  GenerativeAdversarialNetwork,
+  GANBalanceMonitorOptions,
+  GANImbalance,
+  DoubleBackpropActivationArgs,
+  DoubleBackpropActivationName,
+} from './gan.js';

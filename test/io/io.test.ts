@@ -343,7 +343,7 @@ describe('errors', () => {
   it('reports an unknown kind, listing the known ones', async () => {
     const dir = await copyOfBase();
     await editRecord(dir, (r) => (r.kind = 'x'));
-    await expectFileError(load(dir), 'latentkit.json', /unknown kind 'x': known kinds 'conv', 'denoising', 'overcompleteSparse', 'undercomplete'/);
+    await expectFileError(load(dir), 'latentkit.json', /unknown kind 'x': known kinds 'conv', 'dcgan', 'denoising', 'dense', 'overcompleteSparse', 'undercomplete', 'vae'/);
   });
 
   it('refuses a newer save format', async () => {

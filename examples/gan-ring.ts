@@ -1,0 +1,215 @@
+/**
+ * Example: a dense GAN on the ring of 8 Gaussians, the toy data on which mode collapse is easy to see.
+ *
+ * The data are 8,000 points from 8 Gaussians of standard deviation 0.02 on a circle of radius 2 (the
+ * setting of the unrolled-GAN and VEEGAN papers). The GAN is dense: generator z(8) -> 3 x 256 ReLU with
+ * batch norm -> 2 (linear), discriminator 2 -> 2 x 256 leaky ReLU -> 1, non-saturating loss, Adam
+ * (beta1 0.5), batches of 100. It trains in four phases (one `fit` each, so each phase gets a fresh Adam):
+ * 30 epochs at 1e-3 with instance noise (stddev 0.15, annealed to 0 over the phase) so that the generator
+ * spreads over every mode before the discriminator gets sharp, then 20 epochs at 3e-4, 20 at 1e-4 and 10
+ * at 3e-5 to settle. Every few epochs it draws 2,000 samples and scores them with `modeCoverage`: a sample
+ * is high-quality when it lies within 3 standard deviations (0.06) of a centre, and a mode is hit when at
+ * least 20 high-quality samples (8% of its fair share of 250) are nearest to it.
+ *
+ * What was measured (wasm, seed 3, about 6,400 steps): see `coverage.json`; the figure is printed at the
+ * end and in the report. Without the instance noise, or with longer high-rate phases, runs of this size
+ * often lost one or two modes or stayed near 75% high-quality samples.
+ *
+ * Output (default `out/gan-ring/`): `index.html` with the data, the samples every few epochs over the true
+ * centres, the loss and accuracy curves and the final mode coverage; `coverage.json` with the figures.
+ *
+ * @example
+ * ```sh
+ * npx tsx examples/gan-ring.ts                       # wasm, about 3 minutes
+ * npx tsx examples/gan-ring.ts --scale 0.25 --out /tmp/ring   # a quick look (fewer epochs)
+ * ```
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BACKEND_NAMES, useBackend, type BackendName } from '../src/index.js';
+import { GAN } from '../src/index.js';
+import { modeCoverage, ringOfGaussians, scatterPlot, type ModeCoverage } from '../src/index.js';
+import { lossCurve, writeReport, type ReportSection } from '../src/index.js';
+
+const USAGE = `usage: npx tsx examples/gan-ring.ts [options]
+  --scale X       multiply every phase's epochs by X (default 1: 80 epochs of 80 steps)
+  --every N       draw and score samples every N epochs (default 10)
+  --out DIR       output folder (default out/gan-ring)
+  --seed N        seed of the weights and the training (default 3)
+  --data-seed N   seed of the ring's points (default 1)
+  --backend NAME  wasm or cpu (default: LATENTKIT_BACKEND, else wasm)
+  --help          this text`;
+
+/** Training phases: epochs, learning rate (both networks), instance noise. */
+const PHASES: { epochs: number; rate: number; instanceNoise?: { stddev: number; anneal: boolean } }[] = [
+  { epochs: 30, rate: 1e-3, instanceNoise: { stddev: 0.15, anneal: true } },
+  { epochs: 20, rate: 3e-4 },
+  { epochs: 20, rate: 1e-4 },
+  { epochs: 10, rate: 3e-5 },
+];
+const MODES = 8;
+const STDDEV = 0.02;
+const SAMPLES = 2000;
+const MIN_COUNT = 20;
+const SAMPLE_SEED = 99;
+
+/** Several SVG documents side by side, as one SVG (the report inlines one per section). */
+function svgRow(svgs: string[], cellWidth: number, cellHeight: number): string {
+  const body = svgs.map((s, i) => s.replace('<svg ', `<svg x="${i * cellWidth}" y="0" `)).join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${svgs.length * cellWidth}" height="${cellHeight}">\n${body}\n</svg>`;
+}
+
+function describeCoverage(c: ModeCoverage): string {
+  return `${c.modesHit}/${c.modes} modes, ${(100 * c.highQualityShare).toFixed(1)}% high-quality samples (per mode: ${c.counts.join(' ')})`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scale: { type: 'string' },
+      every: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      'data-seed': { type: 'string' },
+      backend: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const scale = Number(values.scale ?? 1);
+  const every = Number(values.every ?? 10);
+  const seed = Number(values.seed ?? 3);
+  const dataSeed = Number(values['data-seed'] ?? 1);
+  const out = values.out ?? join('out', 'gan-ring');
+  const backendName = values.backend ?? process.env['LATENTKIT_BACKEND'] ?? 'wasm';
+  if (!(BACKEND_NAMES as readonly string[]).includes(backendName)) throw new Error(`--backend ${backendName}: expected wasm or cpu`);
+  if (!(scale > 0) || !Number.isInteger(every) || every < 1 || !Number.isInteger(seed) || !Number.isInteger(dataSeed)) throw new Error(`bad options\n${USAGE}`);
+  const backend = await useBackend(backendName as BackendName);
+  console.log(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}, seed ${seed}`);
+
+  const ring = ringOfGaussians({ modes: MODES, radius: 2, stddev: STDDEV, n: 8000, seed: dataSeed });
+  const radius = 3 * STDDEV;
+  const gan = GAN({
+    dataShape: [2],
+    zDim: 8,
+    generatorUnits: [256, 256, 256],
+    discriminatorUnits: [256, 256],
+    generatorActivation: 'relu',
+    discriminatorActivation: 'leakyRelu',
+    batchNorm: true,
+    outputActivation: 'linear',
+    seed,
+  });
+  const adam = { name: 'adam', beta1: 0.5 } as const;
+  const extent = [-2.6, 2.6] as const;
+  const snapshots: { epoch: number; svg: string; coverage: ModeCoverage }[] = [];
+  const history: Record<string, number[]> = { epoch: [], dLoss: [], gLoss: [], dAccuracyReal: [], dAccuracyFake: [] };
+  let epoch = 0;
+  const started = performance.now();
+  const snapshot = (label: string) => {
+    const samples = gan.sample(SAMPLES, { seed: SAMPLE_SEED });
+    const coverage = modeCoverage(samples, ring.centers, { radius, minCount: MIN_COUNT });
+    const shown = tf.slice(samples, 0, 1000);
+    const svg = scatterPlot(shown, { title: label, centers: ring.centers, radius, extent, size: 240 });
+    tf.dispose([samples, shown]);
+    snapshots.push({ epoch, svg, coverage });
+    console.log(`${label}: ${describeCoverage(coverage)}`);
+  };
+  snapshot('before training');
+  for (const { epochs: phaseEpochs, rate, instanceNoise } of PHASES) {
+    const epochs = Math.max(1, Math.round(phaseEpochs * scale));
+    await gan.fit(ring.x, {
+      epochs,
+      batchSize: 100,
+      instanceNoise,
+      dOptimizer: adam,
+      gOptimizer: adam,
+      dLearningRate: rate,
+      gLearningRate: rate,
+      verbose: 0,
+      callbacks: {
+        onEpochEnd(_e, logs) {
+          history['epoch']!.push(epoch);
+          for (const k of ['dLoss', 'gLoss', 'dAccuracyReal', 'dAccuracyFake']) history[k]!.push(logs[k]!);
+          epoch++;
+          if (epoch % every === 0) snapshot(`epoch ${epoch} (lr ${rate})`);
+        },
+      },
+    });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (snapshots.at(-1)!.epoch !== epoch) snapshot(`epoch ${epoch} (final)`);
+  const final = snapshots.at(-1)!.coverage;
+  const steps = gan.updates.discriminator;
+  console.log(`final: ${describeCoverage(final)}; ${steps} steps in ${seconds.toFixed(0)} s (${(steps / seconds).toFixed(0)} steps/s)`);
+
+  await mkdir(out, { recursive: true });
+  const figures = {
+    modesHit: final.modesHit,
+    modes: final.modes,
+    highQualityShare: final.highQualityShare,
+    perMode: final.counts,
+    samples: SAMPLES,
+    radius,
+    minCount: MIN_COUNT,
+    epochs: epoch,
+    steps,
+    seconds,
+    backend: backend.name,
+    seed,
+    dataSeed,
+    reached: final.modesHit === MODES && final.highQualityShare >= 0.8,
+  };
+  await writeFile(join(out, 'coverage.json'), JSON.stringify(figures, null, 2) + '\n');
+
+  const rows: ReportSection[] = [];
+  for (let i = 0; i < snapshots.length; i += 4) {
+    const group = snapshots.slice(i, i + 4);
+    rows.push({
+      heading: `Samples, ${group.map((s) => (s.epoch === 0 ? 'before training' : `epoch ${s.epoch}`)).join(', ')}`,
+      text: group.map((s) => `${s.epoch === 0 ? 'start' : `epoch ${s.epoch}`}: ${describeCoverage(s.coverage)}`).join('\n\n'),
+      svg: svgRow(group.map((s) => s.svg), 250, 262),
+    });
+  }
+  await writeReport(out, {
+    title: 'Dense GAN on a ring of 8 Gaussians',
+    sections: [
+      {
+        heading: 'Result',
+        text:
+          `8,000 points from 8 Gaussians (standard deviation ${STDDEV}) on a circle of radius 2. ${SAMPLES} samples after ` +
+          `training, scored with modeCoverage: high-quality = within ${radius} (3 standard deviations) of a centre; a mode is hit ` +
+          `with at least ${MIN_COUNT} high-quality samples. Generator z(8) -> 3 x 256 ReLU + batch norm -> 2; discriminator ` +
+          '2 -> 2 x 256 leaky ReLU -> 1; non-saturating loss, Adam (beta1 0.5), batch 100, one fit per phase: ' +
+          PHASES.map((p) => `${Math.max(1, Math.round(p.epochs * scale))} epochs at ${p.rate}${p.instanceNoise ? ` with instance noise ${p.instanceNoise.stddev} annealed` : ''}`).join(', ') +
+          '.',
+        table: {
+          'modes hit': `${final.modesHit} / ${final.modes}`,
+          'high-quality samples': `${(100 * final.highQualityShare).toFixed(1)}%`,
+          'per mode': final.counts.join(' '),
+          'training steps': steps,
+          'seconds': Number(seconds.toFixed(1)),
+          backend: backend.name,
+        },
+      },
+      { heading: 'Data', svg: scatterPlot(Array.from({ length: 1000 }, (_, i) => [ring.points[2 * i]!, ring.points[2 * i + 1]!]), { title: 'training points (1,000 of 8,000)', centers: ring.centers, radius, extent, size: 240 }) },
+      ...rows,
+      { heading: 'Losses', svg: lossCurve({ epoch: history['epoch']!, dLoss: history['dLoss']!, gLoss: history['gLoss']! }, { title: 'discriminator and generator losses' }) },
+      {
+        heading: 'Discriminator accuracy',
+        svg: lossCurve({ epoch: history['epoch']!, dAccuracyReal: history['dAccuracyReal']!, dAccuracyFake: history['dAccuracyFake']! }, { title: 'share of real / generated points classified right', yLabel: 'accuracy' }),
+      },
+    ],
+  });
+  console.log(`report: ${join(out, 'index.html')}`);
+  gan.dispose();
+  ring.x.dispose();
+}
+
+await main();

@@ -1,0 +1,150 @@
+/**
+ * `sampleQuality`: a classifier's view of generated images, in the spirit of the Inception Score: how
+ * many samples it recognises confidently (quality), and how evenly its labels spread over the classes
+ * (diversity; a collapsed generator makes one or two classes).
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { release, toExamples, type DataInput } from '../data/input.js';
+import { ConfigError, InputError } from '../errors.js';
+import { numberIn, positiveInt } from '../validate.js';
+
+/**
+ * A classifier: a tfjs-layers model, or a function, mapping a batch of samples to class probabilities `[N, K]`.
+ *
+ * @example
+ * ```ts
+ * const judge: SampleClassifier = (x) => tf.softmax(myLogits(x));
+ * ```
+ */
+export type SampleClassifier = tfl.LayersModel | ((x: tf.Tensor) => tf.Tensor);
+
+/**
+ * Options of {@link sampleQuality}.
+ *
+ * @example
+ * ```ts
+ * const options: SampleQualityOptions = { confidence: 0.9, batchSize: 256 };
+ * ```
+ */
+export interface SampleQualityOptions {
+  /** A sample is recognised when its top class probability is at least this, in (0, 1]. Default 0.9. */
+  confidence?: number;
+  /** Samples per classifier call. Default 256. */
+  batchSize?: number;
+}
+
+/**
+ * What {@link sampleQuality} found.
+ *
+ * @example
+ * ```ts
+ * const { confidentShare, labelEntropy, histogram }: SampleQuality = sampleQuality(judge, samples);
+ * ```
+ */
+export interface SampleQuality {
+  /** Share of samples, in [0, 1], whose top class probability is >= `confidence`. */
+  confidentShare: number;
+  /** Samples per predicted class (argmax), in class order. */
+  histogram: number[];
+  /** Entropy of the predicted-label histogram, in nats: `log(K)` when every class is equally frequent. */
+  labelEntropy: number;
+  /** `labelEntropy / log(K)`, in [0, 1] (1: all classes equally frequent). */
+  normalizedEntropy: number;
+  /** Mean top class probability. */
+  meanConfidence: number;
+  /** Number of samples. */
+  samples: number;
+}
+
+/**
+ * Classifies `samples` and summarises quality (confident share) and diversity (label entropy).
+ * Outputs that do not sum to 1 are treated as logits and passed through a softmax.
+ *
+ * @param classifier - maps `[B, ...]` samples to `[B, K]` probabilities (or logits).
+ * @param samples - generated examples in the classifier's input shape (never disposed).
+ * @throws InputError when the classifier does not return `[B, K]` scores.
+ * @example
+ * ```ts
+ * const q = sampleQuality(digitClassifier, gan.sample(1000));
+ * console.log(`${(100 * q.confidentShare).toFixed(1)}% confident, entropy ${q.labelEntropy.toFixed(2)} / ${Math.log(10).toFixed(2)}`);
+ * ```
+ */
+export function sampleQuality(classifier: SampleClassifier, samples: DataInput, options: SampleQualityOptions = {}): SampleQuality {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('sampleQuality.options', options, 'an options object');
+  const confidence = numberIn('sampleQuality.confidence', options.confidence ?? 0.9, 0, 1, { minOpen: true });
+  const batchSize = positiveInt('sampleQuality.batchSize', options.batchSize ?? 256);
+  const call = typeof classifier === 'function' ? classifier : (x: tf.Tensor) => classifier.predict(x) as tf.Tensor;
+  if (typeof call !== 'function' || (typeof classifier !== 'function' && typeof classifier?.predict !== 'function')) {
+    throw new ConfigError('sampleQuality.classifier', classifier, 'a tfjs-layers model or a function x => class probabilities');
+  }
+  const input = samples instanceof tf.Tensor ? samples : undefined;
+  const owned = input ? { tensor: input, created: false } : toExamples(samples, 'samples', inferShape(samples));
+  try {
+    const x = owned.tensor;
+    const n = x.shape[0]!;
+    let histogram: number[] | undefined;
+    let confident = 0;
+    let confidenceSum = 0;
+    for (let start = 0; start < n; start += batchSize) {
+      const size = Math.min(batchSize, n - start);
+      const probs = tf.tidy(() => {
+        const out = call(tf.slice(x, start, size));
+        if (out.rank !== 2 || out.shape[0] !== size || out.shape[1]! < 2) {
+          throw new InputError('sampleQuality.classifier output', out, `class scores of shape [${size}, K], K >= 2`);
+        }
+        const sums = tf.sum(out, 1);
+        const isProb = tf.all(tf.logicalAnd(tf.less(tf.abs(tf.sub(sums, 1)), 1e-3), tf.greaterEqual(tf.min(out, 1), 0))).dataSync()[0];
+        return isProb ? out : tf.softmax(out);
+      });
+      const k = probs.shape[1]!;
+      const values = probs.dataSync();
+      probs.dispose();
+      const top = new Float32Array(size);
+      const arg = new Int32Array(size);
+      for (let i = 0; i < size; i++) {
+        let best = -Infinity;
+        for (let j = 0; j < k; j++) {
+          const p = values[i * k + j]!;
+          if (p > best) {
+            best = p;
+            arg[i] = j;
+          }
+        }
+        top[i] = best;
+      }
+      histogram ??= new Array<number>(k).fill(0);
+      for (let i = 0; i < size; i++) {
+        histogram[arg[i]!]!++;
+        confidenceSum += top[i]!;
+        if (top[i]! >= confidence) confident++;
+      }
+    }
+    const h = histogram ?? [];
+    let entropy = 0;
+    for (const count of h) if (count > 0) entropy -= (count / n) * Math.log(count / n);
+    return {
+      confidentShare: n ? confident / n : 0,
+      histogram: h,
+      labelEntropy: entropy,
+      normalizedEntropy: h.length > 1 ? entropy / Math.log(h.length) : 0,
+      meanConfidence: n ? confidenceSum / n : 0,
+      samples: n,
+    };
+  } finally {
+    release(owned);
+  }
+}
+
+function inferShape(x: DataInput): number[] {
+  if (ArrayBuffer.isView(x)) throw new InputError('samples', x, 'a tensor or nested arrays (a flat typed array has no example shape)');
+  const shape: number[] = [];
+  let cur: unknown = x;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0];
+  }
+  if (shape.length < 2) throw new InputError('samples', x, 'examples on the first axis, [N, ...]');
+  return shape.slice(1);
+}
