@@ -18,8 +18,8 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { denoisingAE, loadMnist, setSeed, useBackend, type NoiseSpec } from '../src/index.js';
-import { readSettings, runExample, usageText, type IntFlag } from './shared/cli.js';
+import { denoisingAE, loadMnist, type NoiseSpec } from '../src/index.js';
+import { backendLabel, runExample, startExample, usageText, type IntFlag } from './shared/cli.js';
 import { writeDenoisingReport } from './shared/denoisingReport.js';
 import { EXERCISE_8, EXERCISE_8_OPTIMIZER } from './shared/exercise8.js';
 
@@ -34,15 +34,10 @@ const USAGE = usageText('conv-denoising-interpolation.ts', FLAGS, OUT);
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const s = readSettings(FLAGS, OUT);
-  if (!s) {
-    console.log(USAGE);
-    return;
-  }
+  const start = await startExample(FLAGS, OUT, USAGE);
+  if (!start) return;
+  const { settings: s, backend } = start;
   const { epochs, train, test, seed } = s.ints as { epochs: number; train: number; test: number; seed: number };
-  const backend = await useBackend(s.backend);
-  setSeed(seed);
-  console.log(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}, tfjs ${backend.tfjsVersion}, seed ${seed}`);
   const mnist = await loadMnist({ train, test, seed });
   console.log(`MNIST: ${train} training digits, ${test} test digits (from the mnist package's 10,000)`);
 
@@ -80,7 +75,7 @@ async function main(): Promise<void> {
     out: s.out,
     extraMetrics: {
       'examples/s (training)': Math.round(examplesPerSecond),
-      backend: `${backend.name}${backend.simd ? ' (SIMD)' : ''}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`,
+      backend: backendLabel(backend),
       epochs: history.epoch.length,
       'training digits': train,
       'test digits': test,

@@ -14,8 +14,8 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { denoisingAE, loadMnist, setSeed, useBackend, type NoiseSpec } from '../src/index.js';
-import { readSettings, runExample, usageText, type IntFlag } from './shared/cli.js';
+import { denoisingAE, loadMnist, type NoiseSpec } from '../src/index.js';
+import { backendLabel, runExample, startExample, usageText, type IntFlag } from './shared/cli.js';
 import { writeDenoisingReport } from './shared/denoisingReport.js';
 
 const FLAGS: Record<string, IntFlag> = {
@@ -29,15 +29,10 @@ const USAGE = usageText('dense-denoising.ts', FLAGS, OUT);
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const s = readSettings(FLAGS, OUT);
-  if (!s) {
-    console.log(USAGE);
-    return;
-  }
+  const start = await startExample(FLAGS, OUT, USAGE);
+  if (!start) return;
+  const { settings: s, backend } = start;
   const { epochs, train, test, seed } = s.ints as { epochs: number; train: number; test: number; seed: number };
-  const backend = await useBackend(s.backend);
-  setSeed(seed);
-  console.log(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}, tfjs ${backend.tfjsVersion}, seed ${seed}`);
   const mnist = await loadMnist({ train, test, seed, flat: true });
 
   const noise: NoiseSpec = { kind: 'uniform', scale: 0.3, clip: [0, 1] };
@@ -67,7 +62,7 @@ async function main(): Promise<void> {
     out: s.out,
     extraMetrics: {
       'examples/s (training)': Math.round(examplesPerSecond),
-      backend: `${backend.name}${backend.simd ? ' (SIMD)' : ''}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`,
+      backend: backendLabel(backend),
       epochs: history.epoch.length,
       'wall time (s)': Number(((performance.now() - started) / 1000).toFixed(1)),
     },

@@ -30,13 +30,11 @@ import {
   lossCurve,
   normalQuantiles,
   saveImageGrid,
-  setSeed,
-  useBackend,
   writeReport,
   type History,
   type VariationalAutoencoder,
 } from '../src/index.js';
-import { readSettings, runExample, usageText, type IntFlag } from './shared/cli.js';
+import { backendLabel, runExample, startExample, usageText, UsageError, type IntFlag } from './shared/cli.js';
 
 const FLAGS: Record<string, IntFlag> = {
   epochs: { default: 20, min: 1, max: 1000, help: 'passes over the training digits, for each VAE' },
@@ -122,17 +120,12 @@ async function trainVAE(latentDim: number, xTrain: tf.Tensor, xTest: tf.Tensor, 
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const s = readSettings(FLAGS, OUT);
-  if (!s) {
-    console.log(USAGE);
-    return;
-  }
+  const start = await startExample(FLAGS, OUT, USAGE);
+  if (!start) return;
+  const { settings: s, backend } = start;
   const { epochs, train, test, grid, seed } = s.ints as Record<'epochs' | 'train' | 'test' | 'grid' | 'seed', number>;
-  if (train + test > 10000) throw new Error(`--train ${train} + --test ${test}: at most 10,000 (the mnist package's digits)`);
+  if (train + test > 10000) throw new UsageError(`--train ${train} + --test ${test}: at most 10,000 (the mnist package's digits)`);
   const out = resolve(s.out);
-  const backend = await useBackend(s.backend);
-  setSeed(seed);
-  console.log(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}, tfjs ${backend.tfjsVersion}, seed ${seed}`);
   const mnist = await loadMnist({ train, test, seed, flat: true });
   console.log(`MNIST: ${train} training digits, ${test} test digits (from the mnist package's 10,000)`);
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, type BackendName } from '../../src/index.js';
+import { BACKEND_NAMES, setSeed, useBackend, type BackendInfo, type BackendName } from '../../src/index.js';
 
 /** A bad command line: reported with the usage text and exit code 2, without a stack trace. */
 export class UsageError extends Error {}
@@ -72,4 +72,30 @@ export function runExample(usage: string, main: () => Promise<void>): void {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exitCode = 1;
   });
+}
+
+/** `wasm (SIMD), 1 thread` */
+export function backendLabel(info: BackendInfo): string {
+  return `${info.name}${info.simd ? ' (SIMD)' : ''}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * The start every example shares: read the command line (print the usage and return `undefined` for
+ * `--help`), set the backend up, set the global seed from `--seed`, and say what was set up.
+ */
+export async function startExample(
+  flags: Record<string, IntFlag>,
+  defaultOut: string,
+  usage: string,
+): Promise<{ settings: CommonSettings; backend: BackendInfo } | undefined> {
+  const settings = readSettings(flags, defaultOut);
+  if (!settings) {
+    console.log(usage);
+    return undefined;
+  }
+  const backend = await useBackend(settings.backend);
+  const seed = settings.ints['seed'];
+  if (seed !== undefined) setSeed(seed);
+  console.log(`backend ${backendLabel(backend)}, tfjs ${backend.tfjsVersion}${seed === undefined ? '' : `, seed ${seed}`}`);
+  return { settings, backend };
 }
