@@ -8,7 +8,7 @@ export { denoisingAE } from './denoising.js';
 export type { DenoisingAEConfig, DenseDenoisingAEConfig, ConvDenoisingAEConfig, DenoisingOptions } from './denoising.js';
 export { convAE } from './conv.js';
 export type { ConvAEConfig, ResolvedConvAEConfig } from './conv.js';
-export type { ConvStackConfig, ConvPadding, DecoderStyle } from './conv/stack.js';
+export type { ConvStackConfig, ConvStackSpec, ConvPadding, DecoderStyle } from './conv/stack.js';
 export type { DenseAEConfig, ResolvedDenseAEConfig } from './dense.js';
 export { ACTIVATIONS } from './activations.js';
 export type { Activation } from './activations.js';
