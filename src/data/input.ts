@@ -54,7 +54,7 @@ export function toExamples(
   } else if (Array.isArray(x) || ArrayBuffer.isView(x)) {
     let t: tf.Tensor;
     try {
-      t = ArrayBuffer.isView(x) ? tf.tensor(x as Float32Array, [-1, ...exampleShape]) : tf.tensor(x as unknown as number[][]);
+      t = ArrayBuffer.isView(x) ? flatExamples(x as Float32Array, exampleShape) : tf.tensor(x as unknown as number[][]);
     } catch (cause) {
       throw new InputError(parameter, x, `numbers forming shape ${shapeText([-1, ...exampleShape])} (${(cause as Error).message})`);
     }
@@ -79,6 +79,15 @@ export function toExamples(
     throw e;
   }
   return owned;
+}
+
+/** A flat typed array read as examples of `exampleShape` one after the other. */
+function flatExamples(values: Float32Array | Int32Array | Uint8Array, exampleShape: readonly number[]): tf.Tensor {
+  const per = exampleShape.reduce((a, b) => a * b, 1);
+  if (per === 0 || values.length % per !== 0) {
+    throw new Error(`${values.length} values do not split into examples of ${per}`);
+  }
+  return tf.tensor(values, [values.length / per, ...exampleShape]);
 }
 
 /** Throws unless `t` has shape `[N, ...exampleShape]`. */

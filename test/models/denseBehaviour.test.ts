@@ -148,6 +148,17 @@ describe('tensor hygiene', () => {
     data.dispose();
   });
 
+  it('a flat Float32Array is read as examples one after the other; a length that does not split is an error', async () => {
+    const ae = undercompleteAE({ inputDim: 3, codeDim: 2, seed: 1 });
+    const before = tf.memory().numTensors;
+    const z = ae.encode(new Float32Array([0, 0.5, 1, 1, 0.5, 0]));
+    expect(z.shape).toEqual([2, 2]);
+    z.dispose();
+    expect(() => ae.encode(new Float32Array(4))).toThrow(/x = .*expected numbers forming shape \[\?, 3\] \(4 values do not split into examples of 3\)/);
+    expect(tf.memory().numTensors).toBe(before);
+    ae.dispose();
+  });
+
   it('array input works and is not kept', async () => {
     const ae = undercompleteAE({ inputDim: 3, codeDim: 2, seed: 1 });
     const before = tf.memory().numTensors;
