@@ -30,7 +30,7 @@ import { checkActivation, type Activation } from './activations.js';
 import { disposeModelWeights } from './disposeModels.js';
 import { ganBalanceMonitor, type GANBalanceMonitorOptions } from './gan/callbacks.js';
 import { DOUBLE_BACKPROP_ACTIVATIONS } from './gan/layers.js';
-import { buildGANNets, type GANNets } from './gan/nets.js';
+import { buildGANNets, type GANNetSpec, type GANNets } from './gan/nets.js';
 import { GAN_LOSSES, GANTask, type GANLoss, type GANTaskSettings, type GANUpdateCounts } from './gan/task.js';
 
 export { GAN_LOSSES, type GANLoss, type GANUpdateCounts } from './gan/task.js';
@@ -126,24 +126,10 @@ export interface GANConfig {
  * const c: ResolvedGANConfig = GAN({ dataShape: [2], seed: 1 }).config; // c.zDim === 256
  * ```
  */
-export interface ResolvedGANConfig {
+export interface ResolvedGANConfig extends Omit<GANNetSpec, 'critic'> {
   kind: GANKind;
-  dataShape: number[];
-  zDim: number;
-  generatorUnits: number[];
-  discriminatorUnits: number[];
-  generatorFilters: number[];
-  discriminatorFilters: number[];
-  kernelSize: number;
-  generatorActivation: Activation;
-  discriminatorActivation: Activation;
-  outputActivation: Activation;
-  batchNorm: boolean;
-  embeddingLayer: string;
   loss: GANLoss;
   gradientPenalty: number;
-  numClasses: number | undefined;
-  seed: number;
 }
 
 /**
