@@ -30,19 +30,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, SeedStream, useBackend, type BackendName } from '../src/index.js';
+import { SeedStream } from '../src/index.js';
+import { runExample, startExample, usageText, type IntFlag } from './shared/cli.js';
 import { GAN } from '../src/index.js';
 import { scatterPlot } from '../src/index.js';
 import { lossCurve, writeReport } from '../src/index.js';
 
-const USAGE = `usage: npx tsx examples/gan-embedding-probe.ts [options]
-  --epochs N      GAN training epochs over all rows (default 30)
-  --rows N        rows in the data set (default 3000); the last 30% are held out for the probes
-  --out DIR       output folder (default out/gan-embedding-probe)
-  --seed N        seed of the data, the GAN and the probes (default 7)
-  --backend NAME  wasm or cpu (default: LATENTKIT_BACKEND, else wasm)
-  --help          this text`;
+const FLAGS: Record<string, IntFlag> = {
+  epochs: { default: 30, min: 1, max: 1000, help: 'GAN training epochs over all rows' },
+  rows: { default: 3000, min: 100, max: 100000, help: 'rows in the data set; the last 30% are held out for the probes' },
+  seed: { default: 7, min: 0, max: 2 ** 31 - 1, help: 'seed of the data, the GAN and the probes' },
+};
+const OUT = 'out/gan-embedding-probe';
+const USAGE = usageText('gan-embedding-probe.ts', FLAGS, OUT);
 
 const FEATURES = 8;
 
@@ -106,29 +106,10 @@ function linearProbe(trainX: tf.Tensor2D, trainY: tf.Tensor1D, testX: tf.Tensor2
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      epochs: { type: 'string' },
-      rows: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      backend: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const epochs = Number(values.epochs ?? 30);
-  const rows = Number(values.rows ?? 3000);
-  const seed = Number(values.seed ?? 7);
-  const out = values.out ?? join('out', 'gan-embedding-probe');
-  const backendName = values.backend ?? process.env['LATENTKIT_BACKEND'] ?? 'wasm';
-  if (!(BACKEND_NAMES as readonly string[]).includes(backendName)) throw new Error(`--backend ${backendName}: expected wasm or cpu`);
-  if (!Number.isInteger(epochs) || epochs < 1 || !Number.isInteger(rows) || rows < 100 || !Number.isInteger(seed)) throw new Error(USAGE);
-  const backend = await useBackend(backendName as BackendName);
-  console.log(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}, seed ${seed}`);
+  const start = await startExample(FLAGS, OUT, USAGE);
+  if (!start) return;
+  const { epochs, rows, seed } = start.settings.ints as Record<'epochs' | 'rows' | 'seed', number>;
+  const out = start.settings.out;
 
   const table = makeTable(rows, seed);
   const x = tf.tensor2d(table.x, [rows, FEATURES]);
@@ -164,7 +145,7 @@ async function main(): Promise<void> {
   for (const [name, r] of Object.entries(probes)) console.log(`linear probe on ${name}: test accuracy ${(100 * r.test).toFixed(1)}% (train ${(100 * r.train).toFixed(1)}%)`);
 
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'probe.json'), JSON.stringify({ rows, heldOut: rows - nTrain, epochs, seconds, backend: backend.name, seed, probes }, null, 2) + '\n');
+  await writeFile(join(out, 'probe.json'), JSON.stringify({ rows, heldOut: rows - nTrain, epochs, seconds, backend: start.backend.name, seed, probes }, null, 2) + '\n');
   const samples = gan.sample(1000, { seed: seed + 1 });
   const firstTwo = (t: tf.Tensor) => tf.slice(t, [0, 0], [1000, 2]);
   const shownData = firstTwo(x);
@@ -195,4 +176,4 @@ async function main(): Promise<void> {
   gan.dispose();
 }
 
-await main();
+runExample(USAGE, main);
