@@ -12,7 +12,7 @@ import { SeedStream } from '../random/seed.js';
 import { BatchSource, predictInBatches } from '../train/batches.js';
 import { fitArrays, type DisposableTask, type FitArray } from '../train/fit.js';
 import type { FitOptions, History, StepLogs } from '../train/loop.js';
-import { disposeOptimizer, resolveOptimizer, type OptimizerSpec, type ResolvedOptimizer } from '../train/optimizers.js';
+import { releaseOptimizer, resolveOptimizer, type OptimizerSpec, type ResolvedOptimizer } from '../train/optimizers.js';
 import { positiveInt } from '../validate.js';
 import { disposeModelWeights } from './disposeModels.js';
 import { reconstructionLoss, reconstructionLossPerExample, type ReconstructionLoss } from './losses.js';
@@ -130,7 +130,7 @@ class AutoencoderTask implements DisposableTask {
   }
 
   dispose(): void {
-    if (this.resolved.created) disposeOptimizer(this.optimizer);
+    releaseOptimizer(this.resolved);
   }
 
   private terms(x: tf.Tensor, target: tf.Tensor, training: boolean, seed: number, extra: StepLogs): tf.Scalar {

@@ -24,7 +24,7 @@ import { SeedStream, resolveSeed } from '../random/seed.js';
 import type { Callback } from '../train/callbacks.js';
 import { fitArrays, type FitArray } from '../train/fit.js';
 import type { FitOptions, History } from '../train/loop.js';
-import { resolveOptimizer, type OptimizerConfig, type OptimizerSpec, type ResolvedOptimizer } from '../train/optimizers.js';
+import { releaseOptimizer, resolveOptimizer, type OptimizerConfig, type OptimizerSpec, type ResolvedOptimizer } from '../train/optimizers.js';
 import { numberIn, oneOf, positiveInt, positiveIntArray } from '../validate.js';
 import { checkActivation, type Activation } from './activations.js';
 import { disposeModelWeights } from './disposeModels.js';
@@ -615,7 +615,7 @@ export class GANModel implements GenerativeAdversarialNetwork {
         try {
           g = optimizerFor(c, options.gOptimizer, options.gLearningRate, rates.g, 'g');
         } catch (e) {
-          if (d.created) d.optimizer.dispose();
+          releaseOptimizer(d);
           throw e;
         }
         return new GANTask(this.nets, settings, d, g, this.counts);

@@ -5,7 +5,7 @@ export { EarlyStopping } from './earlyStopping.js';
 export type { EarlyStoppingOptions } from './earlyStopping.js';
 export { ProgressLogger, formatLogs } from './progress.js';
 export type { Verbosity } from './progress.js';
-export { resolveOptimizer, disposeOptimizer, OPTIMIZER_NAMES } from './optimizers.js';
+export { resolveOptimizer, disposeOptimizer, releaseOptimizer, OPTIMIZER_NAMES } from './optimizers.js';
 export type { OptimizerSpec, OptimizerConfig, OptimizerName, ResolvedOptimizer } from './optimizers.js';
 export { fitArrays } from './fit.js';
 export type { FitArray, DisposableTask } from './fit.js';

@@ -125,3 +125,8 @@ export function disposeOptimizer(optimizer: tf.Optimizer): void {
   const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
   if (rate instanceof tf.Tensor && !rate.isDisposed) rate.dispose();
 }
+
+/** Frees a resolved optimizer if latentkit created it (with {@link disposeOptimizer}); a caller's instance stays theirs. */
+export function releaseOptimizer(resolved: ResolvedOptimizer): void {
+  if (resolved.created) disposeOptimizer(resolved.optimizer);
+}

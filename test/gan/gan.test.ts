@@ -184,6 +184,22 @@ describe('tensor hygiene', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
+  it('SGD with momentum for D and G leaves no tensor behind (tfjs leaks one scalar per momentum optimizer)', async () => {
+    const x = tf.randomNormal([64, 2], 0, 1, 'float32', 2);
+    const gan = GAN({ dataShape: [2], zDim: 4, generatorUnits: [8], discriminatorUnits: [8], seed: 5 });
+    const before = tf.memory().numTensors;
+    await gan.fit(x, {
+      epochs: 1,
+      batchSize: 16,
+      dOptimizer: { name: 'sgd', learningRate: 0.01, momentum: 0.9 },
+      gOptimizer: { name: 'sgd', learningRate: 0.01, momentum: 0.9 },
+      verbose: 0,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    gan.dispose();
+    x.dispose();
+  });
+
   it('wgan-gp dcgan steps leave no tensor behind', async () => {
     const x = tf.randomUniform([32, 8, 8, 1], -1, 1, 'float32', 1);
     const gan = GAN({ kind: 'dcgan', dataShape: [8, 8, 1], zDim: 6, generatorFilters: [8, 4], discriminatorFilters: [4, 8], loss: 'wgan-gp', seed: 1 });

@@ -12,7 +12,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { SeedStream } from '../../random/seed.js';
 import type { DisposableTask } from '../../train/fit.js';
 import type { StepContext, StepLogs } from '../../train/loop.js';
-import type { ResolvedOptimizer } from '../../train/optimizers.js';
+import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 
 /**
  * The GAN losses latentkit implements.
@@ -153,8 +153,8 @@ export class GANTask implements DisposableTask {
   ) {}
 
   dispose(): void {
-    if (this.dOptimizer.created) this.dOptimizer.optimizer.dispose();
-    if (this.gOptimizer.created) this.gOptimizer.optimizer.dispose();
+    releaseOptimizer(this.dOptimizer);
+    releaseOptimizer(this.gOptimizer);
   }
 
   variables(): tf.Variable[] {

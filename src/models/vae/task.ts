@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { DisposableTask } from '../../train/fit.js';
 import type { StepContext, StepLogs } from '../../train/loop.js';
-import { disposeOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
+import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import { betaAt, gaussianKlPerDim, klObjective, type BetaSchedule } from './kl.js';
 import type { GaussianSampling, OutputLogVariance } from './layers.js';
 import { bernoulliNll, gaussianNll, type VAELikelihood } from './likelihood.js';
@@ -167,6 +167,6 @@ export class VaeTask implements DisposableTask {
   }
 
   dispose(): void {
-    if (this.resolved.created) disposeOptimizer(this.optimizer);
+    releaseOptimizer(this.resolved);
   }
 }
