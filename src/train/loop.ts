@@ -137,9 +137,12 @@ function averaged(sums: Logs, total: number, prefix = ''): Logs {
   return out;
 }
 
-/** Evaluates `task.evalStep` over all of `data`, averaging each log over the examples. */
-export function evaluateTask(task: TrainingTask, data: tf.Tensor[], batchSize: number, seed: number, epoch = 0): Logs {
-  const source = new BatchSource(data);
+/**
+ * Evaluates `task.evalStep` over all of `data` (aligned arrays, or a {@link BatchSource} made once and
+ * reused across epochs), averaging each log over the examples.
+ */
+export function evaluateTask(task: TrainingTask, data: tf.Tensor[] | BatchSource, batchSize: number, seed: number, epoch = 0): Logs {
+  const source = data instanceof BatchSource ? data : new BatchSource(data);
   const n = source.size;
   const sums: Logs = {};
   for (let start = 0, b = 0; start < n; start += batchSize, b++) {
@@ -228,6 +231,8 @@ export async function runTraining(
 
   // One seed for every validation pass, so that noisy validation is comparable from epoch to epoch.
   const validationSeed = stream.nextSeed();
+  // Read once per run: on wasm a BatchSource copies its arrays to the host.
+  const validationSource = validation ? new BatchSource(validation) : undefined;
   try {
     await call((cb) => cb.onTrainBegin?.({}, control));
     for (let epoch = 0; epoch < epochs && !control.stopRequested; epoch++) {
@@ -248,8 +253,8 @@ export async function runTraining(
         if (control.stopRequested) break;
       }
       const epochLogs = averaged(sums, seen);
-      if (validation) {
-        const valLogs = evaluateTask(task, validation, Math.max(batchSize, 128), validationSeed, epoch);
+      if (validationSource) {
+        const valLogs = evaluateTask(task, validationSource, Math.max(batchSize, 128), validationSeed, epoch);
         for (const [k, v] of Object.entries(valLogs)) epochLogs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
       }
       history.epoch.push(epoch);
