@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/useBackend.js';
-import { registerWasmTrainingKernels } from '../../src/backend/wasmTrainingKernels.js';
+import { ensureTrainingKernels } from '../../src/backend/kernels.js';
 
 const TOL = 1e-4;
 
@@ -218,13 +218,13 @@ const CASES: Case[] = [
 ];
 
 describe('wasm training kernels', () => {
-  it('useBackend("wasm") registers the missing kernels; a second registration adds nothing', async () => {
+  it('the missing kernels are registered; useBackend("wasm") replaces the others; a second registration adds nothing', async () => {
     const info = await useBackend('wasm');
     for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']) {
       expect(tf.getKernel(name, 'wasm')).toBeDefined();
     }
-    expect(registerWasmTrainingKernels()).toEqual([]);
-    expect(registerWasmTrainingKernels()).toEqual([]);
+    expect(ensureTrainingKernels()).toEqual([]);
+    expect(ensureTrainingKernels('wasm')).toEqual([]);
     expect((await useBackend('wasm')).addedKernels).toEqual([]);
     expect(info.name).toBe('wasm');
   });

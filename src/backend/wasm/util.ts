@@ -23,6 +23,9 @@ export interface Pads {
   right: number;
 }
 
+export type Shape4 = [number, number, number, number];
+export type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+
 /** The padding attribute of tfjs convolution kernels. */
 export type PadAttr = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -76,6 +79,35 @@ export function padOrCrop(b: WasmBackend, t: TensorInfo, amounts: Array<[number,
     cur = padded;
   }
   return cur;
+}
+
+/**
+ * `t` cut to `shape` (its leading block: indices 0 .. shape[i] - 1 on every axis), the part tfjs's own kernels
+ * read when an input such as dy is larger than the sizes `backend_util.computeConv2DInfo` implies (they index
+ * it with its own strides and bound their loops by the computed sizes). Returns `t` itself when it already
+ * has that shape, a new tensor the caller frees when it is larger, and `undefined` when it is smaller on some
+ * axis or has another rank (no kernel defines what to read then).
+ */
+export function leadingBlock(b: WasmBackend, t: TensorInfo, shape: readonly number[]): TensorInfo | undefined {
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d < shape[i]!)) return undefined;
+  if (t.shape.every((d, i) => d === shape[i])) return t;
+  return run(b, 'Slice', { x: t }, { begin: shape.map(() => 0), size: [...shape] });
+}
+
+/**
+ * The block of `dy` that tfjs's kernels read: they bound their loops by the output size `computeConv2DInfo`
+ * gives (`shape`) and accept a larger dy (the ops check only its channels). A smaller dy has no defined
+ * meaning (tfjs's cpu kernels read past its end): the kernels that add what tfjs lacks reject it.
+ */
+export function dyBlockOrThrow(b: WasmBackend, dy: TensorInfo, shape: Shape4, kernel: string): TensorInfo {
+  const block = leadingBlock(b, dy, shape);
+  if (block === undefined) {
+    throw new Error(
+      `latentkit: ${kernel}: dy has shape [${dy.shape.join(', ')}]; expected [${shape.join(', ')}] (or larger on ` +
+        'every axis), the output size that the input shape, filter, strides and padding imply.',
+    );
+  }
+  return block;
 }
 
 /** 2-D transpose of a matrix `t` viewed as [rows, cols]. */
