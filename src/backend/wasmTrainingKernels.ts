@@ -29,11 +29,12 @@
  * against the cpu backend and the stock wasm kernel by the differential suite in `test/backend/`.
  * @module
  */
+import type { KernelFunc } from '@tensorflow/tfjs-core';
 import type { AddedKernel, ReplacedKernel } from './kernels.js';
 import { conv2DBackpropFilter } from './wasm/convKernels.js';
 import { conv2DBackpropInput } from './wasm/convInputGrad.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './wasm/depthwiseKernels.js';
-import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sameAsValidWhereNegative, sum, unsortedSegmentSum } from './wasm/otherKernels.js';
+import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks. */
@@ -54,7 +55,9 @@ export const WASM_ADDED: readonly AddedKernel[] = [
   { kernelName: 'UnsortedSegmentSum', backendName: WASM, kernelFunc: unsortedSegmentSum, why: 'missing: gradient of gather (Embedding)' },
 ];
 
-const sameFix = 'wrong: padding "same" with a stride larger than the kernel shifts the windows';
+const sizeFix =
+  'wrong: padding "same" with a stride larger than the kernel shifts the windows; a numeric pad with a non-square kernel or stride, ' +
+  'or dimRoundingMode ceil/round, gives wrong values or writes past the output buffer (heap corruption)';
 
 /** Kernels tfjs-backend-wasm 4.22 has but gets wrong or runs slowly. */
 export const WASM_REPLACED: readonly ReplacedKernel[] = [
@@ -62,8 +65,8 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
   ...['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'].map((kernelName) => ({
     kernelName,
     backendName: WASM,
-    create: sameAsValidWhereNegative,
-    why: sameFix,
+    create: (original: KernelFunc) => tfjsSizedConvolution(original, kernelName.includes('Depthwise')),
+    why: sizeFix,
   })),
   {
     kernelName: 'ResizeNearestNeighborGrad',

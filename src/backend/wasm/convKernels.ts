@@ -6,7 +6,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { constant, dyBlockOrThrow, free, kernelOptions, padOrCrop, run, transpose2d, view } from './util.js';
+import { constant, dyBlockOrThrow, exactConvInput, free, kernelOptions, padOrCrop, run, transpose2d, view } from './util.js';
 import type { PadAttr, Pads, Rounding, Shape4, WasmBackend } from './util.js';
 
 /**
@@ -111,29 +111,18 @@ function swappedFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, kh: nu
  * pass), then dWᵀ = dyᵀ·P is one XNNPACK matmul. Cheaper than the dilated convolution when kh*kw*C is small:
  * XNNPACK repacks the right operand on every call, and P is smaller than dy.
  */
-function im2colFilterGrad(
-  b: WasmBackend,
-  x: TensorInfo,
-  dy: TensorInfo,
-  filterShape: Shape4,
-  strides: number | [number, number],
-  pad: PadAttr,
-  dimRoundingMode: Rounding,
-): TensorInfo {
-  const [kh, kw, c, f] = filterShape;
+function im2colFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { filterHeight: kh, filterWidth: kw, inChannels: c, outChannels: f } = info;
   const k = kh * kw * c;
   const [n, oh, ow] = dy.shape as Shape4;
   const m = n * oh * ow;
   const eye = new Float32Array(k * k);
   for (let i = 0; i < k; i++) eye[i * k + i] = 1; // [kh,kw,C] position i -> output channel i
   const e = constant(b, [kh, kw, c, k], eye);
-  const p = run(b, 'Conv2D', { x, filter: e }, {
-    strides,
-    pad,
-    dilations: [1, 1],
-    dataFormat: 'NHWC',
-    ...(dimRoundingMode !== undefined ? { dimRoundingMode } : {}),
-  });
+  // Explicit padding that gives exactly tfjs's [oh, ow] (never the user's pad: XNNPACK would size it its own way).
+  const { input, pad } = exactConvInput(b, x, info);
+  const p = run(b, 'Conv2D', { x: input, filter: e }, { strides: [info.strideHeight, info.strideWidth], pad, dilations: [1, 1], dataFormat: 'NHWC' });
+  if (input !== x) free(b, input);
   free(b, e);
   // dWᵀ = dyᵀ·P: XNNPACK packs its right operand as weights on every call, so that is P (M*K values),
   // the smaller one when K < F.
@@ -169,7 +158,7 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
   const dyUsed = dyBlockOrThrow(b, dy, [info.batchSize, info.outHeight, info.outWidth, f], 'Conv2DBackpropFilter');
   try {
     if (kh * kw * c <= kernelOptions.im2colMaxPatch) {
-      return im2colFilterGrad(b, x, dyUsed, [kh, kw, c, f], a.strides, a.pad, a.dimRoundingMode);
+      return im2colFilterGrad(b, x, dyUsed, info);
     }
     if (info.strideHeight === 1 && info.strideWidth === 1 && f * kernelOptions.swapRatio <= c) {
       const out = swappedFilterGrad(b, x, dyUsed, kh, kw, info.padInfo);

@@ -6,8 +6,8 @@
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { nearestSourceIndex, resizeNearestNeighborGradValues } from '../cpuKernelFixes.js';
-import { constant, free, run, transpose2d, view } from './util.js';
-import type { WasmBackend } from './util.js';
+import { constant, exactConvInput, free, run, transpose2d, view, xnnpackAgrees } from './util.js';
+import type { PadAttr, Shape4, WasmBackend } from './util.js';
 
 /**
  * UnsortedSegmentSum (the gradient of gather): out[s, ...] = sum of x[i, ...] over the i with
@@ -231,36 +231,35 @@ export const sum = (original: KernelFunc): KernelFunc => leadingAxesReduction(or
 export const mean = (original: KernelFunc): KernelFunc => leadingAxesReduction(original, true);
 
 /**
- * Forward convolutions with padding 'same' where TensorFlow's total padding, (out-1)*stride + k - in, is
- * negative (a stride larger than the kernel, e.g. kernel 2, stride 3, size 12): tfjs clamps it to 0, the wasm
- * backend's XNNPACK flag for 'same' padding does not and shifts the windows. There 'same' equals 'valid'
- * (same output size, no padding), which XNNPACK computes right. Wraps Conv2D, FusedConv2D,
- * DepthwiseConv2dNative and FusedDepthwiseConv2D.
+ * Forward convolutions (Conv2D, FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D) whose output size,
+ * as tfjs computes it, is not the one XNNPACK derives from tfjs's padding (see `xnnpackAgrees`): 'same' with
+ * a stride larger than the kernel, where TensorFlow's padding is negative and clamped to 0 but XNNPACK's
+ * 'same' mode shifts the windows; a numeric pad with a non-square kernel or stride; `dimRoundingMode` 'ceil'
+ * or 'round'. The wasm kernels then return wrong values or write past their output buffer, corrupting the
+ * heap. These calls go to `original` with explicit padding that yields tfjs's size (and the never-read end
+ * of the input cropped); all others go to `original` unchanged.
  */
-export function sameAsValidWhereNegative(original: KernelFunc): KernelFunc {
+export function tfjsSizedConvolution(original: KernelFunc, depthwise: boolean): KernelFunc {
   return (args) => {
-    const { inputs, attrs } = args;
-    const a = attrs as unknown as {
-      pad: unknown;
+    const a = args.attrs as unknown as {
+      pad: PadAttr;
       strides: number | [number, number];
       dilations?: number | [number, number];
       dataFormat?: 'NHWC' | 'NCHW';
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
     };
-    if (a.pad !== 'same') return original(args);
-    const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-    const nhwc = a.dataFormat !== 'NCHW';
-    const [inH, inW] = nhwc ? [x.shape[1]!, x.shape[2]!] : [x.shape[2]!, x.shape[3]!];
-    const [sh, sw] = typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
-    const dil = a.dilations ?? 1;
-    const [dh, dw] = typeof dil === 'number' ? [dil, dil] : dil;
-    const kh = (filter.shape[0]! - 1) * dh + 1;
-    const kw = (filter.shape[1]! - 1) * dw + 1;
-    const totalH = (Math.ceil(inH / sh) - 1) * sh + kh - inH;
-    const totalW = (Math.ceil(inW / sw) - 1) * sw + kw - inW;
-    if (totalH >= 0 && totalW >= 0) return original(args);
-    // Negative on one axis only: explicit padding, [0, 0] on that axis and TensorFlow's split on the other.
-    const split = (total: number): [number, number] => (total <= 0 ? [0, 0] : [Math.floor(total / 2), total - Math.floor(total / 2)]);
-    const pad = nhwc ? [[0, 0], split(totalH), split(totalW), [0, 0]] : [[0, 0], [0, 0], split(totalH), split(totalW)];
-    return original({ ...args, attrs: { ...attrs, pad: pad.flat().every((p) => p === 0) ? 'valid' : pad } });
+    const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+    if (a.dataFormat === 'NCHW' || x.shape.length !== 4 || filter.shape.length !== 4) return original(args);
+    const info = backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, depthwise);
+    if (info.outHeight < 1 || info.outWidth < 1 || xnnpackAgrees(info)) return original(args);
+    const b = args.backend as WasmBackend;
+    const { input, pad } = exactConvInput(b, x, info);
+    const attrs = { ...args.attrs, pad };
+    delete (attrs as { dimRoundingMode?: unknown }).dimRoundingMode; // the sizes are exact now
+    try {
+      return original({ ...args, inputs: { ...args.inputs, x: input }, attrs });
+    } finally {
+      if (input !== x) free(b, input);
+    }
   };
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DataId, DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, DataId, DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 export interface WasmBackend {
@@ -26,8 +26,11 @@ export interface Pads {
 export type Shape4 = [number, number, number, number];
 export type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
+/** Explicit padding of an NHWC tensor, [[0, 0], [top, bottom], [left, right], [0, 0]]. */
+export type ExplicitPads = [[number, number], [number, number], [number, number], [number, number]];
+
 /** The padding attribute of tfjs convolution kernels. */
-export type PadAttr = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+export type PadAttr = 'same' | 'valid' | number | ExplicitPads;
 
 /**
  * Runs the wasm kernel `name` on TensorInfos and returns its output. The caller owns the output and frees it
@@ -108,6 +111,55 @@ export function dyBlockOrThrow(b: WasmBackend, dy: TensorInfo, shape: Shape4, ke
     );
   }
   return block;
+}
+
+/**
+ * The input and explicit padding with which XNNPACK's convolution produces exactly the output size tfjs
+ * computed in `info` (NHWC `x`): top and left padding as tfjs's, bottom and right whatever makes the sizes
+ * agree. Where that would be negative, the end of `x` (never read) is cropped; where every window lies in
+ * the padding, `x` is replaced by zeros of the size the windows span. XNNPACK derives its output size from
+ * the input and the padding, tfjs by its own rules, and they differ for 'same' with a stride larger than
+ * the kernel, for a numeric pad with a non-square kernel or stride (tfjs uses the height's kernel and stride
+ * for the width too), and for `dimRoundingMode` 'ceil' or 'round'.
+ *
+ * @returns `input` (`x` itself or a new tensor the caller frees) and `pad`.
+ */
+export function exactConvInput(b: WasmBackend, x: TensorInfo, info: backend_util.Conv2DInfo): { input: TensorInfo; pad: ExplicitPads | 'valid' } {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight, outWidth } = info;
+  const needH = (outHeight - 1) * info.strideHeight + info.effectiveFilterHeight;
+  const needW = (outWidth - 1) * info.strideWidth + info.effectiveFilterWidth;
+  const { top, left } = info.padInfo;
+  const bottom = needH - h - top;
+  const right = needW - w - left;
+  if (top >= needH || left >= needW) return { input: constant(b, [n, needH, needW, c], 0), pad: 'valid' };
+  const input = bottom < 0 || right < 0 ? run(b, 'Slice', { x }, { begin: [0, 0, 0, 0], size: [n, h + Math.min(0, bottom), w + Math.min(0, right), c] }) : x;
+  const pad: ExplicitPads = [
+    [0, 0],
+    [top, Math.max(0, bottom)],
+    [left, Math.max(0, right)],
+    [0, 0],
+  ];
+  return { input, pad: pad.flat().every((v) => v === 0) ? 'valid' : pad };
+}
+
+/**
+ * Whether the wasm backend's own convolution kernels, given `info` from tfjs, make XNNPACK compute an output
+ * of tfjs's size with tfjs's padding. Where they do not, the output buffer and XNNPACK disagree: wrong values,
+ * or writes past the end of the buffer that corrupt the wasm heap.
+ */
+export function xnnpackAgrees(info: backend_util.Conv2DInfo): boolean {
+  const p = info.padInfo;
+  const total = (size: number, out: number, s: number, k: number) => (out - 1) * s + k - size;
+  if (p.type === 'SAME') {
+    // XNNPACK's TensorFlow-'same' mode; right where tfjs's total padding is not negative.
+    return total(info.inHeight, info.outHeight, info.strideHeight, info.effectiveFilterHeight) >= 0 &&
+      total(info.inWidth, info.outWidth, info.strideWidth, info.effectiveFilterWidth) >= 0;
+  }
+  const natural = (size: number, a: number, b: number, k: number, s: number) => (size + a + b < k ? 0 : Math.floor((size + a + b - k) / s) + 1);
+  return (
+    natural(info.inHeight, p.top, p.bottom, info.effectiveFilterHeight, info.strideHeight) === info.outHeight &&
+    natural(info.inWidth, p.left, p.right, info.effectiveFilterWidth, info.strideWidth) === info.outWidth
+  );
 }
 
 /** 2-D transpose of a matrix `t` viewed as [rows, cols]. */
