@@ -3,9 +3,10 @@
  *
  * - `ResizeNearestNeighborGrad` (the gradient of UpSampling2D and of nearest-neighbour resizing) offsets
  *   `dy` by the images' batch stride instead of its own, so every example after the first gets a wrong
- *   gradient (measured: max error 6.7 on a [3, 4, 5, 2] -> [3, 8, 10, 2] upsampling, against 5e-7 on wasm).
- *   The replacement is the exact adjoint of the cpu forward kernel: each output pixel's gradient goes back
- *   to the source pixel the forward pass read, with the same index rules.
+ *   gradient (measured: max error 6.7 on a [3, 4, 5, 2] -> [3, 8, 10, 2] upsampling, against 5e-7 on wasm);
+ *   it ignores `halfPixelCenters`; with `alignCorners` and an input side of 1 it divides by zero and never
+ *   returns. The replacement is the exact adjoint of the cpu forward kernel: each output pixel's gradient
+ *   goes back to the source pixel the forward pass read, with the same index rules.
  * Installed by `./kernels.ts`.
  * @module
  */
@@ -81,6 +82,6 @@ export const CPU_REPLACED: readonly ReplacedKernel[] = [
     kernelName: 'ResizeNearestNeighborGrad',
     backendName: 'cpu',
     create: resizeNearestNeighborGradCpu,
-    why: 'wrong for batch > 1: reads dy with the images\' batch stride (UpSampling2D gradient)',
+    why: 'wrong for batch > 1 (UpSampling2D gradient), ignores halfPixelCenters, loops forever with alignCorners and an input side of 1',
   },
 ];

@@ -9,11 +9,16 @@
  * freed.
  *
  * Wrong: kernels the backend has that give wrong results are replaced.
- * - `MaxPoolGrad` passes no gradient from a pooling window whose values are all negative (its running
- *   maximum starts at FLT_MIN): MaxPooling2D after tanh, BatchNormalization, LeakyReLU or no activation.
- * - `Conv2D`, `FusedConv2D`, `DepthwiseConv2dNative`, `FusedDepthwiseConv2D` with padding 'same' and a
- *   stride larger than the kernel (where TensorFlow's padding is negative, clamped to 0) shift the windows.
- * - `ResizeNearestNeighborGrad` is wrong with `halfPixelCenters`.
+ * - `MaxPoolGrad` passes no gradient from a pooling window without a positive value (its running maximum
+ *   starts at FLT_MIN): MaxPooling2D after tanh, BatchNormalization, LeakyReLU or no activation. It also
+ *   misreads a dy larger than the pooled size, and breaks ties unlike the cpu kernel and TensorFlow.
+ * - `Conv2D`, `FusedConv2D`, `DepthwiseConv2dNative`, `FusedDepthwiseConv2D` whenever tfjs's output size is
+ *   not the one XNNPACK derives from the padding: 'same' with a stride larger than the kernel (TensorFlow's
+ *   padding is negative, clamped to 0) shifts the windows; a numeric pad with a non-square kernel or stride,
+ *   or `dimRoundingMode` 'ceil'/'round', gives wrong values or writes past the output buffer, corrupting the
+ *   wasm heap ("memory access out of bounds" in a later, unrelated kernel).
+ * - `ResizeNearestNeighborGrad` ignores `halfPixelCenters`, and returns zeros with `alignCorners` when an
+ *   input side is 1.
  *
  * Slow: kernels that run as scalar loops or behind large transposes, and dominated a conv autoencoder's
  * training step, are replaced:
@@ -61,7 +66,12 @@ const sizeFix =
 
 /** Kernels tfjs-backend-wasm 4.22 has but gets wrong or runs slowly. */
 export const WASM_REPLACED: readonly ReplacedKernel[] = [
-  { kernelName: 'MaxPoolGrad', backendName: WASM, create: maxPoolGrad, why: 'wrong: no gradient from pooling windows whose values are all negative' },
+  {
+    kernelName: 'MaxPoolGrad',
+    backendName: WASM,
+    create: maxPoolGrad,
+    why: 'wrong: no gradient from windows without a positive value; a dy larger than implied misread; ties broken unlike cpu',
+  },
   ...['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'].map((kernelName) => ({
     kernelName,
     backendName: WASM,
@@ -72,7 +82,7 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     kernelName: 'ResizeNearestNeighborGrad',
     backendName: WASM,
     create: resizeNearestNeighborGrad,
-    why: 'wrong with halfPixelCenters; slow: scalar loop (UpSampling2D gradient)',
+    why: 'wrong: ignores halfPixelCenters, zeros with alignCorners and an input side of 1; slow: scalar loop (UpSampling2D gradient)',
     enabled: () => kernelOptions.fastResizeNearestNeighborGrad,
   },
   {
