@@ -2,11 +2,12 @@
  * latentkit's wasm kernels through tfjs's engine (ops, not kernel functions): the conv2dTranspose cases of
  * issue 15 agree with cpu, a numeric-pad convolution that tfjs-backend-wasm sizes wrongly no longer corrupts
  * the heap, nothing leaks, and the kernels that add what tfjs lacks reject what no gradient produces with
- * messages that name the shapes.
+ * messages that name the shapes. And the README lists every kernel latentkit changes.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/index.js';
+import { latentkitKernels, useBackend } from '../../src/index.js';
 
 const pattern = (shape: number[], phase: number) =>
   tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.731 + phase)), shape);
@@ -51,6 +52,35 @@ describe('wasm kernels through the engine', () => {
     }
   });
 
+  it("convolutions with padding 'same' and a stride larger than the kernel agree with cpu (moved from wasmKernels.test.ts)", async () => {
+    const ops = [
+      () => tf.conv2d(pattern([2, 12, 9, 3], 0.1) as tf.Tensor4D, pattern([2, 1, 3, 4], 0.2) as tf.Tensor4D, [3, 3], 'same'),
+      () => tf.fused.conv2d({ x: pattern([2, 12, 9, 3], 0.1) as tf.Tensor4D, filter: pattern([2, 1, 3, 4], 0.2) as tf.Tensor4D, strides: 3, pad: 'same', bias: pattern([4], 0.4), activation: 'relu' }),
+      () => tf.depthwiseConv2d(pattern([2, 12, 9, 3], 0.1) as tf.Tensor4D, pattern([2, 2, 3, 2], 0.3) as tf.Tensor4D, 3, 'same'),
+    ];
+    for (const op of ops) {
+      const { cpu, wasm } = await onBoth(op);
+      expect(maxAbsDiff(cpu, wasm)).toBeLessThan(1e-4 * (1 + Math.max(...cpu.map(Math.abs))));
+    }
+  });
+
+  it('Sum and Mean over leading axes (bias gradients, BatchNormalization moments) agree with cpu, keepDims shapes included (moved from wasmKernels.test.ts)', async () => {
+    const x = () => pattern([6, 9, 11, 8], 0.2);
+    const ops: Array<[() => tf.Tensor, number[]]> = [
+      [() => tf.sum(x(), [0, 1, 2]), [8]],
+      [() => tf.sum(x(), [0], true), [1, 9, 11, 8]],
+      [() => tf.mean(x(), [0, 1]), [11, 8]],
+      [() => tf.mean(x(), [0, 1, 2], true), [1, 1, 1, 8]],
+      [() => tf.sum(x(), [1, 2]), [6, 8]], // not leading: the wasm kernel's own path
+      [() => tf.mean(x()), []],
+    ];
+    for (const [op, shape] of ops) {
+      const r = await onBoth(op);
+      expect(r.shape).toEqual(shape);
+      expect(maxAbsDiff(r.cpu, r.wasm)).toBeLessThan(1e-4 * (1 + Math.max(...r.cpu.map(Math.abs))));
+    }
+  });
+
   it('the added kernels reject what no gradient produces, naming the shapes', async () => {
     await useBackend('wasm');
     const [x, small, filter, rows, ids] = [tf.ones([1, 6, 6, 2]), tf.ones([1, 2, 2, 3]), tf.ones([3, 3, 2, 1]), tf.ones([4, 3]), tf.tensor1d([0, 1], 'int32')];
@@ -67,5 +97,18 @@ describe('wasm kernels through the engine', () => {
     );
     expect(tf.memory().numTensors).toBe(tensors);
     tf.dispose([x, small, filter, rows, ids]);
+  });
+
+  it("the README's kernel table lists every kernel latentkit adds or replaces, with its backend and change", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('### tfjs kernels latentkit adds or replaces'));
+    const rows = table.split('\n').filter((l) => l.startsWith('| wasm') || l.startsWith('| cpu'));
+    const changes = latentkitKernels();
+    expect(changes.length).toBe(15);
+    for (const k of changes) {
+      const row = rows.find((r) => r.startsWith(`| ${k.backend} |`) && r.includes(`\`${k.kernel}\``));
+      expect(row, `${k.backend} ${k.kernel}`).toBeDefined();
+      expect(row!.split('|')[3]!.trim()).toBe(k.change);
+    }
   });
 });

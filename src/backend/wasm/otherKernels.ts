@@ -1,6 +1,8 @@
 /**
- * UnsortedSegmentSum for the wasm backend, a correct MaxPoolGrad, and faster versions of two wasm kernels
- * that training uses (transposed BatchMatMul, integer-factor ResizeNearestNeighborGrad). Internal.
+ * The other wasm kernels latentkit adds or replaces: UnsortedSegmentSum (added); MaxPoolGrad and the forward
+ * convolutions sized as tfjs computes (corrections); transposed BatchMatMul, ResizeNearestNeighborGrad and
+ * leading-axis Sum/Mean (faster, and for the resize gradient also correct). Internal: registered by
+ * `../kernels.ts`.
  * @module
  */
 import { backend_util, util } from '@tensorflow/tfjs-core';
