@@ -11,7 +11,7 @@
  * Wrong: kernels the backend has that give wrong results are replaced.
  * - `MaxPoolGrad` passes no gradient from a pooling window without a positive value (its running maximum
  *   starts at FLT_MIN): MaxPooling2D after tanh, BatchNormalization, LeakyReLU or no activation. It also
- *   misreads a dy larger than the pooled size, and breaks ties unlike the cpu kernel and TensorFlow.
+ *   misreads a dy larger than the pooled size, and breaks ties differently from the cpu kernel (which takes the first maximum).
  * - `Conv2D`, `FusedConv2D`, `DepthwiseConv2dNative`, `FusedDepthwiseConv2D` whenever tfjs's output size is
  *   not the one XNNPACK derives from the padding: 'same' with a stride larger than the kernel (TensorFlow's
  *   padding is negative, clamped to 0) shifts the windows; a numeric pad with a non-square kernel or stride,

@@ -196,7 +196,7 @@ export function otherSpecs(forwardResize: KernelFunc): KernelSpec[] {
       backend: 'wasm',
       generate: maxPoolGradCase,
       // tfjs's own: no gradient from windows without a positive value, dy read as if of the implied size, and
-      // ties broken differently from the cpu kernel (which takes the first maximum, as TensorFlow does).
+      // ties broken differently from the cpu kernel (which takes the first maximum).
       stockWrong: (c) => ['a window without a positive value', 'dy larger than implied', 'ties', 'negative ties'].some((t) => c.tags.includes(t)),
       mustCover: { 'all negative': 50, ties: 20, 'dy larger than implied': 30, 'batch > 1': 100, 'a window without a positive value': 100 },
     },
