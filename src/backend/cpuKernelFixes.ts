@@ -3,13 +3,16 @@
  *
  * - `ResizeNearestNeighborGrad` (the gradient of UpSampling2D and of nearest-neighbour resizing) offsets
  *   `dy` by the images' batch stride instead of its own, so every example after the first gets a wrong
- *   gradient (measured: max error 6.7 on a [3, 4, 5, 2] -> [3, 8, 10, 2] upsampling, against 5e-7 on wasm).
- *   The replacement is the exact adjoint of the cpu forward kernel: each output pixel's gradient goes back
- *   to the source pixel the forward pass read, with the same index rules.
+ *   gradient (measured: max error 6.7 on a [3, 4, 5, 2] -> [3, 8, 10, 2] upsampling, against 5e-7 on wasm);
+ *   it ignores `halfPixelCenters`; with `alignCorners` and an input side of 1 it divides by zero and never
+ *   returns. The replacement is the exact adjoint of the cpu forward kernel: each output pixel's gradient
+ *   goes back to the source pixel the forward pass read, with the same index rules.
+ * Installed by `./kernels.ts`.
  * @module
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { ReplacedKernel } from './kernels.js';
 
 interface HostBackend {
   readSync(dataId: object): ArrayLike<number>;
@@ -56,33 +59,29 @@ export function resizeNearestNeighborGradValues(
   return dx;
 }
 
-/** The corrected cpu `ResizeNearestNeighborGrad`. */
-export const resizeNearestNeighborGradCpu: KernelFunc = ({ inputs, backend, attrs }) => {
-  const cpu = backend as unknown as HostBackend;
-  const { images, dy } = inputs as { images: TensorInfo; dy: TensorInfo };
-  const { alignCorners, halfPixelCenters } = attrs as unknown as { alignCorners: boolean; halfPixelCenters: boolean };
-  const dx = resizeNearestNeighborGradValues(cpu.readSync(dy.dataId), images.shape, dy.shape, alignCorners, halfPixelCenters);
-  return cpu.makeTensorInfo(images.shape, 'float32', dx);
-};
-
-const FIXES: Array<{ kernelName: string; kernelFunc: KernelFunc }> = [
-  { kernelName: 'ResizeNearestNeighborGrad', kernelFunc: resizeNearestNeighborGradCpu },
-];
-
-const applied = new Set<string>();
-
 /**
- * Replaces the cpu kernels listed above with corrected ones (once per process); returns the names
- * replaced by this call. Called by `useBackend('cpu')`.
+ * The corrected cpu `ResizeNearestNeighborGrad`. Shapes that no resize produces (dy and images disagreeing
+ * in batch or channels) go to `original`.
  */
-export function registerCpuKernelFixes(): string[] {
-  const done: string[] = [];
-  for (const { kernelName, kernelFunc } of FIXES) {
-    if (applied.has(kernelName)) continue;
-    if (tf.getKernel(kernelName, 'cpu')) tf.unregisterKernel(kernelName, 'cpu');
-    tf.registerKernel({ kernelName, backendName: 'cpu', kernelFunc });
-    applied.add(kernelName);
-    done.push(kernelName);
-  }
-  return done;
+export function resizeNearestNeighborGradCpu(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const cpu = args.backend as unknown as HostBackend;
+    const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+    const { alignCorners, halfPixelCenters } = args.attrs as unknown as { alignCorners: boolean; halfPixelCenters: boolean };
+    if (images.shape.length !== 4 || dy.shape.length !== 4 || dy.shape[0] !== images.shape[0] || dy.shape[3] !== images.shape[3]) {
+      return original(args);
+    }
+    const dx = resizeNearestNeighborGradValues(cpu.readSync(dy.dataId), images.shape, dy.shape, alignCorners, halfPixelCenters);
+    return cpu.makeTensorInfo(images.shape, 'float32', dx);
+  };
 }
+
+/** Kernels of tfjs-backend-cpu 4.22 that latentkit replaces. */
+export const CPU_REPLACED: readonly ReplacedKernel[] = [
+  {
+    kernelName: 'ResizeNearestNeighborGrad',
+    backendName: 'cpu',
+    create: resizeNearestNeighborGradCpu,
+    why: 'wrong for batch > 1 (UpSampling2D gradient), ignores halfPixelCenters, loops forever with alignCorners and an input side of 1',
+  },
+];

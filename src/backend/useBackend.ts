@@ -22,8 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { BackendError, ConfigError } from '../errors.js';
 import { isNode } from './environment.js';
-import { registerCpuKernelFixes } from './cpuKernelFixes.js';
-import { registerWasmTrainingKernels } from './wasmTrainingKernels.js';
+import { setUpKernels } from './kernels.js';
 
 /** The backends latentkit knows how to set up. */
 export const BACKEND_NAMES = ['wasm', 'cpu', 'webgl', 'tensorflow'] as const;
@@ -45,11 +44,13 @@ export interface UseBackendOptions {
    */
   wasmPaths?: string;
   /**
-   * wasm and cpu: register latentkit's training kernels: on wasm the convolution filter gradients and
-   * others that tfjs 4.22 lacks or gets wrong; on cpu a corrected UpSampling2D gradient (tfjs 4.22's is
-   * wrong for batches larger than one). Default `true`.
+   * Whether latentkit replaces tfjs kernels that are wrong or slow (wasm: `MaxPoolGrad`, 'same' convolutions
+   * with a stride larger than the kernel, `Conv2DBackpropInput`, `BatchMatMul`, ...; cpu: the UpSampling2D
+   * gradient). `false` restores tfjs's own kernels, on every backend, for the rest of the process (see
+   * `setKernelReplacements`). The kernels tfjs lacks (wasm convolution gradients, `UnsortedSegmentSum`) are
+   * registered either way. Default: the process's current choice, `true` unless switched off.
    */
-  trainingKernels?: boolean;
+  kernelReplacements?: boolean;
 }
 
 /** What {@link useBackend} set up. */
@@ -98,7 +99,7 @@ async function setUpWasm(options: UseBackendOptions): Promise<BackendInfo> {
     );
   }
   await tf.ready();
-  const addedKernels = options.trainingKernels === false ? [] : registerWasmTrainingKernels();
+  const addedKernels = setUpKernels('wasm', options.kernelReplacements);
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   return {
     name: 'wasm',
@@ -171,7 +172,7 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     case 'cpu': {
       await tf.setBackend('cpu');
       await tf.ready();
-      const addedKernels = options.trainingKernels === false ? [] : registerCpuKernelFixes();
+      const addedKernels = setUpKernels('cpu', options.kernelReplacements);
       return { name: 'cpu', threads: 1, addedKernels, tfjsVersion: tf.version_core };
     }
     case 'webgl':

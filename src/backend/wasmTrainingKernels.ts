@@ -1,145 +1,116 @@
 /**
- * Training kernels for tfjs 4.22's wasm backend.
+ * What latentkit changes in tfjs 4.22's wasm backend, and why. Installed by `./kernels.ts`.
  *
  * Missing: the wasm backend registers no `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
  * `DepthwiseConv2dNativeBackpropInput` or `UnsortedSegmentSum`, so no convolution layer (Conv2D,
  * Conv2DTranspose, SeparableConv2D, DepthwiseConv2D) and no gather (Embedding) can be trained on it. They
- * are added here, composed from the backend's own XNNPACK-backed kernels (Conv2D, DepthwiseConv2dNative,
+ * are added, composed from the backend's own XNNPACK-backed kernels (Conv2D, DepthwiseConv2dNative,
  * BatchMatMul) and data-movement kernels (Transpose, PadV2, Slice, Reverse, Sum); every intermediate is
- * freed. The decompositions are described in `./wasm/convKernels.ts`.
+ * freed.
  *
- * Wrong: two kernels the backend has give wrong results, and are replaced.
- * - `MaxPoolGrad` passes no gradient from a pooling window whose values are all negative (its running
- *   maximum starts at FLT_MIN): MaxPooling2D after tanh, BatchNormalization, LeakyReLU or no activation.
- * - `Conv2D`, `FusedConv2D`, `DepthwiseConv2dNative`, `FusedDepthwiseConv2D` with padding 'same' and a
- *   stride larger than the kernel (where TensorFlow's padding is negative, clamped to 0) shift the windows.
+ * Wrong: kernels the backend has that give wrong results are replaced.
+ * - `MaxPoolGrad` passes no gradient from a pooling window without a positive value (its running maximum
+ *   starts at FLT_MIN): MaxPooling2D after tanh, BatchNormalization, LeakyReLU or no activation. It also
+ *   misreads a dy larger than the pooled size, and breaks ties differently from the cpu kernel (which takes the first maximum).
+ * - `Conv2D`, `FusedConv2D`, `DepthwiseConv2dNative`, `FusedDepthwiseConv2D` whenever tfjs's output size is
+ *   not the one XNNPACK derives from the padding: 'same' with a stride larger than the kernel (TensorFlow's
+ *   padding is negative, clamped to 0) shifts the windows; a numeric pad with a non-square kernel or stride,
+ *   or `dimRoundingMode` 'ceil'/'round', gives wrong values or writes past the output buffer, corrupting the
+ *   wasm heap ("memory access out of bounds" in a later, unrelated kernel).
+ * - `ResizeNearestNeighborGrad` ignores `halfPixelCenters`, and returns zeros with `alignCorners` when an
+ *   input side is 1.
  *
  * Slow: kernels that run as scalar loops or behind large transposes, and dominated a conv autoencoder's
- * training step, are replaced (each hands the cases it does not cover back to the original):
+ * training step, are replaced:
  * - `Conv2DBackpropInput` (Conv2D input gradient, Conv2DTranspose forward pass): sub-pixel decomposition
  *   into one XNNPACK convolution per row phase.
  * - `BatchMatMul` with transposeA/transposeB (Dense gradients): explicit transpose, then XNNPACK.
- * - `ResizeNearestNeighborGrad` (UpSampling2D gradient): a depthwise box-sum convolution for integer
- *   factors; the exact adjoint loop of `../cpuKernelFixes.ts` otherwise (the backend's own kernel is wrong
- *   with `halfPixelCenters`).
- * - `Sum` and `Mean` over leading axes (bias gradients, BatchNormalization): XNNPACK average pooling.
+ * - `ResizeNearestNeighborGrad` for integer factors (UpSampling2D gradient): a depthwise box-sum convolution.
+ * - `Sum` and `Mean` over leading axes of >= 4,096 elements (bias gradients, BatchNormalization): XNNPACK
+ *   average pooling.
  *
- * Checked by training tiny tfjs-layers models on wasm (`tf.variableGrads` of an MSE plus binary
- * cross-entropy loss on `model.apply(x, { training: true })`, compared with cpu): Dense, Conv1D, Conv2D
- * (stride 1/2/[2,1], same/valid/explicit, odd sizes), Conv2DTranspose (stride 1/2), SeparableConv2D,
- * DepthwiseConv2D, MaxPooling2D, AveragePooling2D, GlobalAverage/MaxPooling2D, UpSampling2D,
- * BatchNormalization, Dropout, Flatten, Reshape, Cropping2D, ZeroPadding2D, Embedding (gather),
- * activations sigmoid/tanh/relu/leakyRelu/elu/selu/softplus/softmax/PReLU, the loss pieces log, clipByValue,
- * exp, mean, sum, squaredDifference, and randomNormal sampling with exp (VAE). Nothing else was missing.
- * (The cpu backend's own `ResizeNearestNeighborGrad` is wrong for batch > 1: `useBackend('cpu')` corrects it.)
+ * Every replacement bounds its work by the sizes tfjs computes (`computeConv2DInfo`, `computePool2DInfo`)
+ * and hands the cases its fast path does not cover back to the backend's own kernel. Each is checked
+ * against the cpu backend and the stock wasm kernel by the differential suite in `test/backend/`.
  * @module
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
-import {
-  conv2DBackpropFilter,
-  conv2DBackpropInput,
-  depthwiseConv2dNativeBackpropFilter,
-  depthwiseConv2dNativeBackpropInput,
-  setOriginalConv2DBackpropInput,
-} from './wasm/convKernels.js';
-import {
-  batchMatMul,
-  maxPoolGrad,
-  mean,
-  resizeNearestNeighborGrad,
-  sameAsValidWhereNegative,
-  setOriginalBatchMatMul,
-  setOriginalMean,
-  setOriginalSum,
-  sum,
-  unsortedSegmentSum,
-} from './wasm/otherKernels.js';
+import type { AddedKernel, ReplacedKernel } from './kernels.js';
+import { conv2DBackpropFilter } from './wasm/convKernels.js';
+import { conv2DBackpropInput } from './wasm/convInputGrad.js';
+import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './wasm/depthwiseKernels.js';
+import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks. */
-const MISSING: ReadonlyArray<{ kernelName: string; kernelFunc: KernelFunc }> = [
-  { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter },
-  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', kernelFunc: depthwiseConv2dNativeBackpropFilter },
-  { kernelName: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: depthwiseConv2dNativeBackpropInput },
-  { kernelName: 'UnsortedSegmentSum', kernelFunc: unsortedSegmentSum },
+export const WASM_ADDED: readonly AddedKernel[] = [
+  { kernelName: 'Conv2DBackpropFilter', backendName: WASM, kernelFunc: conv2DBackpropFilter, why: 'missing: weight gradient of Conv2D and Conv2DTranspose' },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    backendName: WASM,
+    kernelFunc: depthwiseConv2dNativeBackpropFilter,
+    why: 'missing: weight gradient of DepthwiseConv2D and SeparableConv2D',
+  },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    backendName: WASM,
+    kernelFunc: depthwiseConv2dNativeBackpropInput,
+    why: 'missing: input gradient of DepthwiseConv2D and SeparableConv2D',
+  },
+  { kernelName: 'UnsortedSegmentSum', backendName: WASM, kernelFunc: unsortedSegmentSum, why: 'missing: gradient of gather (Embedding)' },
 ];
 
-/**
- * Kernels tfjs-backend-wasm 4.22 has but gets wrong or runs slowly. `create` receives the backend's own
- * kernel function, which the replacement calls for the cases it does not handle.
- */
-const REPLACED: ReadonlyArray<{ kernelName: string; create: (original: KernelFunc) => KernelFunc; enabled: () => boolean }> = [
-  // Wrong results.
-  { kernelName: 'MaxPoolGrad', create: () => maxPoolGrad, enabled: () => true },
+const sizeFix =
+  'wrong: padding "same" with a stride larger than the kernel shifts the windows; a numeric pad with a non-square kernel or stride, ' +
+  'or dimRoundingMode ceil/round, gives wrong values or writes past the output buffer (heap corruption)';
+
+/** Kernels tfjs-backend-wasm 4.22 has but gets wrong or runs slowly. */
+export const WASM_REPLACED: readonly ReplacedKernel[] = [
+  {
+    kernelName: 'MaxPoolGrad',
+    backendName: WASM,
+    create: maxPoolGrad,
+    why: 'wrong: no gradient from windows without a positive value; a dy larger than implied misread; ties broken unlike cpu',
+  },
   ...['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'].map((kernelName) => ({
     kernelName,
-    create: sameAsValidWhereNegative,
-    enabled: () => true,
+    backendName: WASM,
+    create: (original: KernelFunc) => tfjsSizedConvolution(original, kernelName.includes('Depthwise')),
+    why: sizeFix,
   })),
-  // Slow.
+  {
+    kernelName: 'ResizeNearestNeighborGrad',
+    backendName: WASM,
+    create: resizeNearestNeighborGrad,
+    why: 'wrong: ignores halfPixelCenters, zeros with alignCorners and an input side of 1; slow: scalar loop (UpSampling2D gradient)',
+    enabled: () => kernelOptions.fastResizeNearestNeighborGrad,
+  },
   {
     kernelName: 'Conv2DBackpropInput',
-    create: (original: KernelFunc) => (setOriginalConv2DBackpropInput(original), conv2DBackpropInput),
+    backendName: WASM,
+    create: conv2DBackpropInput,
+    why: 'slow: scalar loop (Conv2D input gradient, Conv2DTranspose)',
     enabled: () => kernelOptions.fastConv2DBackpropInput,
   },
   {
     kernelName: 'BatchMatMul',
-    create: (original: KernelFunc) => (setOriginalBatchMatMul(original), batchMatMul),
+    backendName: WASM,
+    create: batchMatMul,
+    why: 'slow: scalar loop with transposeA/transposeB (Dense gradients)',
     enabled: () => kernelOptions.fastBatchMatMul,
   },
   {
-    kernelName: 'ResizeNearestNeighborGrad',
-    create: () => resizeNearestNeighborGrad,
-    enabled: () => kernelOptions.fastResizeNearestNeighborGrad,
-  },
-  {
     kernelName: 'Sum',
-    create: (original: KernelFunc) => (setOriginalSum(original), sum),
+    backendName: WASM,
+    create: sum,
+    why: 'slow: transposes before reducing leading axes (bias gradients)',
     enabled: () => kernelOptions.fastLeadingReductions,
   },
   {
     kernelName: 'Mean',
-    create: (original: KernelFunc) => (setOriginalMean(original), mean),
+    backendName: WASM,
+    create: mean,
+    why: 'slow: transposes before reducing leading axes (BatchNormalization)',
     enabled: () => kernelOptions.fastLeadingReductions,
   },
 ];
-
-/** The kernel functions this module registered (so that a second call leaves them in place). */
-const registered = new WeakSet<KernelFunc>();
-
-/**
- * Registers, for the wasm backend, the training kernels tfjs 4.22 lacks (`Conv2DBackpropFilter`,
- * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`, `UnsortedSegmentSum`),
- * corrects `MaxPoolGrad` and the forward convolutions' 'same' padding, and swaps in faster
- * `Conv2DBackpropInput`, `BatchMatMul`, `ResizeNearestNeighborGrad`, `Sum` and `Mean` kernels. Called by
- * `useBackend('wasm')` after the backend is set; idempotent: only what is not yet in place is registered.
- *
- * @returns the names of the kernels registered or replaced by this call (`[]` when already done).
- */
-export function registerWasmTrainingKernels(): string[] {
-  const added: string[] = [];
-  for (const { kernelName, kernelFunc } of MISSING) {
-    if (tf.getKernel(kernelName, WASM) !== undefined) continue;
-    registered.add(kernelFunc);
-    tf.registerKernel({ kernelName, backendName: WASM, kernelFunc });
-    added.push(kernelName);
-  }
-  for (const { kernelName, create, enabled } of REPLACED) {
-    const current = tf.getKernel(kernelName, WASM);
-    if (current === undefined || registered.has(current.kernelFunc) || !enabled()) continue;
-    const kernelFunc = create(current.kernelFunc);
-    registered.add(kernelFunc);
-    tf.unregisterKernel(kernelName, WASM);
-    // The original setup/dispose functions stay: they initialise the original kernel, which is still called.
-    tf.registerKernel({
-      kernelName,
-      backendName: WASM,
-      kernelFunc,
-      ...(current.setupFunc ? { setupFunc: current.setupFunc } : {}),
-      ...(current.disposeFunc ? { disposeFunc: current.disposeFunc } : {}),
-    });
-    added.push(kernelName);
-  }
-  return added;
-}

@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureTrainingKernels } from '../backend/kernels.js';
 import { ConfigError, TrainingError } from '../errors.js';
 import type { SeedStream } from '../random/seed.js';
 import { numberIn, positiveInt } from '../validate.js';
@@ -212,6 +213,9 @@ export async function runTraining(
   validation: tf.Tensor[] | undefined,
   settings: LoopSettings,
 ): Promise<History> {
+  // latentkit's kernel corrections for the active backend, however it was chosen (tf.setBackend too).
+  ensureTrainingKernels();
+
   const source = new BatchSource(train);
   const n = source.size;
   const { epochs, batchSize, stream } = settings;

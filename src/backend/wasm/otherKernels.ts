@@ -1,13 +1,15 @@
 /**
- * UnsortedSegmentSum for the wasm backend, a correct MaxPoolGrad, and faster versions of two wasm kernels
- * that training uses (transposed BatchMatMul, integer-factor ResizeNearestNeighborGrad). Internal.
+ * The other wasm kernels latentkit adds or replaces: UnsortedSegmentSum (added); MaxPoolGrad and the forward
+ * convolutions sized as tfjs computes (corrections); transposed BatchMatMul, ResizeNearestNeighborGrad and
+ * leading-axis Sum/Mean (faster, and for the resize gradient also correct). Internal: registered by
+ * `../kernels.ts`.
  * @module
  */
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { resizeNearestNeighborGradValues } from '../cpuKernelFixes.js';
-import { constant, free, run, transpose2d, view } from './util.js';
-import type { WasmBackend } from './util.js';
+import { nearestSourceIndex, resizeNearestNeighborGradValues } from '../cpuKernelFixes.js';
+import { constant, exactConvInput, free, run, transpose2d, view, xnnpackAgrees } from './util.js';
+import type { PadAttr, Shape4, WasmBackend } from './util.js';
 
 /**
  * UnsortedSegmentSum (the gradient of gather): out[s, ...] = sum of x[i, ...] over the i with
@@ -19,6 +21,12 @@ export const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, segmentIds } = inputs as { x: TensorInfo; segmentIds: TensorInfo };
   const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
   const idsRank = segmentIds.shape.length;
+  if (segmentIds.shape.some((d, i) => d !== x.shape[i])) {
+    throw new Error(
+      `latentkit: UnsortedSegmentSum: segmentIds has shape [${segmentIds.shape.join(', ')}]; expected the leading ` +
+        `axes of x, whose shape is [${x.shape.join(', ')}].`,
+    );
+  }
   const idsSize = util.sizeFromShape(segmentIds.shape);
   const innerShape = x.shape.slice(idsRank);
   const inner = util.sizeFromShape(innerShape);
@@ -38,85 +46,85 @@ export const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
-let originalBatchMatMul: KernelFunc | undefined;
-
-export function setOriginalBatchMatMul(fn: KernelFunc): void {
-  originalBatchMatMul = fn;
-}
-
 /**
  * The wasm BatchMatMul runs XNNPACK only for an unbatched product without transposes; with transposeA or
  * transposeB (every Dense gradient) it falls back to a scalar loop. Here the transposed operand is
- * transposed explicitly (a cheap copy) and the product goes to XNNPACK. Batched products are handed back.
+ * transposed explicitly (a cheap copy) and the product goes to XNNPACK through `original`. Batched or
+ * non-float32 products, and operands whose inner sizes disagree, are handed to `original` as they are.
  */
-export const batchMatMul: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args;
-  const b = backend as WasmBackend;
-  const { a, b: bm } = inputs as { a: TensorInfo; b: TensorInfo };
-  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-  const orig = originalBatchMatMul!;
-  if (
-    (!transposeA && !transposeB) ||
-    a.dtype !== 'float32' ||
-    bm.dtype !== 'float32' ||
-    util.sizeFromShape(a.shape.slice(0, -2)) !== 1 ||
-    util.sizeFromShape(bm.shape.slice(0, -2)) !== 1
-  ) {
-    return orig(args);
-  }
-  const ar = a.shape[a.shape.length - 2]!;
-  const ac = a.shape[a.shape.length - 1]!;
-  const br = bm.shape[bm.shape.length - 2]!;
-  const bc = bm.shape[bm.shape.length - 1]!;
-  const at = transposeA ? transpose2d(b, a, ar, ac) : a;
-  const bt = transposeB ? transpose2d(b, bm, br, bc) : bm;
-  const aView = view(at, [...a.shape.slice(0, -2), transposeA ? ac : ar, transposeA ? ar : ac]);
-  const bView = view(bt, [...bm.shape.slice(0, -2), transposeB ? bc : br, transposeB ? br : bc]);
-  const out = orig({ inputs: { a: aView, b: bView }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as TensorInfo;
-  if (at !== a) free(b, at);
-  if (bt !== bm) free(b, bt);
-  return out;
-};
+export function batchMatMul(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b: bm } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const unbatched = (t: TensorInfo) => t.shape.length >= 2 && util.sizeFromShape(t.shape.slice(0, -2)) === 1;
+    if ((!transposeA && !transposeB) || a.dtype !== 'float32' || bm.dtype !== 'float32' || !unbatched(a) || !unbatched(bm)) {
+      return original(args);
+    }
+    const [ar, ac] = a.shape.slice(-2) as [number, number];
+    const [br, bc] = bm.shape.slice(-2) as [number, number];
+    if ((transposeA ? ar : ac) !== (transposeB ? bc : br)) return original(args);
+    const b = args.backend as WasmBackend;
+    const at = transposeA ? transpose2d(b, a, ar, ac) : a;
+    const bt = transposeB ? transpose2d(b, bm, br, bc) : bm;
+    const aView = view(at, [...a.shape.slice(0, -2), transposeA ? ac : ar, transposeA ? ar : ac]);
+    const bView = view(bt, [...bm.shape.slice(0, -2), transposeB ? bc : br, transposeB ? br : bc]);
+    try {
+      return original({ ...args, inputs: { a: aView, b: bView }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    } finally {
+      if (at !== a) free(b, at);
+      if (bt !== bm) free(b, bt);
+    }
+  };
+}
 
-/** Whether nearest-neighbour resizing of `inSize` to `outSize` maps output index i to floor(i / factor). */
-function isBlockReplication(inSize: number, outSize: number): boolean {
+/**
+ * Whether nearest-neighbour resizing of `inSize` to `outSize`, with these corner rules, maps every output
+ * index i to floor(i / factor) (checked index by index with tfjs's own rule).
+ */
+function isBlockReplication(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): boolean {
   if (outSize % inSize !== 0) return false;
   const factor = outSize / inSize;
-  const scale = inSize / outSize; // as tfjs computes the source index (alignCorners false)
   for (let i = 0; i < outSize; i++) {
-    if (Math.min(inSize - 1, Math.floor(scale * i)) !== Math.floor(i / factor)) return false;
+    if (nearestSourceIndex(i, inSize, outSize, alignCorners, halfPixelCenters) !== Math.floor(i / factor)) return false;
   }
   return true;
 }
 
 /**
- * Gradient of an integer-factor nearest-neighbour upsampling (UpSampling2D): each input pixel receives the
- * sum of its sh x sw block of dy, a depthwise convolution with a ones filter and stride (sh, sw) (XNNPACK).
- * The wasm backend's own kernel is a scalar loop (and wrong with halfPixelCenters); other resizes go to the
- * exact adjoint loop shared with the cpu correction.
+ * ResizeNearestNeighborGrad. Integer-factor upsampling (UpSampling2D): each input pixel receives the sum of
+ * its sh x sw block of dy, a depthwise convolution with a ones filter and stride (sh, sw) (XNNPACK). Other
+ * resizes: the exact adjoint loop shared with the cpu correction. The wasm backend's own kernel is a scalar
+ * loop, and wrong with halfPixelCenters. Shapes no resize produces (batch or channels of dy and images
+ * disagreeing) go to `original`.
  */
-export const resizeNearestNeighborGrad: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args;
-  const b = backend as WasmBackend;
-  const { images, dy } = inputs as { images: TensorInfo; dy: TensorInfo };
-  const { alignCorners } = attrs as unknown as { alignCorners: boolean };
-  const [, xh, xw, c] = images.shape as [number, number, number, number];
-  const [, yh, yw] = dy.shape as [number, number, number, number];
-  if (alignCorners || dy.dtype !== 'float32' || !isBlockReplication(xh, yh) || !isBlockReplication(xw, yw)) {
-    const { alignCorners: align, halfPixelCenters } = attrs as unknown as { alignCorners: boolean; halfPixelCenters: boolean };
-    const dx = resizeNearestNeighborGradValues(b.readSync(dy.dataId) as Float32Array, images.shape, dy.shape, align, halfPixelCenters);
-    const out = b.makeOutput(images.shape, 'float32');
-    b.typedArrayFromHeap(out).set(dx);
+export function resizeNearestNeighborGrad(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const b = args.backend as WasmBackend;
+    const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+    const { alignCorners, halfPixelCenters } = args.attrs as unknown as { alignCorners: boolean; halfPixelCenters: boolean };
+    if (images.shape.length !== 4 || dy.shape.length !== 4 || dy.shape[0] !== images.shape[0] || dy.shape[3] !== images.shape[3]) {
+      return original(args);
+    }
+    const [, xh, xw, c] = images.shape as [number, number, number, number];
+    const [, yh, yw] = dy.shape as [number, number, number, number];
+    const blocks = isBlockReplication(xh, yh, alignCorners, halfPixelCenters) && isBlockReplication(xw, yw, alignCorners, halfPixelCenters);
+    if (!blocks || dy.dtype !== 'float32') {
+      const dx = resizeNearestNeighborGradValues(b.readSync(dy.dataId), images.shape, dy.shape, alignCorners, halfPixelCenters);
+      const out = b.makeOutput(images.shape, 'float32');
+      b.typedArrayFromHeap(out).set(dx);
+      return out;
+    }
+    const sh = yh / xh;
+    const sw = yw / xw;
+    if (sh === 1 && sw === 1) return run(b, 'Identity', { x: dy });
+    const ones = constant(b, [sh, sw, c, 1], 1);
+    const out = run(b, 'DepthwiseConv2dNative', { x: dy, filter: ones }, { strides: [sh, sw], dilations: [1, 1], pad: 'valid' });
+    free(b, ones);
     return out;
-  }
-  const sh = yh / xh;
-  const sw = yw / xw;
-  if (sh === 1 && sw === 1) return run(b, 'Identity', { x: dy });
-  const ones = constant(b, [sh, sw, c, 1], 1);
-  const out = run(b, 'DepthwiseConv2dNative', { x: dy, filter: ones }, { strides: [sh, sw], dilations: [1, 1], pad: 'valid' });
-  free(b, ones);
-  return out;
-};
+  };
+}
+
+type PoolPad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
 /**
  * MaxPoolGrad: dy goes to the first maximum of each pooling window (as on the cpu backend). Replaces the
@@ -124,22 +132,39 @@ export const resizeNearestNeighborGrad: KernelFunc = (args) => {
  * smallest positive float, not the lowest): a window whose values are all negative passes no gradient at
  * all, e.g. max pooling after tanh, BatchNormalization, LeakyReLU or a linear convolution. A typed-array
  * loop over the heap; pooling gradients are small next to the convolutions around them.
+ *
+ * Sizes come from `computePool2DInfo`, as in tfjs's kernels: a dy larger than the pooled size is read
+ * through its own strides within the pooled size. Inputs that are not float32 and a dy smaller than the
+ * pooled size go to `original`.
  */
-export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  const b = backend as WasmBackend;
-  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
-    filterSize: number | [number, number];
-    strides: number | [number, number];
-    pad: 'valid' | 'same' | number;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+export function maxPoolGrad(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const b = args.backend as WasmBackend;
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const a = args.attrs as unknown as {
+      filterSize: number | [number, number];
+      strides: number | [number, number];
+      pad: PoolPad;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    if (input.shape.length !== 4 || dy.shape.length !== 4 || input.dtype !== 'float32' || dy.dtype !== 'float32') return original(args);
+    const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    const implied = [info.batchSize, info.outHeight, info.outWidth, info.inChannels];
+    if (dy.shape.some((d, i) => d < implied[i]!)) return original(args);
+    return maxPoolGradLoop(b, dy, input, info);
   };
-  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+}
+
+function maxPoolGradLoop(b: WasmBackend, dy: TensorInfo, input: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { dilationHeight, dilationWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
+  const dyCol = dy.shape[3]!;
+  const dyRow = dy.shape[2]! * dyCol;
+  const dyBatch = dy.shape[1]! * dyRow;
   const dx = b.makeOutput(input.shape, 'float32');
+  // Views of the heap are taken after the allocation above (which may grow and detach the heap).
   const xs = b.typedArrayFromHeap(input);
   const dys = b.typedArrayFromHeap(dy);
   const dxs = b.typedArrayFromHeap(dx);
@@ -167,45 +192,33 @@ export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
             }
           }
         }
-        const dyBase = ((n * outHeight + oy) * outWidth + ox) * c;
+        const dyBase = n * dyBatch + oy * dyRow + ox * dyCol;
         for (let k = 0; k < c; k++) if (pos[k]! >= 0) dxs[pos[k]!] += dys[dyBase + k]!;
       }
     }
   }
   return dx;
-};
-
-let originalSum: KernelFunc | undefined;
-let originalMean: KernelFunc | undefined;
-
-export function setOriginalSum(fn: KernelFunc): void {
-  originalSum = fn;
-}
-
-export function setOriginalMean(fn: KernelFunc): void {
-  originalMean = fn;
 }
 
 /**
  * Sum or mean over the leading axes of a float32 tensor (bias gradients, BatchNormalization moments) as one
  * XNNPACK average pooling of the tensor viewed as [1, outer, 1, inner] with an [outer, 1] window (times
  * `outer` for a sum). The wasm Sum and Mean kernels first transpose the reduced axes innermost, a strided
- * copy that costs 10-20x more than the reduction. Other reductions are handed back.
+ * copy that costs 10-20x more than the reduction. Other reductions (fewer than 4,096 elements, other axes,
+ * other dtypes) go to `original`.
  */
-function leadingAxesReduction(mean: boolean): KernelFunc {
+function leadingAxesReduction(original: KernelFunc, mean: boolean): KernelFunc {
   return (args) => {
-    const { inputs, backend, attrs } = args;
-    const orig = (mean ? originalMean : originalSum)!;
-    const b = backend as WasmBackend;
-    const { x } = inputs as { x: TensorInfo };
-    const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    if (x.dtype !== 'float32' || x.shape.length < 2) return orig(args);
+    const b = args.backend as WasmBackend;
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    if (x.dtype !== 'float32' || x.shape.length < 2) return original(args);
     const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
     const k = axes.length;
-    if (k === 0 || k === x.shape.length || !axes.every((a, i) => a === i)) return orig(args);
+    if (k === 0 || k === x.shape.length || !axes.every((a, i) => a === i)) return original(args);
     const outer = util.sizeFromShape(x.shape.slice(0, k));
     const inner = util.sizeFromShape(x.shape.slice(k));
-    if (outer < 2 || inner < 2 || outer * inner < 4096) return orig(args);
+    if (outer < 2 || inner < 2 || outer * inner < 4096) return original(args);
     const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
     const avg = run(b, 'AvgPool', { x: view(x, [1, outer, 1, inner]) }, { filterSize: [outer, 1], strides: [1, 1], pad: 'valid' });
     if (mean) return view(avg, outShape);
@@ -216,40 +229,39 @@ function leadingAxesReduction(mean: boolean): KernelFunc {
   };
 }
 
-export const sum: KernelFunc = leadingAxesReduction(false);
-export const mean: KernelFunc = leadingAxesReduction(true);
+export const sum = (original: KernelFunc): KernelFunc => leadingAxesReduction(original, false);
+export const mean = (original: KernelFunc): KernelFunc => leadingAxesReduction(original, true);
 
 /**
- * Forward convolutions with padding 'same' where TensorFlow's total padding, (out-1)*stride + k - in, is
- * negative (a stride larger than the kernel, e.g. kernel 2, stride 3, size 12): tfjs clamps it to 0, the wasm
- * backend's XNNPACK flag for 'same' padding does not and shifts the windows. There 'same' equals 'valid'
- * (same output size, no padding), which XNNPACK computes right. Wraps Conv2D, FusedConv2D,
- * DepthwiseConv2dNative and FusedDepthwiseConv2D.
+ * Forward convolutions (Conv2D, FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D) whose output size,
+ * as tfjs computes it, is not the one XNNPACK derives from tfjs's padding (see `xnnpackAgrees`): 'same' with
+ * a stride larger than the kernel, where TensorFlow's padding is negative and clamped to 0 but XNNPACK's
+ * 'same' mode shifts the windows; a numeric pad with a non-square kernel or stride; `dimRoundingMode` 'ceil'
+ * or 'round'. The wasm kernels then return wrong values or write past their output buffer, corrupting the
+ * heap. These calls go to `original` with explicit padding that yields tfjs's size (and the never-read end
+ * of the input cropped); all others go to `original` unchanged.
  */
-export function sameAsValidWhereNegative(original: KernelFunc): KernelFunc {
+export function tfjsSizedConvolution(original: KernelFunc, depthwise: boolean): KernelFunc {
   return (args) => {
-    const { inputs, attrs } = args;
-    const a = attrs as unknown as {
-      pad: unknown;
+    const a = args.attrs as unknown as {
+      pad: PadAttr;
       strides: number | [number, number];
       dilations?: number | [number, number];
       dataFormat?: 'NHWC' | 'NCHW';
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
     };
-    if (a.pad !== 'same') return original(args);
-    const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-    const nhwc = a.dataFormat !== 'NCHW';
-    const [inH, inW] = nhwc ? [x.shape[1]!, x.shape[2]!] : [x.shape[2]!, x.shape[3]!];
-    const [sh, sw] = typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
-    const dil = a.dilations ?? 1;
-    const [dh, dw] = typeof dil === 'number' ? [dil, dil] : dil;
-    const kh = (filter.shape[0]! - 1) * dh + 1;
-    const kw = (filter.shape[1]! - 1) * dw + 1;
-    const totalH = (Math.ceil(inH / sh) - 1) * sh + kh - inH;
-    const totalW = (Math.ceil(inW / sw) - 1) * sw + kw - inW;
-    if (totalH >= 0 && totalW >= 0) return original(args);
-    // Negative on one axis only: explicit padding, [0, 0] on that axis and TensorFlow's split on the other.
-    const split = (total: number): [number, number] => (total <= 0 ? [0, 0] : [Math.floor(total / 2), total - Math.floor(total / 2)]);
-    const pad = nhwc ? [[0, 0], split(totalH), split(totalW), [0, 0]] : [[0, 0], [0, 0], split(totalH), split(totalW)];
-    return original({ ...args, attrs: { ...attrs, pad: pad.flat().every((p) => p === 0) ? 'valid' : pad } });
+    const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+    if (a.dataFormat === 'NCHW' || x.shape.length !== 4 || filter.shape.length !== 4) return original(args);
+    const info = backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, depthwise);
+    if (info.outHeight < 1 || info.outWidth < 1 || xnnpackAgrees(info)) return original(args);
+    const b = args.backend as WasmBackend;
+    const { input, pad } = exactConvInput(b, x, info);
+    const attrs = { ...args.attrs, pad };
+    delete (attrs as { dimRoundingMode?: unknown }).dimRoundingMode; // the sizes are exact now
+    try {
+      return original({ ...args, inputs: { ...args.inputs, x: input }, attrs });
+    } finally {
+      if (input !== x) free(b, input);
+    }
   };
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DataId, DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, DataId, DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 export interface WasmBackend {
@@ -23,8 +23,14 @@ export interface Pads {
   right: number;
 }
 
+export type Shape4 = [number, number, number, number];
+export type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+
+/** Explicit padding of an NHWC tensor, [[0, 0], [top, bottom], [left, right], [0, 0]]. */
+export type ExplicitPads = [[number, number], [number, number], [number, number], [number, number]];
+
 /** The padding attribute of tfjs convolution kernels. */
-export type PadAttr = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+export type PadAttr = 'same' | 'valid' | number | ExplicitPads;
 
 /**
  * Runs the wasm kernel `name` on TensorInfos and returns its output. The caller owns the output and frees it
@@ -76,6 +82,84 @@ export function padOrCrop(b: WasmBackend, t: TensorInfo, amounts: Array<[number,
     cur = padded;
   }
   return cur;
+}
+
+/**
+ * `t` cut to `shape` (its leading block: indices 0 .. shape[i] - 1 on every axis), the part tfjs's own kernels
+ * read when an input such as dy is larger than the sizes `backend_util.computeConv2DInfo` implies (they index
+ * it with its own strides and bound their loops by the computed sizes). Returns `t` itself when it already
+ * has that shape, a new tensor the caller frees when it is larger, and `undefined` when it is smaller on some
+ * axis or has another rank (no kernel defines what to read then).
+ */
+export function leadingBlock(b: WasmBackend, t: TensorInfo, shape: readonly number[]): TensorInfo | undefined {
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d < shape[i]!)) return undefined;
+  if (t.shape.every((d, i) => d === shape[i])) return t;
+  return run(b, 'Slice', { x: t }, { begin: shape.map(() => 0), size: [...shape] });
+}
+
+/**
+ * The block of `dy` that tfjs's kernels read: they bound their loops by the output size `computeConv2DInfo`
+ * gives (`shape`) and accept a larger dy (the ops check only its channels). A smaller dy has no defined
+ * meaning (tfjs's cpu kernels read past its end): the kernels that add what tfjs lacks reject it.
+ */
+export function dyBlockOrThrow(b: WasmBackend, dy: TensorInfo, shape: Shape4, kernel: string): TensorInfo {
+  const block = leadingBlock(b, dy, shape);
+  if (block === undefined) {
+    throw new Error(
+      `latentkit: ${kernel}: dy has shape [${dy.shape.join(', ')}]; expected [${shape.join(', ')}] (or larger on ` +
+        'every axis), the output size that the input shape, filter, strides and padding imply.',
+    );
+  }
+  return block;
+}
+
+/**
+ * The input and explicit padding with which XNNPACK's convolution produces exactly the output size tfjs
+ * computed in `info` (NHWC `x`): top and left padding as tfjs's, bottom and right whatever makes the sizes
+ * agree. Where that would be negative, the end of `x` (never read) is cropped; where every window lies in
+ * the padding, `x` is replaced by zeros of the size the windows span. XNNPACK derives its output size from
+ * the input and the padding, tfjs by its own rules, and they differ for 'same' with a stride larger than
+ * the kernel, for a numeric pad with a non-square kernel or stride (tfjs uses the height's kernel and stride
+ * for the width too), and for `dimRoundingMode` 'ceil' or 'round'.
+ *
+ * @returns `input` (`x` itself or a new tensor the caller frees) and `pad`.
+ */
+export function exactConvInput(b: WasmBackend, x: TensorInfo, info: backend_util.Conv2DInfo): { input: TensorInfo; pad: ExplicitPads | 'valid' } {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight, outWidth } = info;
+  const needH = (outHeight - 1) * info.strideHeight + info.effectiveFilterHeight;
+  const needW = (outWidth - 1) * info.strideWidth + info.effectiveFilterWidth;
+  const { top, left } = info.padInfo;
+  const bottom = needH - h - top;
+  const right = needW - w - left;
+  if (top >= needH || left >= needW) return { input: constant(b, [n, needH, needW, c], 0), pad: 'valid' };
+  const input = bottom < 0 || right < 0 ? run(b, 'Slice', { x }, { begin: [0, 0, 0, 0], size: [n, h + Math.min(0, bottom), w + Math.min(0, right), c] }) : x;
+  const pad: ExplicitPads = [
+    [0, 0],
+    [top, Math.max(0, bottom)],
+    [left, Math.max(0, right)],
+    [0, 0],
+  ];
+  return { input, pad: pad.flat().every((v) => v === 0) ? 'valid' : pad };
+}
+
+/**
+ * Whether the wasm backend's own convolution kernels, given `info` from tfjs, make XNNPACK compute an output
+ * of tfjs's size with tfjs's padding. Where they do not, the output buffer and XNNPACK disagree: wrong values,
+ * or writes past the end of the buffer that corrupt the wasm heap.
+ */
+export function xnnpackAgrees(info: backend_util.Conv2DInfo): boolean {
+  const p = info.padInfo;
+  const total = (size: number, out: number, s: number, k: number) => (out - 1) * s + k - size;
+  if (p.type === 'SAME') {
+    // XNNPACK's TensorFlow-'same' mode; right where tfjs's total padding is not negative.
+    return total(info.inHeight, info.outHeight, info.strideHeight, info.effectiveFilterHeight) >= 0 &&
+      total(info.inWidth, info.outWidth, info.strideWidth, info.effectiveFilterWidth) >= 0;
+  }
+  const natural = (size: number, a: number, b: number, k: number, s: number) => (size + a + b < k ? 0 : Math.floor((size + a + b - k) / s) + 1);
+  return (
+    natural(info.inHeight, p.top, p.bottom, info.effectiveFilterHeight, info.strideHeight) === info.outHeight &&
+    natural(info.inWidth, p.left, p.right, info.effectiveFilterWidth, info.strideWidth) === info.outWidth
+  );
 }
 
 /** 2-D transpose of a matrix `t` viewed as [rows, cols]. */

@@ -1,0 +1,137 @@
+/**
+ * A faster `Conv2DBackpropInput` for the wasm backend (the input gradient of Conv2D, the forward pass of
+ * Conv2DTranspose): the backend's own kernel is a scalar C++ loop. Internal: registered by `../kernels.ts`.
+ * @module
+ */
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { constant, free, leadingBlock, padOrCrop, run, view } from './util.js';
+import type { PadAttr, Rounding, Shape4, WasmBackend } from './util.js';
+
+/**
+ * The stride-1 filter of row phase `rh` of the sub-pixel decomposition of a stride-(sh, sw) transposed
+ * convolution, built on the host (the filter is small): the row taps t < ceil((kh - rh) / sh) of that phase,
+ * all sw column phases side by side in the output channels:
+ * out[a, b', f, rw*C + c] = W[(T-1-a)*sh + rh, (tw-1-b')*sw + rw, c, f] (zero past the filter's columns).
+ */
+function rowPhaseFilter(b: WasmBackend, filter: TensorInfo, sh: number, sw: number, rh: number): TensorInfo {
+  const [kh, kw, c, f] = filter.shape as Shape4;
+  const t = Math.ceil((kh - rh) / sh);
+  const tw = Math.ceil(kw / sw);
+  const k = sw * c;
+  const out = constant(b, [t, tw, f, k], 0);
+  const src = b.typedArrayFromHeap(filter);
+  const dst = b.typedArrayFromHeap(out);
+  for (let ta = 0; ta < t; ta++) {
+    const i = (t - 1 - ta) * sh + rh;
+    for (let j = 0; j < kw; j++) {
+      const tb = tw - 1 - Math.floor(j / sw);
+      const rw = j % sw;
+      const dstBase = (ta * tw + tb) * f * k + rw * c;
+      const srcBase = (i * kw + j) * c * f;
+      for (let ci = 0; ci < c; ci++) {
+        for (let fi = 0; fi < f; fi++) dst[dstBase + fi * k + ci] = src[srcBase + ci * f + fi]!;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Input gradient of a convolution (also the forward pass of Conv2DTranspose) by sub-pixel decomposition.
+ * With h + padTop = q*sh + rh, dx[h] = sum_t dy[q - t] * W[t*sh + rh]: for each row phase rh a stride-1
+ * correlation of dy with ceil((kh - rh) / sh) row taps, its sw column phases side by side in the output
+ * channels (rw, c). Each row phase is one XNNPACK convolution [N, qh, qw, sw*C]; concatenated along a new
+ * axis after qh they are [N, qh, sh, qw, sw, C], i.e. dx (before a crop to the padded window). For a
+ * 3x3 stride-2 filter this computes 12 of every 9 useful multiply-adds (zero-insertion would do 36).
+ * The wasm backend's own kernel is a scalar C++ loop, 5-10x slower.
+ *
+ * Every size comes from `computeConv2DInfo`, as in tfjs's kernels: a dy larger than the output size that
+ * `inputShape`, strides and padding imply is read through its leading block. The cases this does not cover
+ * (NCHW, non-float32 operands, a dy smaller than implied, channels that disagree with the filter) go to
+ * `original`, the backend's own kernel.
+ */
+export function conv2DBackpropInput(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const b = backend as WasmBackend;
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = attrs as unknown as {
+      strides: number | [number, number];
+      pad: PadAttr;
+      dataFormat?: 'NHWC' | 'NCHW';
+      dimRoundingMode?: Rounding;
+      inputShape: Shape4;
+    };
+    if (a.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32' || filter.shape.length !== 4) {
+      return original(args);
+    }
+    const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    if (filter.shape[2] !== info.inChannels) return original(args);
+    const dyUsed = leadingBlock(b, dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
+    if (dyUsed === undefined) return original(args);
+    try {
+      return subPixelInputGrad(b, dyUsed, filter, info);
+    } finally {
+      if (dyUsed !== dy) free(b, dyUsed);
+    }
+  };
+}
+
+/** {@link conv2DBackpropInput} for a dy of exactly the implied shape [N, outHeight, outWidth, F]. */
+function subPixelInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const [kh, kw] = filter.shape as Shape4;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const pads = info.padInfo;
+  const tw = Math.ceil(kw / sw);
+  // Phase rows q in [q0, q1) cover the padded rows padTop .. padTop + h - 1.
+  const q0h = Math.floor(pads.top / sh);
+  const q1h = Math.ceil((pads.top + h) / sh);
+  const q0w = Math.floor(pads.left / sw);
+  const q1w = Math.ceil((pads.left + w) / sw);
+  const qh = q1h - q0h;
+  const qw = q1w - q0w;
+  const phases: TensorInfo[] = [];
+  for (let rh = 0; rh < sh; rh++) {
+    if (rh >= kh) {
+      phases.push(constant(b, [n, qh, qw, sw * c], 0)); // no filter row falls in this phase
+      continue;
+    }
+    const wt = rowPhaseFilter(b, filter, sh, sw, rh); // [T, tw, F, sw*C]
+    const t = wt.shape[0]!;
+    const amounts: Array<[number, number]> = [
+      [0, 0],
+      [t - 1 - q0h, q1h - oh],
+      [tw - 1 - q0w, q1w - ow],
+      [0, 0],
+    ];
+    const convAttrs = { strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC' };
+    if (amounts.every(([p, q]) => p >= 0 && q >= 0)) {
+      phases.push(run(b, 'Conv2D', { x: dy, filter: wt }, { ...convAttrs, pad: amounts }));
+    } else {
+      const dp = padOrCrop(b, dy, amounts);
+      phases.push(run(b, 'Conv2D', { x: dp, filter: wt }, { ...convAttrs, pad: 'valid' }));
+      if (dp !== dy) free(b, dp);
+    }
+    free(b, wt);
+  }
+  let full = phases[0]!; // [N, qh*sh, qw*sw, C]
+  if (sh > 1) {
+    const rows = phases.map((p) => view(p, [n * qh, 1, qw * sw * c]));
+    full = view(run(b, 'Concat', rows as unknown as NamedTensorInfoMap, { axis: 1 }), [n, qh * sh, qw * sw, c]);
+    free(b, ...phases);
+  } else {
+    full = view(full, [n, qh, qw * sw, c]);
+  }
+  const offH = pads.top - q0h * sh;
+  const offW = pads.left - q0w * sw;
+  const out = padOrCrop(b, full, [
+    [0, 0],
+    [-offH, h + offH - qh * sh],
+    [-offW, w + offW - qw * sw],
+    [0, 0],
+  ]);
+  if (out !== full) free(b, full);
+  return out;
+}
