@@ -24,7 +24,7 @@ import { BackendError, ConfigError } from '../errors.js';
 import { isNode } from './environment.js';
 import { registerCpuKernelFixes } from './cpuKernelFixes.js';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels.js';
-import { initWasmInNode } from './wasmNodeThreads.js';
+import { initWasmInNode, wasmInitialised } from './wasmNodeThreads.js';
 
 /** The backends latentkit knows how to set up. */
 export const BACKEND_NAMES = ['wasm', 'cpu', 'webgl', 'tensorflow'] as const;
@@ -91,7 +91,8 @@ async function setUpWasm(options: UseBackendOptions): Promise<BackendInfo> {
     );
   }
   const paths = options.wasmPaths ?? (isNode() ? await wasmDistDir() : undefined);
-  if (paths !== undefined && tf.findBackend('wasm') === null) wasm.setWasmPaths(paths);
+  // Not tf.findBackend('wasm'): it would start initialising wasm before the paths and threads are set.
+  if (paths !== undefined && !wasmInitialised()) wasm.setWasmPaths(paths);
   if (options.threads !== undefined) wasm.setThreadsCount(options.threads);
   // ---- Node hook (src/backend/wasmNodeThreads.ts): threads in Node, and no emscripten crash handlers. ----
   const ok = isNode() ? await initWasmInNode(wasm, options.threads) : await tf.setBackend('wasm');

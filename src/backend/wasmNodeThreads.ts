@@ -98,11 +98,11 @@ async function ensureWorkerFile(require: NodeRequire & { resolve(id: string): st
 export async function prepareNodeThreads(threads: number): Promise<NodeThreadsSetup> {
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url) as NodeRequire & { resolve(id: string): string };
+  const coresNeeded = 2 * threads;
   const file = await ensureWorkerFile(require);
-  // The default export of node:os is the object tfjs's CommonJS bundle gets from require('os').
+  // The object tfjs's CommonJS bundle gets from require('os').
   const os = require('node:os') as { cpus: () => unknown[] };
   const realCpus = os.cpus;
-  const coresNeeded = 2 * threads;
   const cpus = realCpus.call(os);
   if (cpus.length < coresNeeded) {
     os.cpus = () => {
@@ -125,7 +125,8 @@ export async function prepareNodeThreads(threads: number): Promise<NodeThreadsSe
   return {
     finish() {
       restore();
-      const module = (tf.findBackend('wasm') as unknown as { wasm?: EmscriptenModule } | null)?.wasm;
+      const registry = (tf.engine() as unknown as { registry: Record<string, { wasm?: EmscriptenModule } | undefined> }).registry;
+      const module = registry['wasm']?.wasm;
       const pthread = module?.PThread;
       for (const w of [...(pthread?.runningWorkers ?? []), ...(pthread?.unusedWorkers ?? [])]) w.unref?.();
     },
@@ -173,6 +174,16 @@ export function removeEmscriptenProcessHandlers(): number {
 }
 
 /**
+ * Whether the wasm backend has been initialised in this process. Unlike `tf.findBackend('wasm')`, which
+ * starts initialising a registered backend when it is not yet (with whatever settings are current), this
+ * only looks.
+ */
+export function wasmInitialised(): boolean {
+  const registry = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+  return registry['wasm'] !== undefined;
+}
+
+/**
  * Initialises (or re-activates) the wasm backend in Node: with `threads > 1` on a fresh backend, on the
  * threaded SIMD build with that many threads (at most the machine's cores), falling back to the
  * single-threaded build if the threaded one fails to start; then removes emscripten's process handlers.
@@ -182,7 +193,7 @@ export function removeEmscriptenProcessHandlers(): number {
  */
 export async function initWasmInNode(wasm: { setThreadsCount(n: number): void }, threads: number | undefined): Promise<boolean> {
   let ok: boolean;
-  if (threads !== undefined && threads > 1 && tf.findBackend('wasm') === null) {
+  if (threads !== undefined && threads > 1 && !wasmInitialised()) {
     const os = await import('node:os');
     const wanted = Math.min(threads, os.availableParallelism?.() ?? os.cpus().length);
     wasm.setThreadsCount(wanted);
