@@ -88,13 +88,25 @@ export async function runSpeedCase(c: SpeedCase, ctx: SuiteContext): Promise<{ r
       }
     };
     type Step = () => Promise<void>;
+    let peerThreads = PEER_THREADS;
     const steps = (phase: Measurement['phase'], r: number): Step[] => [
       () => runTfjs('latentkit', phase, r, setup!.latentkit),
       ...(setup!.reference ? [() => runTfjs(REFERENCE, phase, r, setup!.reference!)] : []),
-      ...PEER_THREADS.map((t) => () => runPeer(t, phase, r)),
+      ...peerThreads.map((t) => () => runPeer(t, phase, r)),
     ];
     // Quick runs are a smoke test of the machinery: no warm-up, figures not representative.
-    if (!ctx.quick) for (const step of steps('warmup', -1)) await step();
+    if (!ctx.quick) {
+      for (const step of steps('warmup', -1)) await step();
+      // PyTorch on 2 threads can be many times slower than on 1 (its OpenMP and OpenBLAS pools spin against
+      // each other and against other jobs): when its warm-up is under half the 1-thread rate, it is not
+      // repeated (it cannot be the best), which keeps a full run's length bounded.
+      const warm = (t: number) => measurements.find((m) => m.phase === 'warmup' && m.implementation === `PyTorch/${t}`)?.examplesPerSecond;
+      const [w1, w2] = [warm(1), warm(2)];
+      if (w1 !== undefined && w2 !== undefined && w2 < 0.5 * w1) {
+        peerThreads = [1];
+        notes.push(`${c.key}: PyTorch on 2 threads warmed up at ${w2.toFixed(0)} ex/s against ${w1.toFixed(0)} on 1; not repeated.`);
+      }
+    }
     for (let r = 0; r < repeats; r++) {
       const order = steps('timed', r);
       if (r % 2 === 1) order.reverse();

@@ -5,7 +5,8 @@ Run by the bench (bench/lib/peer.ts) with Debian's /usr/bin/python3, python3-tor
 latentkit and PyTorch runs (A B A B ...) without paying Python's start-up each time:
 
     {"cmd": "info", "windows": 8}
-        -> torch version, the BLAS library actually loaded, matmul GFLOP/s on 1 and 2 threads
+        -> torch version, the BLAS library actually loaded, matmul GFLOP/s on 1 and 2 threads (by wall
+           time, and by CPU time x threads: the speed when the threads have their cores)
     {"cmd": "train", "model": "denseAE", "threads": 1, "examples": 2048, "batch": 64}
         -> {"seconds", "cpuSeconds", "examples", "loss"}: one epoch over `examples` random examples
     {"cmd": "quit"}
@@ -230,30 +231,38 @@ def blas_library():
 
 
 def matmul_gflops(m, k, n, threads, windows=8, seconds=0.1):
-    """The best of several short windows: on a shared machine the best window is the closest to the
-    library's own speed, which is what tells OpenBLAS (~200 here) from the reference BLAS (~5)."""
+    """GFLOP/s of the best of several short windows, by wall time and by process CPU time. On a shared
+    machine the best window is the closest to the library's own speed, and the CPU-time rate leaves out
+    the time spent waiting for a core: both tell OpenBLAS (~200 here) from the reference BLAS (~5)."""
     set_threads(threads)
     a, b = torch.randn(m, k), torch.randn(k, n)
     for _ in range(3):
         a @ b
-    best = 0.0
+    best, best_cpu = 0.0, 0.0
     for _ in range(windows):
-        reps, t0 = 0, time.perf_counter()
+        reps, t0, c0 = 0, time.perf_counter(), time.process_time()
         while time.perf_counter() - t0 < seconds:
             a @ b
             reps += 1
-        best = max(best, 2 * m * k * n * reps / (time.perf_counter() - t0) / 1e9)
-    return best
+        flop = 2 * m * k * n * reps / 1e9
+        best = max(best, flop / (time.perf_counter() - t0))
+        best_cpu = max(best_cpu, flop / max(time.process_time() - c0, 1e-9) * threads)
+    return best, best_cpu
 
 
 def info(windows=8):
     build = torch.__config__.show()
     blas_build = next((p.split("=", 1)[1] for p in build.replace(",", " ").split() if p.startswith("BLAS_INFO=")), "unknown")
-    gflops = {str(t): {"512^3": matmul_gflops(512, 512, 512, t, windows), "64x784x256": matmul_gflops(64, 784, 256, t, windows)}
-              for t in (1, 2)}
+    gflops, per_cpu = {}, {}
+    for t in (1, 2):
+        big, big_cpu = matmul_gflops(512, 512, 512, t, windows)
+        small, small_cpu = matmul_gflops(64, 784, 256, t, windows)
+        gflops[str(t)] = {"512^3": big, "64x784x256": small}
+        per_cpu[str(t)] = {"512^3": big_cpu, "64x784x256": small_cpu}
     set_threads(1)
     return {"torch": torch.__version__, "python": sys.version.split()[0], "blasBuild": blas_build,
-            "blasLibrary": blas_library(), "openblasThreadControl": bool(_OPENBLAS), "matmulGflops": gflops, "cores": os.cpu_count()}
+            "blasLibrary": blas_library(), "openblasThreadControl": bool(_OPENBLAS), "matmulGflops": gflops,
+            "matmulGflopsPerCpu": per_cpu, "cores": os.cpu_count()}
 
 
 TASKS = {}
