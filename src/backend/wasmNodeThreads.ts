@@ -7,8 +7,9 @@
  * {@link prepareNodeThreads} does (and undoes) for {@link useBackend}:
  *
  * 1. the `WASM_HAS_MULTITHREAD_SUPPORT` flag, which returns false whenever `IS_NODE`, is set to true;
- * 2. the pthread worker script is written to a real file (in a per-process temporary folder, removed when
- *    the process exits) and tfjs's `URL.createObjectURL` call for the worker's Blob returns that path;
+ * 2. the pthread worker script is written to a real file (in a per-process temporary folder, removed as
+ *    soon as the workers have loaded it) and tfjs's `URL.createObjectURL` call for the worker's Blob
+ *    returns that path;
  * 3. inside each worker, emscripten's `importScripts` reads the main glue with `fs.readFileSync`: the
  *    worker file is prefixed with a `URL.createObjectURL` that hands it the untranspiled glue shipped in
  *    `wasm-out/` (the Blob tfjs posts holds a transpiled copy that calls bundle-only helpers);
@@ -35,7 +36,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** What {@link prepareNodeThreads} changed, to be undone by {@link NodeThreadsSetup.finish}. */
 export interface NodeThreadsSetup {
-  /** Restores `URL.createObjectURL` and `os.cpus`, and unrefs the pthread workers of the initialised backend. */
+  /** Restores `URL.createObjectURL` and `os.cpus`, removes the worker file, and unrefs the pthread workers. */
   finish(): void;
   /** Undoes everything after a failed initialisation, including the multithread flag. */
   abandon(): void;
@@ -54,15 +55,13 @@ function packageDir(require: { resolve(id: string): string }): string {
   return pkg.slice(0, pkg.length - 'package.json'.length);
 }
 
-let workerFile: string | undefined;
-
 /**
- * Writes (once per process) the pthread worker script: tfjs's worker source, re-escaped as tfjs does before
- * making its Blob, behind a two-line prefix that makes the worker load the untranspiled glue. The file
- * lives in a folder of its own under the OS temporary folder and is removed when the process exits.
+ * Writes the pthread worker script: tfjs's worker source, re-escaped as tfjs does before making its Blob,
+ * behind a two-line prefix that makes the worker load the untranspiled glue. The file lives in a folder of
+ * its own under the OS temporary folder; `remove()` deletes it (the workers have read it once the backend
+ * is initialised), and a process exit before that removes it too.
  */
-async function ensureWorkerFile(require: NodeRequire & { resolve(id: string): string }): Promise<string> {
-  if (workerFile !== undefined) return workerFile;
+async function writeWorkerFile(require: NodeRequire & { resolve(id: string): string }): Promise<{ file: string; remove(): void }> {
   const fs = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
@@ -79,16 +78,17 @@ async function ensureWorkerFile(require: NodeRequire & { resolve(id: string): st
     'URL.revokeObjectURL = function () {};\n';
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `latentkit-wasm-${process.pid}-`));
   const file = path.join(tmp, 'tfjs-backend-wasm-threaded-simd.worker.cjs');
-  fs.writeFileSync(file, prefix + wasmWorkerContents.replace(/\n/g, '\\n'));
-  process.once('exit', () => {
+  const remove = () => {
+    process.removeListener('exit', remove);
     try {
       fs.rmSync(tmp, { recursive: true, force: true });
     } catch {
       // Best effort: the folder is in the OS temporary folder either way.
     }
-  });
-  workerFile = file;
-  return file;
+  };
+  process.once('exit', remove);
+  fs.writeFileSync(file, prefix + wasmWorkerContents.replace(/\n/g, '\\n'));
+  return { file, remove };
 }
 
 /**
@@ -99,7 +99,7 @@ export async function prepareNodeThreads(threads: number): Promise<NodeThreadsSe
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url) as NodeRequire & { resolve(id: string): string };
   const coresNeeded = 2 * threads;
-  const file = await ensureWorkerFile(require);
+  const { file, remove } = await writeWorkerFile(require);
   // The object tfjs's CommonJS bundle gets from require('os').
   const os = require('node:os') as { cpus: () => unknown[] };
   const realCpus = os.cpus;
@@ -121,6 +121,8 @@ export async function prepareNodeThreads(threads: number): Promise<NodeThreadsSe
   const restore = () => {
     os.cpus = realCpus;
     URL.createObjectURL = realCreateObjectURL;
+    // Every pool worker has loaded the script by now (the module waits for them before it is ready).
+    remove();
   };
   return {
     finish() {
