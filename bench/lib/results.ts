@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { MachineInfo, QualityRow, SpeedRow, Suite, SuiteResult } from './harness.js';
+import { median, type MachineInfo, type QualityRow, type SpeedRow, type Suite, type SuiteResult } from './harness.js';
 import { formatFlops } from './flops.js';
 
 export const SUITES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'suites');
@@ -53,14 +53,32 @@ const num = (v: number | null | undefined) =>
 const x = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? '—' : `${v.toFixed(2)}×`);
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
+/**
+ * Median over repeats of latentkit / PyTorch in examples per CPU-second of each process (the peer at its
+ * best thread count). On a busy machine it stays near the quiet-machine ratio when both sides compute on
+ * one thread; with more threads it measures work per CPU-second (threads waiting count), not speed.
+ */
+function cpuTimeRatio(file: ResultFile, row: SpeedRow): number | null {
+  if (row.peerBestThreads === undefined) return null;
+  const timedRuns = (impl: string) => file.measurements.filter((m) => m.row === row.key && m.phase === 'timed' && m.implementation === impl);
+  const peer = timedRuns(`PyTorch/${row.peerBestThreads}`);
+  const ratios = timedRuns('latentkit')
+    .map((m) => [m, peer.find((p) => p.repeat === m.repeat)] as const)
+    .filter(([, p]) => p !== undefined && p.cpuSeconds > 0)
+    .map(([m, p]) => m.examplesPerCpuSecond / p!.examplesPerCpuSecond);
+  return ratios.length ? median(ratios) : null;
+}
+
 /** The speed table: one line per case, latentkit's thread counts side by side. */
 export function speedTable(results: ResultFile[]): string {
   const threadCounts = [...new Set(results.map((r) => r.threadsRequested))].sort((a, b) => a - b);
   const rows = new Map<string, Map<number, SpeedRow>>();
+  const cpuRatios = new Map<string, number | null>();
   for (const r of results) {
     for (const row of r.speed) {
       if (!rows.has(row.key)) rows.set(row.key, new Map());
       rows.get(row.key)!.set(r.threadsRequested, row);
+      cpuRatios.set(`${row.key}/${r.threadsRequested}`, cpuTimeRatio(r, row));
     }
   }
   const header = [
@@ -85,7 +103,11 @@ export function speedTable(results: ResultFile[]): string {
       const rng = r.latentkitRange && r.latentkitRange[0] !== r.latentkitRange[1] ? ` (${num(r.latentkitRange[0])}–${num(r.latentkitRange[1])})` : '';
       return `${num(r.latentkit)}${rng}; ${num(r.gflops)}` + (r.threads !== r.threadsRequested ? ` (got ${r.threads} thread)` : '');
     });
-    const ratios = threadCounts.map((t) => x(byThreads.get(t)?.ratio));
+    const ratios = threadCounts.map((t) => {
+      const r = byThreads.get(t);
+      const cpu = r?.ratio != null ? cpuRatios.get(`${r.key}/${t}`) : null;
+      return x(r?.ratio) + (cpu != null ? ` (CPU time ${cpu.toFixed(2)}×)` : '');
+    });
     const refs = threadCounts.map((t) => byThreads.get(t)?.referenceRatio).filter((v) => v != null);
     const cells = [
       any.model,
@@ -123,7 +145,8 @@ export function report(results: ResultFile[], quick: boolean): string {
     'Training throughput in examples/s: each timed run is one epoch over the same number of examples at the same batch size; latentkit ' +
       "(its `fit`), the same network in tfjs-layers `model.fit`, and the PyTorch peer (`bench/peers/torch_peer.py`: Debian's python3-torch " +
       'with libopenblas0-pthread, on 1 and on 2 threads) run interleaved, A B C D then D C B A, and each ratio is the median over repeats ' +
-      'of the back-to-back pair (PyTorch at its better thread count). GFLOP/s = examples/s × the training FLOPs per example counted ' +
+      'of the back-to-back pair (PyTorch at its better thread count); "CPU time" is the same ratio in examples per CPU-second of each ' +
+      'process, steadier on a busy machine for one thread against one thread. GFLOP/s = examples/s × the training FLOPs per example counted ' +
       'from the model (matrix products only: forward, weight and input gradients; see `bench/lib/flops.ts`).',
     '',
     speedTable(results),
