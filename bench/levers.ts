@@ -12,6 +12,8 @@
  * - upsample: exercise 8's UpSampling2D(2) + Conv2D 3x3 'same' against the equivalent convolution on the
  *   low-resolution input with 4x the output channels followed by a pixel shuffle (same FLOPs, no resize),
  *   and against four 2x2 convolutions, one per output phase (4/9 of the FLOPs);
+ * - batchnorm: tfjs's batch-norm gradient (it tiles the scale to the input's shape) against the same
+ *   arithmetic in broadcasting ops, on the DCGAN generator's batch norms;
  * - read: one `dataSync` of the loss scalar per step.
  *
  *   npx tsx bench/levers.ts [--threads 1] [--reps 30]
@@ -29,16 +31,24 @@ const opt = (name: string, dflt: number) => {
 };
 const REPS = opt('reps', 30);
 
-/** Median ms of `fn` over REPS runs (after 3 warm-up runs); `fn` must dispose what it makes. */
-function time(fn: () => void): number {
-  for (let i = 0; i < 3; i++) fn();
-  const t: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
+/**
+ * Median ms of each of `fns` over REPS rounds (after 3 warm-up rounds), the functions interleaved within a
+ * round and their order reversed every other round, so that load from other jobs hits all alike.
+ * Each function must dispose what it makes.
+ */
+function times(...fns: Array<() => void>): number[] {
+  for (let i = 0; i < 3; i++) fns.forEach((f) => f());
+  const t: number[][] = fns.map(() => []);
+  for (let r = 0; r < REPS; r++) {
+    const order = fns.map((_, i) => i);
+    if (r % 2) order.reverse();
+    for (const i of order) {
+      const t0 = performance.now();
+      fns[i]!();
+      t[i]!.push(performance.now() - t0);
+    }
   }
-  return median(t);
+  return t.map(median);
 }
 
 const report: string[] = [];
@@ -71,8 +81,7 @@ function fusedLever(): void {
     value.dispose();
     tf.dispose(Object.values(grads));
   };
-  const separate = time(step(false));
-  const fused = time(step(true));
+  const [separate, fused] = times(step(false), step(true)) as [number, number];
   line(`| fused Dense (dense AE, 4 layers, batch 64, forward + gradients) | matMul + add + activation: ${separate.toFixed(2)} ms | tf.fused.matMul: ${fused.toFixed(2)} ms | ${(separate - fused).toFixed(2)} ms/step (${((100 * (separate - fused)) / separate).toFixed(0)}% of the layers' time) |`);
   tf.dispose([x, ...vars]);
 }
@@ -83,7 +92,7 @@ function adamLever(): void {
   const grads = shapes.map((s, k) => tf.randomNormal(s, 0, 0.01, 'float32', 100 + k));
   const adam = tf.train.adam(1e-3);
   const named: tf.NamedTensorMap = Object.fromEntries(vars.map((v, k) => [v.name, grads[k]!]));
-  const perVariable = time(() => adam.applyGradients(named as Record<string, tf.Variable>));
+  const applyAdam = () => adam.applyGradients(named as Record<string, tf.Variable>);
 
   // One flat Adam over every parameter: pack the gradients, update flat m, v and weights with the same
   // ops tfjs's Adam uses, unpack into the variables (the packing and unpacking are counted).
@@ -93,7 +102,7 @@ function adamLever(): void {
   const m = tf.variable(tf.zeros([total]));
   const v = tf.variable(tf.zeros([total]));
   let t = 0;
-  const flat = time(() => {
+  const flatAdam = () => {
     t++;
     tf.tidy(() => {
       const g = tf.concat(grads.map((x) => tf.reshape(x, [-1])));
@@ -107,7 +116,7 @@ function adamLever(): void {
       const parts = tf.split(flatW, sizes);
       parts.forEach((p, k) => vars[k]!.assign(tf.reshape(p, shapes[k]!)));
     });
-  });
+  };
 
   // A plain loop over the same number of parameters (what one fused kernel has to do).
   const w = new Float32Array(total).fill(0.1);
@@ -115,7 +124,7 @@ function adamLever(): void {
   const mm = new Float32Array(total);
   const vv = new Float32Array(total);
   let tt = 0;
-  const loop = time(() => {
+  const loopAdam = () => {
     tt++;
     const c1 = 1 / (1 - 0.9 ** tt);
     const c2 = 1 / (1 - 0.999 ** tt);
@@ -125,7 +134,8 @@ function adamLever(): void {
       const vi = (vv[i] = 0.999 * vv[i]! + 0.001 * g * g);
       w[i] = w[i]! - (1e-3 * mi * c1) / (Math.sqrt(vi * c2) + 1e-7);
     }
-  });
+  };
+  const [perVariable, flat, loop] = times(applyAdam, flatAdam, loopAdam) as [number, number, number];
   line(
     `| Adam update (dense AE, 8 variables, ${total.toLocaleString('en-US')} parameters) | tf.train.adam: ${perVariable.toFixed(2)} ms | one flat Adam with tfjs ops: ${flat.toFixed(2)} ms; a JS loop over Float32Arrays: ${loop.toFixed(2)} ms | ${(perVariable - loop).toFixed(2)} ms/step with a fused kernel at JS-loop speed |`,
   );
@@ -156,40 +166,77 @@ function upsampleLever(): void {
       value.dispose();
       tf.dispose(Object.values(grads));
     };
-    const today = time(
-      run(() => tf.sum(tf.conv2d(tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [2 * hw, 2 * hw]), k3 as tf.Tensor4D, 1, 'same')) as tf.Scalar, [x, k3]),
+    const today = run(
+      () => tf.sum(tf.conv2d(tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [2 * hw, 2 * hw]), k3 as tf.Tensor4D, 1, 'same')) as tf.Scalar,
+      [x, k3],
     );
-    const shuffled = time(run(() => tf.sum(pixelShuffle(tf.conv2d(x as tf.Tensor4D, k3x4 as tf.Tensor4D, 1, 'same'), cout)) as tf.Scalar, [x, k3x4]));
+    const shuffled = run(() => tf.sum(pixelShuffle(tf.conv2d(x as tf.Tensor4D, k3x4 as tf.Tensor4D, 1, 'same'), cout)) as tf.Scalar, [x, k3x4]);
     // Output phase (a, b) reads low-res rows i-1+a..i+a and columns j-1+b..j+b: a 2x2 'valid' conv on the input padded by one.
-    const phases = time(
-      run(() => {
-        const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
-        const outs = [0, 1].flatMap((a) =>
-          [0, 1].map((b) => {
-            const win = tf.slice(padded, [0, a, b, 0], [B, hw + 1, hw + 1, cin]);
-            return tf.slice(tf.conv2d(win as tf.Tensor4D, k2[2 * a + b] as tf.Tensor4D, 1, 'valid'), [0, 0, 0, 0], [B, hw, hw, cout]);
-          }),
-        );
-        return tf.sum(pixelShuffle(tf.concat(outs, 3) as tf.Tensor4D, cout)) as tf.Scalar;
-      }, [x, ...k2]),
-    );
+    const phases = run(() => {
+      const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+      const outs = [0, 1].flatMap((a) =>
+        [0, 1].map((b) => {
+          const win = tf.slice(padded, [0, a, b, 0], [B, hw + 1, hw + 1, cin]);
+          return tf.slice(tf.conv2d(win as tf.Tensor4D, k2[2 * a + b] as tf.Tensor4D, 1, 'valid'), [0, 0, 0, 0], [B, hw, hw, cout]);
+        }),
+      );
+      return tf.sum(pixelShuffle(tf.concat(outs, 3) as tf.Tensor4D, cout)) as tf.Scalar;
+    }, [x, ...k2]);
+    const [tToday, tShuffled, tPhases] = times(today, shuffled, phases) as [number, number, number];
     line(
-      `| UpSampling2D + Conv2D 3x3, ${label}, batch ${B} (forward + gradients) | resize + conv: ${today.toFixed(2)} ms | conv to 4x channels + pixel shuffle: ${shuffled.toFixed(2)} ms; four 2x2 phase convs: ${phases.toFixed(2)} ms | ${(today - Math.min(shuffled, phases)).toFixed(2)} ms/step |`,
+      `| UpSampling2D + Conv2D 3x3, ${label}, batch ${B} (forward + gradients) | resize + conv: ${tToday.toFixed(2)} ms | conv to 4x channels + pixel shuffle: ${tShuffled.toFixed(2)} ms; four 2x2 phase convs: ${tPhases.toFixed(2)} ms | ${(tToday - Math.min(tShuffled, tPhases)).toFixed(2)} ms/step |`,
     );
     tf.dispose([x, k3, k3x4, ...k2]);
   }
 }
 
+/**
+ * Batch norm in training mode as tfjs-layers runs it (moments, then `tf.batchNorm`, whose gradient tiles
+ * the scale to the input's shape) against the same arithmetic in broadcasting ops (whose gradients reduce
+ * instead of tiling), on the DCGAN generator's two batch norms at batch 64.
+ */
+function batchNormLever(): void {
+  for (const shape of [[64, 3136], [64, 14, 14, 32]]) {
+    const c = shape.at(-1)!;
+    const axes = shape.slice(0, -1).map((_, i) => i);
+    const x = tf.variable(tf.randomNormal(shape, 0, 1, 'float32', 9));
+    const gamma = tf.variable(tf.ones([c]));
+    const beta = tf.variable(tf.zeros([c]));
+    const vars = [x, gamma, beta];
+    const run = (f: () => tf.Scalar) => () => {
+      const { value, grads } = tf.variableGrads(f, vars);
+      value.dispose();
+      tf.dispose(Object.values(grads));
+    };
+    // A loss that weighs outputs unevenly, so that no gradient is zero by symmetry.
+    const w = tf.randomNormal(shape, 0, 1, 'float32', 10);
+    const fused = run(() => {
+      const { mean, variance } = tf.moments(x, axes);
+      return tf.sum(tf.mul(tf.batchNorm(x, mean, variance, beta, gamma, 1e-3), w)) as tf.Scalar;
+    });
+    const broadcast = run(() => {
+      const { mean, variance } = tf.moments(x, axes);
+      const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-3))), gamma), beta);
+      return tf.sum(tf.mul(y, w)) as tf.Scalar;
+    });
+    const [a, b] = times(fused, broadcast) as [number, number];
+    line(`| batch norm, training mode, input ${JSON.stringify(shape)} (forward + gradients) | moments + tf.batchNorm: ${a.toFixed(2)} ms | broadcasting ops: ${b.toFixed(2)} ms | ${(a - b).toFixed(2)} ms per layer and step |`);
+    tf.dispose([...vars, w]);
+  }
+}
+
 function readLever(): void {
   const a = tf.randomUniform([64, 784]);
-  const each = time(() => {
-    const l = tf.mean(a);
-    l.dataSync();
-    l.dispose();
-  });
-  const none = time(() => {
-    tf.mean(a).dispose();
-  });
+  const [each, none] = times(
+    () => {
+      const l = tf.mean(a);
+      l.dataSync();
+      l.dispose();
+    },
+    () => {
+      tf.mean(a).dispose();
+    },
+  ) as [number, number];
   line(`| a per-step dataSync of the loss | mean + dataSync: ${each.toFixed(3)} ms | mean alone: ${none.toFixed(3)} ms | ${(each - none).toFixed(3)} ms/step |`);
   a.dispose();
 }
@@ -203,6 +250,7 @@ async function main(): Promise<void> {
   fusedLever();
   adamLever();
   upsampleLever();
+  batchNormLever();
   readLever();
 }
 
