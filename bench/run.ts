@@ -1,197 +1,101 @@
 /**
  * latentkit's benchmark runner.
  *
- *   npm run bench                          # every suite, full sizes
- *   npx tsx bench/run.ts denseAE           # some suites
- *   npx tsx bench/run.ts --quick           # small sizes: a smoke run of a few seconds
+ *   npm run bench                               # every suite, wasm on 1 and on 2 threads, with the PyTorch peer
+ *   npm run bench -- denseAE vae                # some suites
+ *   npm run bench -- --resume                   # skip (suite, threads) whose result file is already there
+ *   npm run bench -- --threads 2                # only these latentkit thread counts
+ *   npm run bench -- --quick                    # smoke run (CI): small sizes, 2 threads, no apt-get
  *
- * Suites are the files in `bench/suites/` (default export: a `Suite` from `bench/lib/harness.ts`); a new
- * suite is a new file there. Each suite's result goes to `bench/results/<suite>.json` (machine info,
- * settings, every measurement); then every result file in that folder is gathered into one Markdown table,
- * written to `bench/results/README.md` and printed. Quick runs write to `bench/results/quick/` instead, so
- * that a smoke run never overwrites real numbers.
+ * Suites are the files in `bench/suites/` (default export: a `Suite` from `bench/lib/harness.ts`). Each
+ * (suite, thread count) runs in its own child process (`bench/lib/child.ts`): the wasm backend fixes its
+ * threads when it starts, and a crash in one suite cannot take the others down. Each writes
+ * `bench/results/<suite>.t<threads>.json` as soon as it finishes, so an interrupted run resumes with
+ * `--resume`; then every result file in the folder is gathered into `bench/results/README.md` and the
+ * speed table is printed. Quick runs write to `bench/results/quick/` instead, so that a smoke run never
+ * overwrites real numbers, and assert nothing about time.
  *
- * Progress goes to stderr, the table to stdout. The wasm backend's glue prints its whole source on an
- * uncaught exception: redirect output to a file when debugging (`npm run bench > bench.log 2>&1`).
+ * The machine may be shared: every file records the load average at its start and end.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as os from 'node:os';
-import { cpuPressure, machineInfo, type MachineInfo, type Suite, type SuiteResult, type SummaryRow } from './lib/harness.js';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readResults, report, resultFile, speedTable, suiteNames, type ResultFile } from './lib/results.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const SUITES_DIR = join(BENCH_DIR, 'suites');
+const CHILD = join(BENCH_DIR, 'lib', 'child.ts');
+const TSX = createRequire(import.meta.url).resolve('tsx/cli');
 
-/** What `bench/results/<suite>.json` holds. */
-interface ResultFile extends SuiteResult {
-  suite: string;
-  title: string;
-  quick: boolean;
-  machine: MachineInfo;
-  wallSeconds: number;
-}
-
-function usage(): never {
-  process.stderr.write('usage: npx tsx bench/run.ts [suite...] [--quick]\n');
+function usage(message?: string): never {
+  if (message) process.stderr.write(`${message}\n`);
+  process.stderr.write('usage: npx tsx bench/run.ts [suite...] [--quick] [--resume] [--threads 1,2]\n');
   process.exit(2);
 }
 
-async function loadSuites(): Promise<Suite[]> {
-  const files = readdirSync(SUITES_DIR).filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts')).sort();
-  const suites: Suite[] = [];
-  for (const f of files) {
-    const mod = (await import(pathToFileURL(join(SUITES_DIR, f)).href)) as { default?: Suite };
-    const s = mod.default;
-    if (!s || typeof s.name !== 'string' || typeof s.run !== 'function') {
-      throw new Error(`bench/suites/${f}: the default export must be a Suite ({ name, title, run })`);
-    }
-    if (s.name !== basename(f, '.ts')) throw new Error(`bench/suites/${f}: suite name "${s.name}" must match the file name`);
-    suites.push(s);
-  }
-  return suites;
-}
-
-/** Large values as rounded integers (throughputs); small ones (losses, MSEs) with 4 significant digits. */
-const int = (v: number) => (Math.abs(v) >= 100 || v === 0 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(4)).toString());
-
-function withRange(value: number | null | undefined, r?: [number, number]): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return r && r[0] !== r[1] ? `${int(value)} (${int(r[0])}–${int(r[1])})` : int(value);
-}
-
-function ratio(row: SummaryRow): string {
-  const wall = row.ratio ?? (row.latentkit != null && row.reference != null && row.reference > 0 ? row.latentkit / row.reference : null);
-  if (wall == null || !Number.isFinite(wall)) return '—';
-  return `${wall.toFixed(2)}×` + (row.ratioCpu != null && Number.isFinite(row.ratioCpu) ? ` (CPU time ${row.ratioCpu.toFixed(2)}×)` : '');
-}
-
-const perCpu = (v: number | null | undefined) => (v != null && Number.isFinite(v) ? `; ${int(v)} per CPU-s` : '');
-
-const cell = (s: string) => s.replace(/\|/g, '\\|');
-
-/** One Markdown table of every suite's summary rows. */
-function table(results: ResultFile[]): string {
-  const header = [
-    'suite',
-    'model',
-    'backend',
-    'threads (asked → got)',
-    'metric',
-    'latentkit: median (min–max); per CPU-second',
-    'reference: median (min–max); per CPU-second',
-    'latentkit / reference, median of paired repeats (>1: latentkit faster)',
-    'tensors leaked by latentkit',
-  ];
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
-  for (const r of results) {
-    for (const row of r.summary) {
-      const ref = row.referenceName
-        ? `${row.referenceName}: ${withRange(row.reference, row.referenceRange)}${perCpu(row.referenceCpu)}`
-        : '—';
-      const cells = [
-        r.suite + (r.quick ? ' (quick)' : ''),
-        row.model,
-        row.backend,
-        row.threads,
-        row.metric,
-        withRange(row.latentkit, row.latentkitRange) + perCpu(row.latentkitCpu) + (row.note ? ` — ${row.note}` : ''),
-        ref,
-        ratio(row),
-        row.leaked === undefined ? '—' : String(row.leaked),
-      ];
-      lines.push(`| ${cells.map(cell).join(' | ')} |`);
-    }
-  }
-  return lines.join('\n');
-}
-
-function report(results: ResultFile[], quick: boolean): string {
-  const out: string[] = [];
-  out.push(`# latentkit benchmarks${quick ? ' (quick smoke run: small sizes, not representative)' : ''}`, '');
-  out.push(
-    'Generated by `npm run bench` (`npx tsx bench/run.ts [suite...] [--quick]`); one JSON file per suite beside this file holds every measurement.',
-    '',
-    'Throughput is wall-clock examples/s of whole `fit` calls after a warm-up epoch (median of the repeats, min–max in brackets). ' +
-      '"Per CPU-second" divides by the CPU time of the bench process instead: it ignores time spent waiting for a core ' +
-      '(tfjs on cpu and wasm in Node computes on one thread, so on an idle machine the two agree) but not a core slowed down by ' +
-      'neighbours. Each ratio is the median over repeats of the two implementations\' back-to-back runs, which cancels slow drifts in load.',
-    '',
-  );
-  out.push(table(results), '');
-  for (const r of results) {
-    const m = r.machine;
-    out.push(`## ${r.suite}`, '', r.title, '');
-    for (const n of r.notes) out.push(`- ${n}`);
-    out.push(
-      `- Measured ${m.date} on ${m.cpuModel}, ${m.cores} cores, ${m.totalMemoryGB} GB, ${m.platform}; Node ${m.node}; ` +
-        Object.entries(m.tfjs).map(([k, v]) => `${k} ${v}`).join(', ') +
-        `; load average ${m.loadAverageStart.join('/')} at start, ${m.loadAverageEnd?.join('/') ?? '?'} at end` +
-        (m.cpuPressureStart ? `; CPU pressure (some, avg10/avg60) ${m.cpuPressureStart} at start, ${m.cpuPressureEnd ?? '?'} at end` : '') +
-        `; suite took ${r.wallSeconds.toFixed(0)} s.`,
-      '',
-    );
-  }
-  return out.join('\n');
+function runChild(suite: string, threads: number, outDir: string, quick: boolean): Promise<number> {
+  return new Promise((done) => {
+    const args = [TSX, CHILD, suite, '--threads', String(threads), '--out', outDir, ...(quick ? ['--quick'] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)));
+  });
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  const unknownFlags = args.filter((a) => a.startsWith('-') && a !== '--quick');
-  if (unknownFlags.length) usage();
-  const wanted = args.filter((a) => !a.startsWith('-'));
-  const all = await loadSuites();
-  const unknown = wanted.filter((w) => !all.some((s) => s.name === w));
-  if (unknown.length) {
-    process.stderr.write(`unknown suite(s): ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}\n`);
-    process.exit(2);
+  const resume = args.includes('--resume');
+  let threadList = quick ? [2] : [1, 2];
+  const flags = new Set(['--quick', '--resume']);
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--threads') {
+      threadList = (args[++i] ?? '').split(',').map(Number);
+      if (!threadList.length || threadList.some((t) => !Number.isInteger(t) || t < 1)) usage(`--threads: expected e.g. 1,2`);
+    } else if (a.startsWith('-')) {
+      if (!flags.has(a)) usage(`unknown flag ${a}`);
+    } else names.push(a);
   }
-  const suites = wanted.length ? all.filter((s) => wanted.includes(s.name)) : all;
+  const all = suiteNames();
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length) usage(`unknown suite(s): ${unknown.join(', ')}; known: ${all.join(', ')}`);
+  const suites = names.length ? names : all;
   const outDir = join(BENCH_DIR, 'results', ...(quick ? ['quick'] : []));
   mkdirSync(outDir, { recursive: true });
+  const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
-  const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-  let failed = false;
-  for (const suite of suites) {
-    log(`suite ${suite.name}${quick ? ' (quick)' : ''}: ${suite.title}`);
-    const machine = machineInfo();
-    const t0 = performance.now();
-    let result: SuiteResult;
-    try {
-      result = await suite.run({ quick, log });
-    } catch (e) {
-      failed = true;
-      log(`suite ${suite.name} failed: ${(e as Error).stack ?? e}`);
-      continue;
+  const failed: string[] = [];
+  // Quick runs put every suite in one process per thread count: the smoke test is about the machinery.
+  const groups = quick ? [suites.join(',')] : suites;
+  for (const suite of groups) {
+    for (const threads of threadList) {
+      const file = join(outDir, resultFile(suite, threads));
+      if (resume && !quick && existsSync(file)) {
+        const prev = JSON.parse(readFileSync(file, 'utf8')) as ResultFile;
+        if (prev.quick === quick && prev.speed.every((r) => r.latentkit !== null)) {
+          log(`${suite} on ${threads} thread(s): kept ${file} (--resume)`);
+          continue;
+        }
+      }
+      log(`${suite} on ${threads} thread(s)${quick ? ' (quick)' : ''}`);
+      const code = await runChild(suite, threads, outDir, quick);
+      if (code !== 0) {
+        failed.push(`${suite}.t${threads} (exit ${code})`);
+        log(`${suite} on ${threads} thread(s) failed with exit code ${code}`);
+      }
     }
-    machine.loadAverageEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
-    machine.cpuPressureEnd = cpuPressure();
-    const file: ResultFile = {
-      suite: suite.name,
-      title: suite.title,
-      quick,
-      machine,
-      wallSeconds: (performance.now() - t0) / 1000,
-      ...result,
-    };
-    writeFileSync(join(outDir, `${suite.name}.json`), JSON.stringify(file, null, 2) + '\n');
-    log(`suite ${suite.name}: ${file.wallSeconds.toFixed(1)} s, wrote ${join(outDir, `${suite.name}.json`)}`);
-    if (result.summary.some((r) => r.latentkit === null)) failed = true;
   }
 
-  // Gather every suite result in the folder (also those of earlier runs of other suites).
-  const results = readdirSync(outDir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(outDir, f), 'utf8')) as ResultFile)
-    .filter((r) => Array.isArray(r.summary));
-  const md = report(results, quick);
-  writeFileSync(join(outDir, 'README.md'), md);
-  process.stdout.write(table(results) + '\n');
-  for (const r of results) for (const n of r.notes) process.stdout.write(`- ${r.suite}: ${n}\n`);
+  const results = readResults(outDir);
+  writeFileSync(join(outDir, 'README.md'), report(results, quick));
+  process.stdout.write(speedTable(results) + '\n');
   log(`wrote ${join(outDir, 'README.md')}`);
-  if (failed) process.exitCode = 1;
+  if (failed.length) {
+    log(`failed: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
 }
 
 await main();

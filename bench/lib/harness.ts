@@ -1,27 +1,36 @@
 /**
  * What a benchmark suite is, and the small helpers the suites share (timing, medians, machine info).
  *
- * A suite is a file in `bench/suites/` whose default export is a {@link Suite}. `bench/run.ts` finds the
- * files, runs the suites asked for, writes `bench/results/<suite>.json` and gathers every suite's
- * {@link SummaryRow}s into one Markdown table.
+ * A suite is a file in `bench/suites/` whose default export is a {@link Suite}. `bench/run.ts` runs each
+ * suite asked for in a child process per wasm thread count (`bench/lib/child.ts`), which writes
+ * `bench/results/<suite>.t<threads>.json`, and gathers every file's {@link SpeedRow}s and
+ * {@link QualityRow}s into the Markdown tables of `bench/results/README.md`.
  */
 import * as os from 'node:os';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import type { BackendInfo } from '../../src/index.js';
+import type { Peer } from './peer.js';
 
 /** What the runner hands to a suite. */
 export interface SuiteContext {
   /** Small sizes for a smoke run of a few seconds. */
   quick: boolean;
+  /** wasm threads latentkit runs on in this process (the runner starts one process per thread count). */
+  threads: number;
+  /** What `useBackend('wasm', { threads })` reported in this process. */
+  backend: BackendInfo;
   /** Progress output (goes to stderr, so that stdout stays the table). */
   log(message: string): void;
+  /** The PyTorch peer, started on first use (one per process), or why it is not available. */
+  peer(): Promise<Peer | { skipped: string }>;
 }
 
 /** One timed (or warm-up) run: what was run, how long it took, and the tensor count around it. */
 export interface Measurement {
-  /** Row key: the summary row this measurement belongs to (e.g. `wasm/threads=2`). */
+  /** The case this measurement belongs to (e.g. `denseAE`). */
   row: string;
-  /** `latentkit` or the reference implementation (`model.fit`). */
+  /** `latentkit`, `model.fit` (tfjs-layers) or `PyTorch`. */
   implementation: string;
   phase: 'warmup' | 'timed';
   repeat: number;
@@ -32,14 +41,14 @@ export interface Measurement {
   epochs: number;
   examples: number;
   batchSize: number;
-  /** Wall-clock seconds of the whole `fit` call. */
+  /** Wall-clock seconds of the whole run. */
   seconds: number;
-  /** CPU seconds (user + system) this process spent in the call: less sensitive to other jobs on the machine. */
+  /** CPU seconds (user + system) of the process that ran it (several threads count several times). */
   cpuSeconds: number;
   examplesPerSecond: number;
   /** `examples / cpuSeconds`. */
   examplesPerCpuSecond: number;
-  /** Training loss after the run (last epoch), for a sanity check that both implementations learn. */
+  /** Training loss after the run, for a sanity check that every implementation learns. */
   finalLoss?: number;
   tensorsBefore: number;
   tensorsAfter: number;
@@ -49,33 +58,47 @@ export interface Measurement {
   error?: string;
 }
 
-/** One line of the gathered Markdown table. */
-export interface SummaryRow {
+/** One speed case of one process (one latentkit thread count): the gathered table merges thread counts. */
+export interface SpeedRow {
+  /** Case key, the same in every thread count's file (e.g. `convAE-upsample`). */
+  key: string;
   model: string;
-  backend: string;
-  /** Threads asked for and obtained, as text (e.g. `2 → 1`). */
-  threads: string;
-  /** What `latentkit` and `reference` measure (e.g. `train examples/s`). */
-  metric: string;
-  /** Median over the timed repeats. */
+  batchSize: number;
+  /** wasm threads latentkit asked for and got. */
+  threadsRequested: number;
+  threads: number;
+  /** Training FLOPs per example (see bench/lib/flops.ts) and how they were counted. */
+  flopsPerExample: number;
+  flopsNote: string;
+  /** latentkit training examples/s: median (min, max) of the timed repeats, and per CPU-second. */
   latentkit: number | null;
-  /** Min and max over the timed repeats. */
   latentkitRange?: [number, number];
-  /** Median of the reference implementation (tfjs-layers `model.fit`), when the suite has one. */
-  reference?: number | null;
-  referenceRange?: [number, number];
-  /** Medians of the same runs in examples per CPU-second (process CPU time instead of wall time). */
   latentkitCpu?: number | null;
-  referenceCpu?: number | null;
-  /** Median over repeats of latentkit / reference, each repeat pairing two back-to-back runs (wall time). */
+  /** latentkit's achieved GFLOP/s: `latentkit * flopsPerExample / 1e9`. */
+  gflops?: number | null;
+  /** PyTorch examples/s by thread count (median of its timed runs), the best of them and its thread count. */
+  peer?: Record<string, number>;
+  peerBest?: number | null;
+  peerBestThreads?: number;
+  /** Median over repeats of latentkit / PyTorch (best thread count) of back-to-back runs; null when unfair or absent. */
   ratio?: number | null;
-  /** The same on CPU time. */
-  ratioCpu?: number | null;
-  /** Name of the reference implementation. */
+  /** The same hand-written in plain tfjs-layers (`model.fit`): its examples/s and the paired ratio. */
   referenceName?: string;
-  /** Tensors left behind by latentkit, summed over its runs in this row. */
-  leaked?: number;
-  /** A short remark shown in the table. */
+  reference?: number | null;
+  referenceRatio?: number | null;
+  /** Tensors left behind by latentkit, summed over its runs. */
+  leaked: number;
+  note?: string;
+}
+
+/** A learning-quality or whole-run figure (a test ELBO, a test MSE, the demo's seconds). */
+export interface QualityRow {
+  key: string;
+  model: string;
+  threads: number;
+  metric: string;
+  latentkit: number | null;
+  peer?: number | null;
   note?: string;
 }
 
@@ -84,14 +107,15 @@ export interface SuiteResult {
   /** The settings the suite ran with (sizes, epochs, repeats...). */
   settings: Record<string, unknown>;
   measurements: Measurement[];
-  summary: SummaryRow[];
+  speed: SpeedRow[];
+  quality: QualityRow[];
   /** Findings and caveats printed under the table. */
   notes: string[];
 }
 
 /** A benchmark suite: the default export of a file in `bench/suites/`. */
 export interface Suite {
-  /** File-safe name, used on the command line and as `bench/results/<name>.json`. */
+  /** File-safe name, used on the command line and as `bench/results/<name>.t<threads>.json`. */
   name: string;
   /** One-line description. */
   title: string;

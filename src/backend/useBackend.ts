@@ -5,7 +5,7 @@
  *
  * | name         | where                   | how                                                                   |
  * | ------------ | ----------------------- | --------------------------------------------------------------------- |
- * | `wasm`       | Node and browser        | bundled; SIMD where supported; threads in cross-origin-isolated pages |
+ * | `wasm`       | Node and browser        | bundled; SIMD; threads in Node and cross-origin-isolated pages        |
  * | `cpu`        | Node and browser        | bundled; plain JavaScript, slowest                                    |
  * | `webgl`      | browser                 | optional peer `@tensorflow/tfjs-backend-webgl`                        |
  * | `tensorflow` | Node                    | optional peer `@tensorflow/tfjs-node` (native libtensorflow)          |
@@ -23,6 +23,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { BackendError, ConfigError } from '../errors.js';
 import { isNode } from './environment.js';
 import { setUpKernels } from './kernels.js';
+import { initWasmInNode, wasmInitialised } from './wasmNodeThreads.js';
 
 /** The backends latentkit knows how to set up. */
 export const BACKEND_NAMES = ['wasm', 'cpu', 'webgl', 'tensorflow'] as const;
@@ -33,9 +34,11 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 /** Options for {@link useBackend}. */
 export interface UseBackendOptions {
   /**
-   * wasm only: the number of threads to use where the build supports them (a cross-origin-isolated
-   * browser page). Node's wasm build runs on one thread whatever is asked (tfjs issue 3830); the returned
-   * {@link BackendInfo.threads} says what was obtained. Default: the backend's own choice.
+   * wasm only: the number of threads to compute on. In Node, more than 1 starts tfjs's threaded SIMD build
+   * (which tfjs itself leaves off in Node, tfjs issue 3830) with at most as many threads as the machine has
+   * cores; in the browser, threads need a cross-origin-isolated page. The count is fixed when wasm is first
+   * initialised in a process (or page); the returned {@link BackendInfo.threads} says what was obtained.
+   * Default: the backend's own choice (1 in Node).
    */
   threads?: number;
   /**
@@ -89,9 +92,12 @@ async function setUpWasm(options: UseBackendOptions): Promise<BackendInfo> {
     );
   }
   const paths = options.wasmPaths ?? (isNode() ? await wasmDistDir() : undefined);
-  if (paths !== undefined && tf.findBackend('wasm') === null) wasm.setWasmPaths(paths);
+  // Not tf.findBackend('wasm'): it would start initialising wasm before the paths and threads are set.
+  if (paths !== undefined && !wasmInitialised()) wasm.setWasmPaths(paths);
   if (options.threads !== undefined) wasm.setThreadsCount(options.threads);
-  const ok = await tf.setBackend('wasm');
+  // ---- Node hook (src/backend/wasmNodeThreads.ts): threads in Node, and no emscripten crash handlers. ----
+  const ok = isNode() ? await initWasmInNode(wasm, options.threads) : await tf.setBackend('wasm');
+  // ---- end of the Node hook ----
   if (!ok) {
     throw new BackendError(
       `latentkit: backend "wasm" failed to initialise from wasmPaths = ${JSON.stringify(paths)}: ` +

@@ -1,0 +1,73 @@
+/**
+ * Training FLOPs per example, counted from a tfjs-layers model's layers, so that a throughput can be read
+ * as achieved GFLOP/s.
+ *
+ * Counted: the multiply-adds of Dense, Conv2D and Conv2DTranspose layers, 2 FLOPs each (everything else,
+ * activations, pooling, up-sampling, batch norm, the loss and the optimizer, is left out: it is small in
+ * FLOPs, though not always in time). One training example costs the forward pass (F), the weight gradient
+ * (F again) and the input gradient (F again) of every such layer, except the input gradient of a layer fed
+ * by the model's input, which no one needs: 3F - F(first layers).
+ */
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/** Forward FLOPs per example of one layer, 0 for layers without a matrix product. */
+export function layerForwardFlops(layer: tfl.layers.Layer): number {
+  const cls = layer.getClassName();
+  // Node 0: a layer shared by a model and its encoder/decoder sub-model has several inbound nodes.
+  const inShape = (layer.getInputAt(0) as { shape: Array<number | null> }).shape;
+  const outShape = (layer.getOutputAt(0) as { shape: Array<number | null> }).shape;
+  const config = layer.getConfig() as { kernelSize?: number[]; filters?: number; units?: number };
+  const prod = (s: Array<number | null>) => s.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
+  if (cls === 'Dense') return 2 * prod(inShape) * (config.units ?? 0);
+  if (cls === 'Conv2D') {
+    const [kh, kw] = config.kernelSize!;
+    const cin = inShape[3]!;
+    return 2 * prod(outShape) * kh! * kw! * cin;
+  }
+  if (cls === 'Conv2DTranspose') {
+    const [kh, kw] = config.kernelSize!;
+    const cout = outShape[3]!;
+    return 2 * prod(inShape) * kh! * kw! * cout;
+  }
+  return 0;
+}
+
+/** Forward FLOPs per example of a model, and those of the layers fed directly by its inputs. */
+export function modelFlops(model: tfl.LayersModel): { forward: number; firstLayers: number } {
+  const inputs = new Set(model.inputs.map((t) => t.name));
+  let forward = 0;
+  let firstLayers = 0;
+  for (const layer of model.layers) {
+    const f = layerForwardFlops(layer);
+    if (f === 0) continue;
+    forward += f;
+    const fedByInput = ([] as Array<{ name: string }>).concat(layer.getInputAt(0) as never).every((t) => inputs.has(t.name));
+    if (fedByInput) firstLayers += f;
+  }
+  return { forward, firstLayers };
+}
+
+/** Training FLOPs per example of a model trained end to end (forward, weight and input gradients). */
+export function trainingFlops(model: tfl.LayersModel): number {
+  const { forward, firstLayers } = modelFlops(model);
+  return 3 * forward - firstLayers;
+}
+
+/**
+ * Training FLOPs per real example of one GAN step (batch B): G forward (B, no gradient) and D trained on
+ * 2B; then G forward and both gradients (B), D forward and input gradient only (B).
+ */
+export function ganStepFlops(generator: tfl.LayersModel, discriminator: tfl.LayersModel): number {
+  const g = modelFlops(generator);
+  const d = modelFlops(discriminator);
+  const gTrain = 3 * g.forward - g.firstLayers;
+  const dTrain = 3 * d.forward - d.firstLayers;
+  return g.forward + 2 * dTrain + gTrain + 2 * d.forward;
+}
+
+/** 1234567 -> "1.23 MFLOP". */
+export function formatFlops(f: number): string {
+  if (f >= 1e9) return `${(f / 1e9).toFixed(2)} GFLOP`;
+  if (f >= 1e6) return `${(f / 1e6).toFixed(2)} MFLOP`;
+  return `${(f / 1e3).toFixed(1)} kFLOP`;
+}
