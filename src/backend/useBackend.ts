@@ -20,9 +20,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { BackendError, ConfigError } from '../errors.js';
-import { isNode } from './environment.js';
+import { isNode, nodeModules } from '../core/environment.js';
+import { BackendError, ConfigError } from '../core/errors.js';
+import { silenceNodeBanner } from './banner.js';
 import { registerCpuKernelFixes } from './cpuKernelFixes.js';
+import { USE_BACKEND_OPTIONS } from './options.js';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels.js';
 
 /** The backends latentkit knows how to set up. */
@@ -67,8 +69,8 @@ export interface BackendInfo {
 }
 
 async function wasmDistDir(): Promise<string> {
-  // Imported only in Node, so that browser bundles never see `node:module`.
-  const { createRequire } = await import('node:module');
+  // Node's module loader comes through latentkit's platform module, so that browser bundles never see it.
+  const { createRequire } = await nodeModules('useBackend', 'finds the wasm binaries in node_modules', 'pass wasmPaths');
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
   return pkg.slice(0, pkg.length - 'package.json'.length) + 'dist/';
@@ -165,12 +167,14 @@ async function setUpTensorflow(): Promise<BackendInfo> {
  * ```
  */
 export async function useBackend(name: BackendName, options: UseBackendOptions = {}): Promise<BackendInfo> {
+  USE_BACKEND_OPTIONS.check(options);
   switch (name) {
     case 'wasm':
       return setUpWasm(options);
     case 'cpu': {
       await tf.setBackend('cpu');
       await tf.ready();
+      silenceNodeBanner();
       const addedKernels = options.trainingKernels === false ? [] : registerCpuKernelFixes();
       return { name: 'cpu', threads: 1, addedKernels, tfjsVersion: tf.version_core };
     }

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 
 /** Data accepted wherever latentkit takes examples: a tensor, or nested arrays of numbers, first axis = examples. */
 export type DataInput = tf.Tensor | tf.TensorLike;

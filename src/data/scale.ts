@@ -12,7 +12,8 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, InputError } from '../errors.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { field, optionsSchema } from '../core/options.js';
 
 /** A closed value range `[lo, hi]` with `lo < hi`. */
 export type ValueRange = readonly [number, number];
@@ -40,6 +41,10 @@ function checkRange(parameter: string, range: unknown): ValueRange {
   if (!ok) throw new ConfigError(parameter, range, 'a range [lo, hi] of finite numbers with lo < hi');
   return range as unknown as ValueRange;
 }
+
+const rangeField = field((v, p) => checkRange(p, v)).default([0, 1]);
+const TO_RANGE = optionsSchema<{ from?: ValueRange }>()('toRange', { from: rangeField });
+const FROM_RANGE = optionsSchema<{ to?: ValueRange }>()('fromRange', { to: rangeField });
 
 function checkTensor(parameter: string, x: unknown, minRank = 0): tf.Tensor {
   if (!(x instanceof tf.Tensor)) throw new InputError(parameter, x, 'a tf.Tensor');
@@ -70,7 +75,7 @@ function linear(x: tf.Tensor, from: ValueRange, to: ValueRange): tf.Tensor {
 export function toRange<T extends tf.Tensor>(x: T, range: ValueRange, options: { from?: ValueRange } = {}): T {
   const t = checkTensor('toRange.x', x);
   const to = checkRange('toRange.range', range);
-  const from = checkRange('toRange.from', options.from ?? [0, 1]);
+  const { from } = TO_RANGE.check(options);
   return linear(t, from, to) as T;
 }
 
@@ -89,7 +94,7 @@ export function toRange<T extends tf.Tensor>(x: T, range: ValueRange, options: {
 export function fromRange<T extends tf.Tensor>(x: T, range: ValueRange, options: { to?: ValueRange } = {}): T {
   const t = checkTensor('fromRange.x', x);
   const from = checkRange('fromRange.range', range);
-  const to = checkRange('fromRange.to', options.to ?? [0, 1]);
+  const { to } = FROM_RANGE.check(options);
   return linear(t, from, to) as T;
 }
 

@@ -5,8 +5,8 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { release, toExamples, type DataInput } from '../data/input.js';
-import { ConfigError, InputError } from '../errors.js';
-import { numberIn, positiveInt } from '../validate.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link modeCoverage}.
@@ -44,6 +44,11 @@ export interface ModeCoverage {
   samples: number;
 }
 
+const MODE_COVERAGE = optionsSchema<ModeCoverageOptions>()('modeCoverage', {
+  radius: is.number({ min: 0, minOpen: true, maxOpen: true }).required(),
+  minCount: is.positiveInt().default(1),
+});
+
 /**
  * Assigns each sample to its nearest centre and counts those within `radius` of it.
  *
@@ -59,9 +64,7 @@ export interface ModeCoverage {
  * ```
  */
 export function modeCoverage(samples: DataInput, centers: DataInput, options: ModeCoverageOptions): ModeCoverage {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('modeCoverage.options', options, 'an options object { radius }');
-  const radius = numberIn('modeCoverage.radius', options.radius, 0, Infinity, { minOpen: true, maxOpen: true });
-  const minCount = positiveInt('modeCoverage.minCount', options.minCount ?? 1);
+  const { radius, minCount } = MODE_COVERAGE.check(options);
   const c = toExamples(centers, 'centers', inferDims(centers, 'centers'));
   let s: ReturnType<typeof toExamples> | undefined;
   try {

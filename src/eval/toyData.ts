@@ -4,9 +4,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors.js';
-import { resolveSeed, SeedStream } from '../random/seed.js';
-import { numberIn, positiveInt } from '../validate.js';
+
+import { resolveSeed, SeedStream } from '../core/seed.js';
+import { is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link ringOfGaussians}.
@@ -28,6 +28,14 @@ export interface RingOfGaussiansOptions {
   /** Seed of the draw (which mode, then the offset). Default: from {@link setSeed}. */
   seed?: number;
 }
+
+const RING = optionsSchema<RingOfGaussiansOptions>()('ringOfGaussians', {
+  modes: is.positiveInt().default(8),
+  radius: is.number({ min: 0, minOpen: true, maxOpen: true }).default(2),
+  stddev: is.number({ min: 0, maxOpen: true }).default(0.02),
+  n: is.positiveInt().default(1000),
+  seed: is.seed(),
+});
 
 /**
  * The points of {@link ringOfGaussians} and where they came from.
@@ -63,12 +71,8 @@ export interface RingOfGaussians {
  * ```
  */
 export function ringOfGaussians(options: RingOfGaussiansOptions = {}): RingOfGaussians {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('ringOfGaussians', options, 'an options object');
-  const modes = positiveInt('ringOfGaussians.modes', options.modes ?? 8);
-  const radius = numberIn('ringOfGaussians.radius', options.radius ?? 2, 0, Infinity, { minOpen: true, maxOpen: true });
-  const stddev = numberIn('ringOfGaussians.stddev', options.stddev ?? 0.02, 0, Infinity, { maxOpen: true });
-  const n = positiveInt('ringOfGaussians.n', options.n ?? 1000);
-  const stream = new SeedStream(resolveSeed(options.seed, 'ringOfGaussians.seed'));
+  const { modes, radius, stddev, n, seed } = RING.check(options);
+  const stream = new SeedStream(resolveSeed(seed, 'ringOfGaussians.seed'));
   const centers: [number, number][] = [];
   for (let k = 0; k < modes; k++) {
     const angle = (2 * Math.PI * k) / modes;

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFinite, type DataInput } from '../data/input.js';
-import { InputError } from '../errors.js';
-import { oneOf, positiveInt } from '../validate.js';
+import { InputError } from '../core/errors.js';
+import { is, optionsSchema } from '../core/options.js';
 
 /** Options of {@link interpolate}. */
 export interface InterpolateOptions {
@@ -15,6 +15,11 @@ export interface InterpolateOptions {
   /** `'linear'` (default) or `'spherical'` (slerp; falls back to linear for nearly parallel codes). */
   method?: 'linear' | 'spherical';
 }
+
+const INTERPOLATE = optionsSchema<InterpolateOptions>()('interpolate', {
+  steps: is.positiveInt().default(10),
+  method: is.oneOf(['linear', 'spherical'] as const).default('linear'),
+});
 
 function asVector(v: DataInput, parameter: string): { values: Float32Array; shape: number[] } {
   const t = v instanceof tf.Tensor ? v : tf.tensor(v as number[]);
@@ -40,9 +45,8 @@ function asVector(v: DataInput, parameter: string): { values: Float32Array; shap
  * ```
  */
 export function interpolate(a: DataInput, b: DataInput, options: InterpolateOptions = {}): tf.Tensor {
-  const steps = positiveInt('interpolate.steps', options.steps ?? 10);
+  const { steps, method } = INTERPOLATE.check(options);
   if (steps < 2) throw new InputError('interpolate.steps', steps, 'at least 2 (both ends are included)');
-  const method = oneOf('interpolate.method', options.method ?? 'linear', ['linear', 'spherical'] as const);
   const va = asVector(a, 'a');
   const vb = asVector(b, 'b');
   if (va.values.length !== vb.values.length) {

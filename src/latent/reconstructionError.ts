@@ -3,7 +3,7 @@
  * @module
  */
 import type { DataInput } from '../data/input.js';
-import type { Autoencoder, EvaluateOptions, ReconstructionReport } from '../models/autoencoder.js';
+import type { Autoencoder, EvaluateOptions, ReconstructionReport } from '../models/autoencoder/handle.js';
 
 /**
  * The reconstruction error of `ae` on `x`: one value per example and the mean, in the model's loss unless

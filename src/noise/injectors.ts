@@ -14,8 +14,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, InputError } from '../errors.js';
-import { assertSeed } from '../random/seed.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { field, optionsSchema } from '../core/options.js';
+import { assertSeed } from '../core/seed.js';
 
 /**
  * A noise injector: returns a new float32 tensor of the shape of `x` with noise drawn from `seed`.
@@ -112,44 +113,25 @@ export interface UniformNoiseOptions {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Validation, shared with spec.ts. `prefix` is how the caller spelled the options (`maskingNoise`,
-// `noise`, `denoisingAE.noise`), so that the error names the parameter the user wrote.
+// The options' fields, shared with spec.ts. `prefix` is how the caller spelled the options
+// (`maskingNoise`, `noise`, `denoisingAE.noise`), so that the error names the parameter the user wrote.
 
-/** @internal */
-export function checkOptionsObject(options: unknown, prefix: string): asserts options is Record<string, unknown> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError(prefix, options, 'an options object');
-  }
-}
-
-/** @internal */
-export function checkFinite(value: unknown, parameter: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ConfigError(parameter, value, 'a finite number');
-  }
+function finite(value: unknown, parameter: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(parameter, value, 'a finite number');
   return value;
 }
 
-/** @internal */
-export function checkNonNegative(value: unknown, parameter: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigError(parameter, value, 'a finite number >= 0');
-  }
+function nonNegative(value: unknown, parameter: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ConfigError(parameter, value, 'a finite number >= 0');
   return value;
 }
 
-/** @internal */
-export function checkRate(value: unknown, parameter: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new ConfigError(parameter, value, 'a probability in [0, 1]');
-  }
+function rate(value: unknown, parameter: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(parameter, value, 'a probability in [0, 1]');
   return value;
 }
 
-/** @internal */
-export function checkClip(value: unknown, parameter: string): ClipRange | undefined {
-  // null is accepted as "absent": a spec that went through JSON or a saved model may carry it.
-  if (value === undefined || value === null) return undefined;
+function clipRange(value: unknown, parameter: string): ClipRange {
   const expected = 'a range [lo, hi] of two finite numbers with lo <= hi';
   if (!Array.isArray(value) || value.length !== 2) throw new ConfigError(parameter, value, expected);
   const [lo, hi] = value as unknown[];
@@ -159,10 +141,18 @@ export function checkClip(value: unknown, parameter: string): ClipRange | undefi
   return [lo, hi];
 }
 
-/** @internal Treats `null` like `undefined` for optional numbers, for the same reason as in checkClip. */
-export function optional<T>(value: unknown, fallback: T): unknown {
-  return value === undefined || value === null ? fallback : value;
-}
+/** The fields of each injector's options. `null` counts as absent: a spec that went through JSON may carry it. */
+export const NOISE_FIELDS = {
+  gaussian: { stddev: field(nonNegative).required(), mean: field(finite).default(0), clip: field(clipRange) },
+  masking: { rate: field(rate).required(), clip: field(clipRange) },
+  saltAndPepper: { rate: field(rate).required(), low: field(finite).default(0), high: field(finite).default(1), clip: field(clipRange) },
+  uniform: { scale: field(nonNegative).required(), clip: field(clipRange) },
+};
+
+const GAUSSIAN = optionsSchema<GaussianNoiseOptions>()('gaussianNoise', NOISE_FIELDS.gaussian, { nullIsAbsent: true });
+const MASKING = optionsSchema<MaskingNoiseOptions>()('maskingNoise', NOISE_FIELDS.masking, { nullIsAbsent: true });
+const SALT_AND_PEPPER = optionsSchema<SaltAndPepperNoiseOptions>()('saltAndPepperNoise', NOISE_FIELDS.saltAndPepper, { nullIsAbsent: true });
+const UNIFORM = optionsSchema<UniformNoiseOptions>()('uniformNoise', NOISE_FIELDS.uniform, { nullIsAbsent: true });
 
 function checkInput(x: unknown, seed: unknown, name: string): asserts x is tf.Tensor {
   if (typeof x !== 'object' || x === null || !('shape' in x) || !('dtype' in x)) {
@@ -207,12 +197,9 @@ export function gaussianNoise(options: GaussianNoiseOptions): NoiseFn {
   return gaussianFrom(options, 'gaussianNoise');
 }
 
-/** @internal */
+/** @internal `options` checked as {@link GaussianNoiseOptions} (or the rest of a spec), named `prefix`. */
 export function gaussianFrom(options: unknown, prefix: string): NoiseFn {
-  checkOptionsObject(options, prefix);
-  const stddev = checkNonNegative(options.stddev, `${prefix}.stddev`);
-  const mean = checkFinite(optional(options.mean, 0), `${prefix}.mean`);
-  const clip = checkClip(options.clip, `${prefix}.clip`);
+  const { stddev, mean, clip } = GAUSSIAN.check(options, prefix);
   return injector('gaussianNoise', clip, (x, seed) =>
     tf.add(x, tf.randomNormal(x.shape, mean, stddev, 'float32', seed)),
   );
@@ -237,9 +224,7 @@ export function maskingNoise(options: MaskingNoiseOptions): NoiseFn {
 
 /** @internal */
 export function maskingFrom(options: unknown, prefix: string): NoiseFn {
-  checkOptionsObject(options, prefix);
-  const rate = checkRate(options.rate, `${prefix}.rate`);
-  const clip = checkClip(options.clip, `${prefix}.clip`);
+  const { rate, clip } = MASKING.check(options, prefix);
   return injector('maskingNoise', clip, (x, seed) => {
     // u < rate holds with probability rate (u is in [0, 1)), so rate 0 keeps all and rate 1 drops all.
     // `where` rather than multiplying by a 0/1 mask, so that a dropped Infinity or NaN becomes 0 too.
@@ -267,11 +252,7 @@ export function saltAndPepperNoise(options: SaltAndPepperNoiseOptions): NoiseFn 
 
 /** @internal */
 export function saltAndPepperFrom(options: unknown, prefix: string): NoiseFn {
-  checkOptionsObject(options, prefix);
-  const rate = checkRate(options.rate, `${prefix}.rate`);
-  const low = checkFinite(optional(options.low, 0), `${prefix}.low`);
-  const high = checkFinite(optional(options.high, 1), `${prefix}.high`);
-  const clip = checkClip(options.clip, `${prefix}.clip`);
+  const { rate, low, high, clip } = SALT_AND_PEPPER.check(options, prefix);
   return injector('saltAndPepperNoise', clip, (x, seed) => {
     // One draw decides both whether and how a value is replaced: u < rate/2 gives low and
     // rate/2 <= u < rate gives high, so each happens with probability rate/2.
@@ -300,9 +281,7 @@ export function uniformNoise(options: UniformNoiseOptions): NoiseFn {
 
 /** @internal */
 export function uniformFrom(options: unknown, prefix: string): NoiseFn {
-  checkOptionsObject(options, prefix);
-  const scale = checkNonNegative(options.scale, `${prefix}.scale`);
-  const clip = checkClip(options.clip, `${prefix}.clip`);
+  const { scale, clip } = UNIFORM.check(options, prefix);
   return injector('uniformNoise', clip, (x, seed) =>
     tf.add(x, tf.mul(tf.randomUniform(x.shape, 0, 1, 'float32', seed), scale)),
   );

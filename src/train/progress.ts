@@ -4,9 +4,13 @@
  * @module
  */
 import type { SingleBar } from 'cli-progress';
+import { hasNodeModules, nodeModules } from '../core/environment.js';
 import type { Callback, Logs, TrainingControl } from './callbacks.js';
 
-/** 0: silent; 1: a progress bar on a TTY, else one line per epoch; 2: one line per epoch. */
+/**
+ * 0: silent; 1: a progress bar on a TTY, else one line per epoch; 2: one line per epoch.
+ * @category Training
+ */
 export type Verbosity = 0 | 1 | 2;
 
 /** Formats epoch logs as `loss 0.0312 - valLoss 0.0330`. */
@@ -15,7 +19,6 @@ export function formatLogs(logs: Logs): string {
     .map(([k, v]) => `${k} ${Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4)}`)
     .join(' - ');
 }
-
 
 function isTTY(): boolean {
   return typeof process !== 'undefined' && !!process.stdout && process.stdout.isTTY === true;
@@ -43,12 +46,12 @@ export class ProgressLogger implements Callback {
     private readonly verbose: Verbosity,
     private readonly write: (line: string) => void = (line) => console.log(line),
   ) {
-    this.useBar = verbose === 1 && isTTY();
+    this.useBar = verbose === 1 && isTTY() && hasNodeModules();
   }
 
   async onTrainBegin(): Promise<void> {
-    // Loaded only for a terminal, so that browser bundles never pull in this Node-only module.
-    if (this.useBar) this.barModule = await import('cli-progress');
+    // Loaded only for a terminal, through the Node-only platform module (cli-progress needs `readline`).
+    if (this.useBar) this.barModule = await (await nodeModules('ProgressLogger', 'draws a terminal bar', 'use verbose: 2')).cliProgress();
   }
 
   onEpochBegin(epoch: number, _logs: Logs, control: TrainingControl): void {

@@ -51,8 +51,8 @@ function uniform(seed: number, shape: number[], lo = 0, hi = 1): tf.Tensor {
   return tf.tensor(values, shape);
 }
 
-function plainHistory(h: Record<string, number[]>): Record<string, number[]> {
-  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, [...v]]));
+function plainHistory(h: Readonly<Record<string, readonly number[] | undefined>>): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, [...v!]]));
 }
 
 type Scenario = () => Promise<Trained>;
@@ -226,7 +226,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   convVAE: () =>
     vae(
       lk.VAE({
-        kind: 'conv',
+        architecture: 'conv',
         inputShape: [8, 8, 1],
         filters: [4, 4],
         latentDim: 2,
@@ -247,7 +247,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     ),
   dcgan: () =>
     gan(
-      lk.GAN({ kind: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], seed: 21 }),
+      lk.GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], seed: 21 }),
       DATA.dcgan!(),
       { epochs: 1, batchSize: 8, seed: 15 },
     ),

@@ -9,8 +9,8 @@
  * ```
  * @module
  */
-import { ConfigError } from '../../errors.js';
-import { positiveInt } from '../../validate.js';
+import { ConfigError } from '../../core/errors.js';
+import { positiveInt } from '../../core/options.js';
 
 // Peter Acklam's rational approximation: relative error below 1.2e-9 over (0, 1).
 const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
