@@ -55,15 +55,15 @@ function readLogs(logs: StepLogs): Logs {
   return out;
 }
 
-function accumulate(sums: Logs, logs: Logs, weight: number): void {
-  for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * weight;
+/** Adds a step's logs, weighted by its examples (a `summed` log counts once per step). */
+function accumulate(sums: Logs, logs: Logs, weight: number, summed: readonly string[] = []): void {
+  for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + (summed.includes(k) ? v : v * weight);
 }
 
-function averaged(sums: Logs, total: number, prefix = ''): Logs {
+/** The epoch's logs: averages over `total` examples, and the `summed` logs as they are. */
+function averaged(sums: Logs, total: number, summed: readonly string[] = []): Logs {
   const out: Logs = {};
-  for (const [k, v] of Object.entries(sums)) {
-    out[prefix ? prefix + k[0]!.toUpperCase() + k.slice(1) : k] = v / total;
-  }
+  for (const [k, v] of Object.entries(sums)) out[k] = summed.includes(k) ? v : v / total;
   return out;
 }
 
@@ -164,7 +164,7 @@ export async function runTraining(
   const callbacks: Callback[] = [...settings.callbacks];
   if (settings.earlyStopping) callbacks.push(new EarlyStopping({ ...settings.earlyStopping, monitor: monitorOf(task, settings, validation !== undefined) }));
   // The logger goes last so that it reports what other callbacks decided (an early stop, say).
-  if (settings.verbose > 0) callbacks.push(new ProgressLogger(settings.verbose));
+  if (settings.verbose > 0) callbacks.push(new ProgressLogger(settings.verbose, undefined, task.summedLogs));
   const control = makeControl(task, epochs, batches);
   const history: History = { epoch: [] };
   const call = async (hook: (cb: Callback) => void | Promise<void>) => {
@@ -189,12 +189,12 @@ export async function runTraining(
         if (callbacks.some((cb) => cb.onBatchBegin)) await call((cb) => cb.onBatchBegin?.(b, { size }, control));
         const logs = readLogs(tf.tidy(() => task.trainStep(source.take(order, start, size), ctx)));
         checkFinite(logs, epoch, b, batches);
-        accumulate(sums, logs, size);
+        accumulate(sums, logs, size, task.summedLogs);
         seen += size;
         await call((cb) => cb.onBatchEnd?.(b, { ...logs, size }, control));
         if (control.stopRequested) break;
       }
-      const epochLogs = averaged(sums, seen);
+      const epochLogs = averaged(sums, seen, task.summedLogs);
       if (validationSource) {
         const valLogs = evaluateTask(task, validationSource, Math.max(batchSize, 128), validationSeed, epoch);
         for (const [k, v] of Object.entries(valLogs)) epochLogs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = v;

@@ -47,6 +47,11 @@ export interface TrainingTask {
    * `earlyStopping` must name its monitor.
    */
   readonly defaultMonitor?: string | null;
+  /**
+   * Logs that count events (a GAN's updates per step): summed over an epoch's batches instead of averaged
+   * over its examples, so the history holds the epoch's count, and printed as integers. Default none.
+   */
+  readonly summedLogs?: readonly string[];
   /** Frees what the task created (optimizers it made, not the caller's); called once training ends. */
   dispose?(): void;
 }

@@ -20,7 +20,7 @@ import { CONV_STACK_FIELDS, convStackSpec, type ConvStackConfig, type ConvStackS
  * @category Models
  */
 export interface AutoencoderOptions {
-  /** Activation of the code layer. Default `'relu'` for dense builders (as the Keras tutorial), `'linear'` for `convAE`. */
+  /** Activation of the code layer. Default `'relu'` (as the Keras tutorial, and the course: every encoder layer is relu). */
   codeActivation?: Activation;
   /** Reconstruction loss. Default `'mse'`. */
   loss?: ReconstructionLoss;
@@ -152,9 +152,9 @@ export type ResolvedDenoisingAEConfig =
 const activation = field((v, p) => checkActivation(p, v));
 
 /** The fields every autoencoder config has. */
-function codeFields(l1: number, codeActivation: Activation) {
+function codeFields(l1: number) {
   return {
-    codeActivation: activation.default(codeActivation),
+    codeActivation: activation.default('relu'),
     loss: is.oneOf(RECONSTRUCTION_LOSSES).default('mse'),
     l1: is.number({ min: 0 }).default(l1),
     dropoutBeforeCode: is.number({ min: 0, max: 1, maxOpen: true }).default(0),
@@ -169,11 +169,11 @@ function denseFields(l1: number) {
     codeDim: is.positiveInt().required(),
     activation: activation.default('relu'),
     outputActivation: activation.default('sigmoid'),
-    ...codeFields(l1, 'relu'),
+    ...codeFields(l1),
   };
 }
 
-const convFields = () => ({ ...CONV_STACK_FIELDS, codeDim: is.positiveInt().default(32), ...codeFields(0, 'linear') });
+const convFields = () => ({ ...CONV_STACK_FIELDS, codeDim: is.positiveInt().default(32), ...codeFields(0) });
 
 /** The noise of a denoising config: a spec, a function, or (a saved function) `{ kind: 'custom' }`. */
 const noiseField = field((v, p): NoiseSpec | NoiseFn | CustomNoise => {

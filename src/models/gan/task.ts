@@ -121,7 +121,7 @@ const share = (b: tf.Tensor) => tf.mean(tf.cast(b, 'float32')) as tf.Scalar;
 /**
  * The {@link TrainingTask} of a GAN: per batch, one discriminator update; every `dStepsPerG`-th batch,
  * also `gStepsPerD` generator updates. Logs `dLoss`, `gLoss`, `dAccuracyReal`, `dAccuracyFake`,
- * `dUpdates`, `gUpdates` (this batch's counts), and for wgan-gp `gradientPenalty` and
+ * `dUpdates`, `gUpdates` (this batch's counts, summed over the epoch: see `summedLogs`), and for wgan-gp `gradientPenalty` and
  * `wassersteinEstimate`.
  *
  * @example
@@ -132,6 +132,8 @@ const share = (b: tf.Tensor) => tf.mean(tf.cast(b, 'float32')) as tf.Scalar;
 export class GANTask implements TrainingTask {
   /** A GAN has no single loss to early-stop on: `earlyStopping` must name a log (`valDLoss`, say). */
   readonly defaultMonitor = null;
+  /** `dUpdates` and `gUpdates` are counts: an epoch's history holds how many updates it applied. */
+  readonly summedLogs = ['dUpdates', 'gUpdates'] as const;
   private step = 0;
 
   constructor(

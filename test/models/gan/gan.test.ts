@@ -62,8 +62,9 @@ describe('update ratio', () => {
     const gan = small();
     const h = await gan.fit(x, { epochs: 2, batchSize: 16, gStepsPerD: 2, verbose: 0, balanceMonitor: false });
     expect(gan.updates).toEqual({ discriminator: 8, generator: 16 });
-    expect(h['dUpdates']).toEqual([1, 1]);
-    expect(h['gUpdates']).toEqual([2, 2]);
+    // Update counts are summed over an epoch's 4 batches (not averaged): the epoch's updates.
+    expect(h['dUpdates']).toEqual([4, 4]);
+    expect(h['gUpdates']).toEqual([8, 8]);
     gan.dispose();
     x.dispose();
   });
@@ -71,8 +72,14 @@ describe('update ratio', () => {
   it('dStepsPerG: 3 makes one generator update every third batch', async () => {
     const x = points(96);
     const gan = small();
-    await gan.fit(x, { epochs: 1, batchSize: 16, dStepsPerG: 3, verbose: 0, balanceMonitor: false });
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    const h = await gan.fit(x, { epochs: 1, batchSize: 16, dStepsPerG: 3, verbose: 2, balanceMonitor: false });
+    log.mockRestore();
     expect(gan.updates).toEqual({ discriminator: 6, generator: 2 });
+    expect([h.dUpdates, h.gUpdates]).toEqual([[6], [2]]);
+    // The progress line prints the counts as integers.
+    expect(lines.join('\n')).toMatch(/dUpdates 6 - gUpdates 2/);
     gan.dispose();
     x.dispose();
   });
