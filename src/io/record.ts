@@ -50,8 +50,9 @@ export function jsonData(value: unknown, parameter: string): unknown {
   } else if (Array.isArray(value)) {
     return value.map((v, i) => jsonData(v, `${parameter}[${i}]`));
   } else if (isRecord(value)) {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto === Object.prototype || proto === null) {
+    // A plain object of any realm (a worker's, an iframe's): its prototype is a root prototype, or none.
+    const proto = Object.getPrototypeOf(value) as object | null;
+    if (proto === null || Object.getPrototypeOf(proto) === null) {
       const out: Record<string, unknown> = {};
       // An absent optional field (undefined) is left out, as JSON.stringify does.
       for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = jsonData(v, `${parameter}.${k}`);
