@@ -34,6 +34,11 @@ function training(c: ResolvedAutoencoderOptions, corruption?: NoiseFn): Autoenco
 
 const parts = (ae: Autoencoder): ModelParts => ({ model: ae.model });
 
+/** Makes a builder's kind savable: rebuilt by the builder from the saved config; the full model holds every weight. */
+function defineAutoencoderKind(kind: string, build: (config: never) => Autoencoder): void {
+  defineModelKind<Autoencoder>({ kind, rebuild: (config) => build(config as never), parts });
+}
+
 /**
  * Builds a dense undercomplete autoencoder: `inputDim -> hiddenUnits -> codeDim -> reversed hiddenUnits
  * -> inputDim`, with `codeDim < inputDim`.
@@ -55,11 +60,7 @@ export function undercompleteAE(config: UndercompleteAEConfig): Autoencoder<Reso
   return new AutoencoderHandle('undercomplete', c, buildDenseAutoencoder(c), training(c));
 }
 
-defineModelKind<Autoencoder>({
-  kind: 'undercomplete',
-  rebuild: (config) => undercompleteAE(config as unknown as UndercompleteAEConfig),
-  parts,
-});
+defineAutoencoderKind('undercomplete', undercompleteAE);
 
 /**
  * Builds a dense overcomplete autoencoder (`codeDim >= inputDim`) with an L1 penalty on the code's
@@ -80,11 +81,7 @@ export function overcompleteSparseAE(config: OvercompleteSparseAEConfig): Autoen
   return new AutoencoderHandle('overcompleteSparse', c, buildDenseAutoencoder(c), training(c));
 }
 
-defineModelKind<Autoencoder>({
-  kind: 'overcompleteSparse',
-  rebuild: (config) => overcompleteSparseAE(config as unknown as OvercompleteSparseAEConfig),
-  parts,
-});
+defineAutoencoderKind('overcompleteSparse', overcompleteSparseAE);
 
 /**
  * Builds a convolutional autoencoder: Conv2D layers (with optional max-pooling), Flatten, a Dense layer
@@ -108,11 +105,7 @@ export function convAE(config: ConvAEConfig): Autoencoder<ResolvedConvAEConfig> 
   return new AutoencoderHandle('conv', resolved, buildConvAutoencoder(resolved, spec), training(resolved));
 }
 
-defineModelKind<Autoencoder>({
-  kind: 'conv',
-  rebuild: (config) => convAE(config as unknown as ConvAEConfig),
-  parts,
-});
+defineAutoencoderKind('conv', convAE);
 
 /**
  * Builds a denoising autoencoder, dense (config with `inputDim`, as {@link undercompleteAE}) or
