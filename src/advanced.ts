@@ -28,7 +28,7 @@ export { MODEL_JSON, WEIGHTS_BIN } from './io/fileSystem.js';
 
 // The options checker.
 export { optionsSchema, OptionsSchema, field, is, exclusive, nearest, editDistance, deepFreeze, isRecord } from './core/options.js';
-export type { Field, Resolved, FieldsOf, SchemaExtras, DeepReadonly } from './core/options.js';
+export type { Field, Resolved, FieldsOf, SchemaExtras } from './core/options.js';
 export { describeValue } from './core/errors.js';
 
 // The training loop and its parts.
@@ -41,7 +41,7 @@ export type { LoopSettings, ResolvedFitOptions } from './train/fitOptions.js';
 export { fitArrays } from './train/fit.js';
 export type { FitArray } from './train/fit.js';
 export { BatchSource, predictInBatches } from './train/batches.js';
-export { resolveOptimizer, releaseOptimizer, disposeOptimizer, checkOptimizerSpec, OPTIMIZER_NAMES } from './train/optimizers.js';
+export { resolveOptimizer, releaseOptimizer, disposeOptimizer, checkOptimizerSpec } from './train/optimizers.js';
 export type { ResolvedOptimizer } from './train/optimizers.js';
 export { EarlyStopping } from './train/earlyStopping.js';
 export { ProgressLogger, formatLogs } from './train/progress.js';
@@ -61,17 +61,15 @@ export { GaussianSampling, OutputLogVariance, reparameterize } from './layers/sa
 export type { GaussianSamplingArgs, OutputLogVarianceArgs } from './layers/sampling.js';
 export { DoubleBackpropActivation, doubleBackpropActivation, DOUBLE_BACKPROP_ACTIVATIONS } from './layers/doubleBackprop.js';
 export type { DoubleBackpropActivationArgs, DoubleBackpropActivationName } from './layers/doubleBackprop.js';
-export { ACTIVATIONS } from './layers/activations.js';
-export { normaliseNoiseSpec, NOISE_KINDS } from './noise/spec.js';
+export { normaliseNoiseSpec } from './noise/spec.js';
 
 // Losses, one copy of each.
-export { reconstructionLoss, reconstructionLossPerExample, RECONSTRUCTION_LOSSES } from './losses/reconstruction.js';
+export { reconstructionLoss, reconstructionLossPerExample } from './losses/reconstruction.js';
 export { bernoulliNll, gaussianNll, bceWithLogits } from './losses/likelihood.js';
 export { gaussianKlPerDim, klObjective, betaAt } from './losses/kl.js';
 export type { BetaSchedule } from './losses/kl.js';
-export { VAE_LIKELIHOODS, resolveVAEConfig } from './models/vae/config.js';
-export { GAN_ARCHITECTURES, resolveGANConfig } from './models/gan/config.js';
-export { GAN_LOSSES } from './models/gan/task.js';
+export { resolveVAEConfig } from './models/vae/config.js';
+export { resolveGANConfig } from './models/gan/config.js';
 
 // Backends: the kernels latentkit registers, and where it runs.
 export { registerWasmTrainingKernels } from './backend/wasmTrainingKernels.js';

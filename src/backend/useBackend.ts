@@ -27,13 +27,22 @@ import { registerCpuKernelFixes } from './cpuKernelFixes.js';
 import { USE_BACKEND_OPTIONS } from './options.js';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels.js';
 
-/** The backends latentkit knows how to set up. */
+/**
+ * The backends latentkit knows how to set up.
+ * @category Backends
+ */
 export const BACKEND_NAMES = ['wasm', 'cpu', 'webgl', 'tensorflow'] as const;
 
-/** A backend name accepted by {@link useBackend}. */
+/**
+ * A backend name accepted by {@link useBackend}.
+ * @category Backends
+ */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-/** Options for {@link useBackend}. */
+/**
+ * Options for {@link useBackend}.
+ * @category Backends
+ */
 export interface UseBackendOptions {
   /**
    * wasm only: the number of threads to use where the build supports them (a cross-origin-isolated
@@ -54,7 +63,10 @@ export interface UseBackendOptions {
   trainingKernels?: boolean;
 }
 
-/** What {@link useBackend} set up. */
+/**
+ * What {@link useBackend} set up.
+ * @category Backends
+ */
 export interface BackendInfo {
   /** The active tfjs backend name. */
   name: BackendName;
@@ -165,6 +177,7 @@ async function setUpTensorflow(): Promise<BackendInfo> {
  * await useBackend('wasm');            // Node or browser
  * await useBackend('cpu');             // always available
  * ```
+ * @category Backends
  */
 export async function useBackend(name: BackendName, options: UseBackendOptions = {}): Promise<BackendInfo> {
   USE_BACKEND_OPTIONS.check(options);
@@ -187,7 +200,10 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   }
 }
 
-/** The name of the active tfjs backend. */
+/**
+ * The name of the active tfjs backend.
+ * @category Backends
+ */
 export function currentBackend(): string {
   return tf.getBackend();
 }

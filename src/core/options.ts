@@ -299,7 +299,10 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A type whose every nested property and array is read-only. */
+/**
+ * A type whose every nested property and array is read-only.
+ * @category Models
+ */
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
   : T extends readonly (infer E)[]

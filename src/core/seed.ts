@@ -32,6 +32,7 @@ export function assertSeed(seed: unknown, parameter = 'seed'): asserts seed is n
  * const initSeed = s.nextSeed();      // an integer for tfl.initializers.glorotUniform({ seed })
  * const order = s.permutation(100);   // a seeded shuffle
  * ```
+ * @category Training
  */
 export class SeedStream {
   /** The seed this stream started from. */
@@ -84,12 +85,16 @@ let globalStream: SeedStream | undefined;
  * ```ts
  * setSeed(1234);
  * ```
+ * @category Training
  */
 export function setSeed(seed: number): void {
   globalStream = new SeedStream(seed);
 }
 
-/** The seed last given to {@link setSeed}, or `undefined` when none was set. */
+/**
+ * The seed last given to {@link setSeed}, or `undefined` when none was set.
+ * @category Training
+ */
 export function getSeed(): number | undefined {
   return globalStream?.seed;
 }

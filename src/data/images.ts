@@ -24,10 +24,16 @@ import { SeedStream, resolveSeed } from '../core/seed.js';
 import { stratifiedSplit } from './split.js';
 import { IMAGE_PIXELS, fashionPool, mnistIdxPool, mnistSubsetPool, type ImagePool } from './sources.js';
 
-/** Class names of MNIST: the digits as text, index = label. */
+/**
+ * Class names of MNIST: the digits as text, index = label.
+ * @category Data
+ */
 export const MNIST_CLASS_NAMES: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 
-/** Class names of Fashion-MNIST, index = label. */
+/**
+ * Class names of Fashion-MNIST, index = label.
+ * @category Data
+ */
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
   'T-shirt/top',
   'Trouser',
@@ -41,7 +47,10 @@ export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
   'Ankle boot',
 ]);
 
-/** Options shared by the image loaders. */
+/**
+ * Options shared by the image loaders.
+ * @category Data
+ */
 export interface ImageLoadOptions {
   /** Number of training examples. Default: 8,000 (60,000 for `loadMnist({ source: 'full' })`). */
   train?: number;
@@ -56,7 +65,10 @@ export interface ImageLoadOptions {
   flat?: boolean;
 }
 
-/** Options of {@link loadMnist}. */
+/**
+ * Options of {@link loadMnist}.
+ * @category Data
+ */
 export interface MnistOptions extends ImageLoadOptions {
   /**
    * `'subset'` (default): the `mnist` package's 10,000 digits, split into disjoint train and test parts
@@ -66,10 +78,16 @@ export interface MnistOptions extends ImageLoadOptions {
   source?: 'subset' | 'full';
 }
 
-/** Options of {@link loadFashionMnist}. */
+/**
+ * Options of {@link loadFashionMnist}.
+ * @category Data
+ */
 export type FashionMnistOptions = ImageLoadOptions;
 
-/** A labelled image data set. The caller owns the tensors: call {@link ImageDataset.dispose} when done. */
+/**
+ * A labelled image data set. The caller owns the tensors: call {@link ImageDataset.dispose} when done.
+ * @category Data
+ */
 export interface ImageDataset<X extends tf.Tensor = tf.Tensor4D> {
   /** Training images, float32 in [0, 1]: `[N, 28, 28, 1]`, or `[N, 784]` with `flat: true`. */
   xTrain: X;
@@ -183,6 +201,7 @@ function dataset<X extends tf.Tensor>(
  * y.dispose();
  * mnist.dispose();
  * ```
+ * @category Data
  */
 export function loadMnist(options: MnistOptions & { flat: true }): Promise<ImageDataset<tf.Tensor2D>>;
 export function loadMnist(options?: MnistOptions & { flat?: false }): Promise<ImageDataset<tf.Tensor4D>>;
@@ -238,6 +257,7 @@ export async function loadMnist(options?: MnistOptions): Promise<ImageDataset<tf
  * fashion.classNames[fashion.yTrain.dataSync()[0]!]; // e.g. 'Sneaker'
  * fashion.dispose();
  * ```
+ * @category Data
  */
 export function loadFashionMnist(options: FashionMnistOptions & { flat: true }): Promise<ImageDataset<tf.Tensor2D>>;
 export function loadFashionMnist(options?: FashionMnistOptions & { flat?: false }): Promise<ImageDataset<tf.Tensor4D>>;
@@ -268,6 +288,7 @@ export async function loadFashionMnist(options?: FashionMnistOptions): Promise<I
  * ```ts
  * const y = oneHot(tf.tensor1d([2, 0], 'int32'), 3); // [[0, 0, 1], [1, 0, 0]]
  * ```
+ * @category Data
  */
 export function oneHot(labels: tf.Tensor1D | ArrayLike<number>, numClasses: number): tf.Tensor2D {
   if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {

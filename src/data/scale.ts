@@ -15,10 +15,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, InputError } from '../core/errors.js';
 import { field, optionsSchema } from '../core/options.js';
 
-/** A closed value range `[lo, hi]` with `lo < hi`. */
+/**
+ * A closed value range `[lo, hi]` with `lo < hi`.
+ * @category Data
+ */
 export type ValueRange = readonly [number, number];
 
-/** Per-feature statistics from {@link standardize}: tensors of the shape of one example. */
+/**
+ * Per-feature statistics from {@link standardize}: tensors of the shape of one example.
+ * @category Data
+ */
 export interface StandardizeStats {
   /** Mean of each feature over the examples. */
   mean: tf.Tensor;
@@ -71,6 +77,7 @@ function linear(x: tf.Tensor, from: ValueRange, to: ValueRange): tf.Tensor {
  * const forGan = toRange(images, [-1, 1]);                  // 0 -> -1, 0.5 -> 0, 1 -> 1
  * const bytes = toRange(images, [0, 255]);
  * ```
+ * @category Data
  */
 export function toRange<T extends tf.Tensor>(x: T, range: ValueRange, options: { from?: ValueRange } = {}): T {
   const t = checkTensor('toRange.x', x);
@@ -90,6 +97,7 @@ export function toRange<T extends tf.Tensor>(x: T, range: ValueRange, options: {
  * ```ts
  * const images = fromRange(generatorOutput, [-1, 1]); // tanh output -> [0, 1] for a PNG grid
  * ```
+ * @category Data
  */
 export function fromRange<T extends tf.Tensor>(x: T, range: ValueRange, options: { to?: ValueRange } = {}): T {
   const t = checkTensor('fromRange.x', x);
@@ -120,7 +128,7 @@ function checkStats(stats: unknown, x: tf.Tensor, caller: string): StandardizeSt
 
 /**
  * Standardizes each feature to zero mean and unit standard deviation. Without `stats`, the mean and the
- * population standard deviation (floored at {@link STD_FLOOR}) are computed over the examples of `x` (the
+ * population standard deviation (floored at 1e-7) are computed over the examples of `x` (the
  * first axis); with `stats`, those are applied, so test data is scaled exactly like the training data.
  *
  * @param x - `[N, ...features]`, examples on the first axis; not disposed.
@@ -135,6 +143,7 @@ function checkStats(stats: unknown, x: tf.Tensor, caller: string): StandardizeSt
  * // ... train on train.x, evaluate on test.x ...
  * tf.dispose([train.x, test.x, train.stats.mean, train.stats.std]);
  * ```
+ * @category Data
  */
 export function standardize<T extends tf.Tensor>(x: T, stats?: StandardizeStats): { x: T; stats: StandardizeStats } {
   const t = checkTensor('standardize.x', x, 1);
@@ -164,6 +173,7 @@ export function standardize<T extends tf.Tensor>(x: T, stats?: StandardizeStats)
  * const { x: z, stats } = standardize(xTrain);
  * const back = unstandardize(z, stats); // close to xTrain
  * ```
+ * @category Data
  */
 export function unstandardize<T extends tf.Tensor>(x: T, stats: StandardizeStats): T {
   const t = checkTensor('unstandardize.x', x, 1);

@@ -10,11 +10,7 @@ import { is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link modeCoverage}.
- *
- * @example
- * ```ts
- * const options: ModeCoverageOptions = { radius: 0.06, minCount: 10 };
- * ```
+ * @category Models
  */
 export interface ModeCoverageOptions {
   /** A sample is high-quality when it lies within this Euclidean distance of some centre (often 3 standard deviations). Required. */
@@ -25,11 +21,7 @@ export interface ModeCoverageOptions {
 
 /**
  * What {@link modeCoverage} found.
- *
- * @example
- * ```ts
- * const { modesHit, modes, highQualityShare, counts }: ModeCoverage = modeCoverage(samples, centers, { radius: 0.06 });
- * ```
+ * @category Models
  */
 export interface ModeCoverage {
   /** Modes with at least `minCount` high-quality samples. */
@@ -62,6 +54,7 @@ const MODE_COVERAGE = optionsSchema<ModeCoverageOptions>()('modeCoverage', {
  * console.log(`${c.modesHit}/${c.modes} modes, ${(100 * c.highQualityShare).toFixed(1)}% high quality`);
  * samples.dispose();
  * ```
+ * @category Models
  */
 export function modeCoverage(samples: DataInput, centers: DataInput, options: ModeCoverageOptions): ModeCoverage {
   const { radius, minCount } = MODE_COVERAGE.check(options);

@@ -17,16 +17,13 @@ import { is, optionsSchema } from '../core/options.js';
  * ```ts
  * const judge: SampleClassifier = (x) => tf.softmax(myLogits(x));
  * ```
+ * @category Models
  */
 export type SampleClassifier = tfl.LayersModel | ((x: tf.Tensor) => tf.Tensor);
 
 /**
  * Options of {@link sampleQuality}.
- *
- * @example
- * ```ts
- * const options: SampleQualityOptions = { confidence: 0.9, batchSize: 256 };
- * ```
+ * @category Models
  */
 export interface SampleQualityOptions {
   /** A sample is recognised when its top class probability is at least this, in (0, 1]. Default 0.9. */
@@ -37,11 +34,7 @@ export interface SampleQualityOptions {
 
 /**
  * What {@link sampleQuality} found.
- *
- * @example
- * ```ts
- * const { confidentShare, labelEntropy, histogram }: SampleQuality = sampleQuality(judge, samples);
- * ```
+ * @category Models
  */
 export interface SampleQuality {
   /** Share of samples, in [0, 1], whose top class probability is >= `confidence`. */
@@ -75,6 +68,7 @@ const SAMPLE_QUALITY = optionsSchema<SampleQualityOptions>()('sampleQuality', {
  * const q = sampleQuality(digitClassifier, gan.sample(1000));
  * console.log(`${(100 * q.confidentShare).toFixed(1)}% confident, entropy ${q.labelEntropy.toFixed(2)} / ${Math.log(10).toFixed(2)}`);
  * ```
+ * @category Models
  */
 export function sampleQuality(classifier: SampleClassifier, samples: DataInput, options: SampleQualityOptions = {}): SampleQuality {
   const { confidence, batchSize } = SAMPLE_QUALITY.check(options);

@@ -10,11 +10,7 @@ import { is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link ringOfGaussians}.
- *
- * @example
- * ```ts
- * const options: RingOfGaussiansOptions = { modes: 8, radius: 2, stddev: 0.02, n: 2000, seed: 1 };
- * ```
+ * @category Data
  */
 export interface RingOfGaussiansOptions {
   /** Number of Gaussians, evenly spaced on the circle (the first at angle 0). Default 8. */
@@ -39,11 +35,7 @@ const RING = optionsSchema<RingOfGaussiansOptions>()('ringOfGaussians', {
 
 /**
  * The points of {@link ringOfGaussians} and where they came from.
- *
- * @example
- * ```ts
- * const { x, centers, stddev }: RingOfGaussians = ringOfGaussians({ seed: 1 });
- * ```
+ * @category Data
  */
 export interface RingOfGaussians {
   /** The points, `[n, 2]` (the caller disposes it). */
@@ -69,6 +61,7 @@ export interface RingOfGaussians {
  * const cover = modeCoverage(gan.sample(1000), ring.centers, { radius: 3 * ring.stddev });
  * ring.x.dispose();
  * ```
+ * @category Data
  */
 export function ringOfGaussians(options: RingOfGaussiansOptions = {}): RingOfGaussians {
   const { modes, radius, stddev, n, seed } = RING.check(options);

@@ -184,12 +184,6 @@ function modelJsonFor(artifacts: tf.io.ModelArtifacts, manifest: tf.io.WeightsMa
 /**
  * A `tf.io.IOHandler` whose `save` and `load` are both present, as {@link fileSystemHandler} returns.
  * @category Save and load
- *
- * @example
- * ```ts
- * const handler: FileSystemIOHandler = fileSystemHandler('models/ae');
- * handler.dir; // 'models/ae'
- * ```
  */
 export interface FileSystemIOHandler extends tf.io.IOHandler {
   /** The folder the files are in. */
@@ -217,6 +211,7 @@ export interface FileSystemIOHandler extends tf.io.IOHandler {
  * await model.save(fileSystemHandler('out/classifier'));
  * const again = await tfl.loadLayersModel(fileSystemHandler('out/classifier/model.json'));
  * ```
+ * @category Save and load
  */
 export function fileSystemHandler(dir: string): FileSystemIOHandler {
   if (typeof dir !== 'string' || stripFileScheme(dir) === '') {

@@ -18,11 +18,6 @@ import { MODEL_JSON, fileSystemHandler, folderAccess, stripFileScheme } from './
  *
  * With a folder or URL, the first part is stored at the location itself and each further part at
  * `<location>/<part>`.
- *
- * @example
- * ```ts
- * const places: ModelLocation[] = ['models/ae', 'indexeddb://ae', tf.io.withSaveHandler(async (a) => ...)];
- * ```
  * @category Save and load
  */
 export type ModelLocation = string | tf.io.IOHandler | Readonly<Record<string, tf.io.IOHandler>>;

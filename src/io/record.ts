@@ -18,17 +18,10 @@ export const LATENTKIT_JSON = 'latentkit.json';
 /**
  * latentkit's record of a save: `latentkit.json` in a folder, and `userDefinedMetadata.latentkit` in
  * every stored `model.json`.
- *
- * @example
- * ```ts
- * const info: SavedModelInfo = await readModelInfo('models/ae');
- * info.kind;   // 'undercomplete'
- * info.config; // { inputDim: 784, hiddenUnits: [], codeDim: 32, ..., seed: 1 }
- * ```
  * @category Save and load
  */
 export interface SavedModelInfo {
-  /** Save format; this latentkit writes and reads {@link SAVE_FORMAT}. */
+  /** Save format: 1 for this latentkit (which reads any format up to its own). */
   format: number;
   /** The registered kind that rebuilds the handle. */
   kind: string;

@@ -22,12 +22,6 @@ import { LATENTKIT_VERSION, SAVE_FORMAT } from './version.js';
 
 /**
  * What {@link save} stored.
- *
- * @example
- * ```ts
- * const { parts, weightBytes } = await save(ae, 'models/ae');
- * parts.model; // 'models/ae/model.json'
- * ```
  * @category Save and load
  */
 export interface SaveSummary {

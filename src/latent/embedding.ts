@@ -19,6 +19,7 @@ const EMBEDDING_OF = optionsSchema<{ batchSize?: number }>()('embeddingOf', { ba
  * ```ts
  * const codes = embeddingOf(ae.model, 'code', images);   // same as ae.encode(images)
  * ```
+ * @category Latent
  */
 export function embeddingOf(model: tfl.LayersModel, layerName: string, x: DataInput, options: { batchSize?: number } = {}): tf.Tensor {
   const names = model.layers.map((l) => l.name);

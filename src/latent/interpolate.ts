@@ -8,7 +8,10 @@ import { assertFinite, type DataInput } from '../data/input.js';
 import { InputError } from '../core/errors.js';
 import { is, optionsSchema } from '../core/options.js';
 
-/** Options of {@link interpolate}. */
+/**
+ * Options of {@link interpolate}.
+ * @category Latent
+ */
 export interface InterpolateOptions {
   /** Number of points, both ends included (>= 2). Default 10. */
   steps?: number;
@@ -43,6 +46,7 @@ function asVector(v: DataInput, parameter: string): { values: Float32Array; shap
  * const path = interpolate(za, zb, { steps: 10 });   // [10, 32]
  * const frames = ae.decode(path);                    // [10, 784]
  * ```
+ * @category Latent
  */
 export function interpolate(a: DataInput, b: DataInput, options: InterpolateOptions = {}): tf.Tensor {
   const { steps, method } = INTERPOLATE.check(options);

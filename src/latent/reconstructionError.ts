@@ -13,6 +13,7 @@ import type { Autoencoder, EvaluateOptions, ReconstructionReport } from '../mode
  * ```ts
  * const { mean, perExample } = reconstructionError(ae, testImages, { metric: 'mse' });
  * ```
+ * @category Latent
  */
 export function reconstructionError(ae: Autoencoder, x: DataInput, options: EvaluateOptions = {}): ReconstructionReport {
   return ae.evaluate(x, options);

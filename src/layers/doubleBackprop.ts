@@ -25,20 +25,10 @@ import { LEAKY_RELU_ALPHA } from './activations.js';
 
 /**
  * Activations whose second-order gradients are right in tfjs 4.22 (through {@link DoubleBackpropActivation}).
- *
- * @example
- * ```ts
- * DOUBLE_BACKPROP_ACTIVATIONS.includes('elu'); // false: EluGrad has no gradient in tfjs
- * ```
  */
 export const DOUBLE_BACKPROP_ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'softplus', 'softsign', 'gelu'] as const;
 /**
  * An activation a gradient-penalty critic can use; see {@link DOUBLE_BACKPROP_ACTIVATIONS}.
- *
- * @example
- * ```ts
- * const a: DoubleBackpropActivationName = 'leakyRelu';
- * ```
  */
 export type DoubleBackpropActivationName = (typeof DOUBLE_BACKPROP_ACTIVATIONS)[number];
 
@@ -47,11 +37,6 @@ type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
 /**
  * Arguments of {@link DoubleBackpropActivation}.
- *
- * @example
- * ```ts
- * const args: DoubleBackpropActivationArgs = { activation: 'tanh', name: 'embedding' };
- * ```
  */
 export interface DoubleBackpropActivationArgs extends LayerArgs {
   /** The activation; one of {@link DOUBLE_BACKPROP_ACTIVATIONS}. */

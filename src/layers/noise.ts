@@ -30,11 +30,7 @@ type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
 /**
  * Arguments of {@link noiseLayer} and {@link NoiseLayer}.
- *
- * @example
- * ```ts
- * const args: NoiseLayerArgs = { noise: { kind: 'gaussian', stddev: 0.5 }, seed: 7, inputShape: [784] };
- * ```
+ * @category Noise
  */
 export interface NoiseLayerArgs extends LayerArgs {
   /** The noise to inject while training, as data (so that the layer can be saved). */
@@ -81,6 +77,7 @@ const NOISE_LAYER_ARGS = optionsSchema<NoiseLayerArgs>()(
  * const noisy = layer.apply(x, { training: true }) as tf.Tensor;
  * const same = layer.apply(x) as tf.Tensor; // identity outside training
  * ```
+ * @category Noise
  */
 export class NoiseLayer extends tfl.layers.Layer {
   /** Registered class name, used when a saved model is loaded. */
@@ -139,6 +136,7 @@ tf.serialization.registerClass(NoiseLayer);
  * const corrupt = noiseLayer({ noise: { kind: 'gaussian', stddev: 0.5, clip: [0, 1] }, seed: 42, name: 'corrupt' });
  * model.add(corrupt);
  * ```
+ * @category Noise
  */
 export function noiseLayer(args: NoiseLayerArgs): NoiseLayer {
   // Checked here, not in the constructor, which tfjs also calls with its own keys when a model loads.

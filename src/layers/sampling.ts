@@ -45,11 +45,6 @@ export function reparameterize(mean: tf.Tensor, logVar: tf.Tensor, seed: number)
 
 /**
  * Arguments of {@link GaussianSampling}.
- *
- * @example
- * ```ts
- * const args: GaussianSamplingArgs = { seed: 11, name: 'z' };
- * ```
  */
 export interface GaussianSamplingArgs extends BaseLayerArgs {
   /** Seed of the layer's own noise sequence, used when a call gives no `seed`. Default 0. */
@@ -110,11 +105,6 @@ tf.serialization.registerClass(GaussianSampling);
 
 /**
  * Arguments of {@link OutputLogVariance}.
- *
- * @example
- * ```ts
- * const args: OutputLogVarianceArgs = { name: 'output_log_variance', initialLogVariance: Math.log(0.1) };
- * ```
  */
 export interface OutputLogVarianceArgs extends BaseLayerArgs {
   /** Initial log-variance (natural log). Default 0 (unit variance). */

@@ -55,11 +55,6 @@ export function klObjective(klPerDim: tf.Tensor2D, freeBits = 0): tf.Scalar {
 
 /**
  * The beta schedule of a VAE: see {@link betaAt}.
- *
- * @example
- * ```ts
- * const schedule: BetaSchedule = { beta: 4, klWarmupEpochs: 10 };
- * ```
  */
 export interface BetaSchedule {
   /** Weight of the KL term once warmed up (1: the ELBO; > 1: a beta-VAE). */

@@ -4,9 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Reconstruction losses a model can be trained with. */
+/**
+ * Reconstruction losses a model can be trained with.
+ * @category Models
+ */
 export const RECONSTRUCTION_LOSSES = ['mse', 'binaryCrossentropy'] as const;
-/** `mse`: mean squared error; `binaryCrossentropy`: for targets in [0, 1] and sigmoid outputs. */
+/**
+ * `mse`: mean squared error; `binaryCrossentropy`: for targets in [0, 1] and sigmoid outputs.
+ * @category Models
+ */
 export type ReconstructionLoss = (typeof RECONSTRUCTION_LOSSES)[number];
 
 const EPSILON = 1e-7;

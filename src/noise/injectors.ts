@@ -32,27 +32,20 @@ import { assertSeed } from '../core/seed.js';
  * const a = noise(x, stream.nextSeed());
  * const b = noise(x, stream.nextSeed()); // fresh noise, reproducible from 7
  * ```
+ * @category Noise
  */
 export type NoiseFn = (x: tf.Tensor, seed: number) => tf.Tensor;
 
 /**
  * An inclusive range `[lo, hi]` the noisy result is clipped to, for example `[0, 1]` for pixel values.
  * Both ends must be finite (so that a spec survives JSON) and `lo <= hi`.
- *
- * @example
- * ```ts
- * const clip: ClipRange = [0, 1];
- * ```
+ * @category Noise
  */
 export type ClipRange = readonly [lo: number, hi: number];
 
 /**
  * Options of {@link gaussianNoise}.
- *
- * @example
- * ```ts
- * const opts: GaussianNoiseOptions = { stddev: 0.5, clip: [0, 1] };
- * ```
+ * @category Noise
  */
 export interface GaussianNoiseOptions {
   /** Standard deviation of the added noise, in the units of `x`; finite and >= 0. */
@@ -65,11 +58,7 @@ export interface GaussianNoiseOptions {
 
 /**
  * Options of {@link maskingNoise}.
- *
- * @example
- * ```ts
- * const opts: MaskingNoiseOptions = { rate: 0.3 };
- * ```
+ * @category Noise
  */
 export interface MaskingNoiseOptions {
   /** Probability that each value is set to 0, in [0, 1]. */
@@ -80,11 +69,7 @@ export interface MaskingNoiseOptions {
 
 /**
  * Options of {@link saltAndPepperNoise}.
- *
- * @example
- * ```ts
- * const opts: SaltAndPepperNoiseOptions = { rate: 0.1, low: -1, high: 1 };
- * ```
+ * @category Noise
  */
 export interface SaltAndPepperNoiseOptions {
   /** Probability that each value is replaced (by `low` or `high`, half each), in [0, 1]. */
@@ -99,11 +84,7 @@ export interface SaltAndPepperNoiseOptions {
 
 /**
  * Options of {@link uniformNoise}.
- *
- * @example
- * ```ts
- * const opts: UniformNoiseOptions = { scale: 0.3, clip: [0, 1] };
- * ```
+ * @category Noise
  */
 export interface UniformNoiseOptions {
   /** Width of the added noise U(0, scale), in the units of `x`; finite and >= 0. */
@@ -192,6 +173,7 @@ function injector(name: string, clip: ClipRange | undefined, draw: (x: tf.Tensor
  * const noise = gaussianNoise({ stddev: 0.5, clip: [0, 1] });
  * const noisy = noise(images, 42);
  * ```
+ * @category Noise
  */
 export function gaussianNoise(options: GaussianNoiseOptions): NoiseFn {
   return gaussianFrom(options, 'gaussianNoise');
@@ -217,6 +199,7 @@ export function gaussianFrom(options: unknown, prefix: string): NoiseFn {
  * const noise = maskingNoise({ rate: 0.3 });
  * const noisy = noise(images, 42); // about 30% zeros
  * ```
+ * @category Noise
  */
 export function maskingNoise(options: MaskingNoiseOptions): NoiseFn {
   return maskingFrom(options, 'maskingNoise');
@@ -245,6 +228,7 @@ export function maskingFrom(options: unknown, prefix: string): NoiseFn {
  * const noise = saltAndPepperNoise({ rate: 0.1 });
  * const noisy = noise(images, 42); // about 5% black and 5% white pixels
  * ```
+ * @category Noise
  */
 export function saltAndPepperNoise(options: SaltAndPepperNoiseOptions): NoiseFn {
   return saltAndPepperFrom(options, 'saltAndPepperNoise');
@@ -274,6 +258,7 @@ export function saltAndPepperFrom(options: unknown, prefix: string): NoiseFn {
  * const noise = uniformNoise({ scale: 0.3, clip: [0, 1] });
  * const noisy = noise(images, 42);
  * ```
+ * @category Noise
  */
 export function uniformNoise(options: UniformNoiseOptions): NoiseFn {
   return uniformFrom(options, 'uniformNoise');

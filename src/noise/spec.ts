@@ -30,11 +30,7 @@ import {
 
 /**
  * {@link gaussianNoise} as data.
- *
- * @example
- * ```ts
- * const spec: GaussianNoiseSpec = { kind: 'gaussian', stddev: 0.5 };
- * ```
+ * @category Noise
  */
 export interface GaussianNoiseSpec extends GaussianNoiseOptions {
   kind: 'gaussian';
@@ -42,11 +38,7 @@ export interface GaussianNoiseSpec extends GaussianNoiseOptions {
 
 /**
  * {@link maskingNoise} as data.
- *
- * @example
- * ```ts
- * const spec: MaskingNoiseSpec = { kind: 'masking', rate: 0.3 };
- * ```
+ * @category Noise
  */
 export interface MaskingNoiseSpec extends MaskingNoiseOptions {
   kind: 'masking';
@@ -54,11 +46,7 @@ export interface MaskingNoiseSpec extends MaskingNoiseOptions {
 
 /**
  * {@link saltAndPepperNoise} as data.
- *
- * @example
- * ```ts
- * const spec: SaltAndPepperNoiseSpec = { kind: 'saltAndPepper', rate: 0.1 };
- * ```
+ * @category Noise
  */
 export interface SaltAndPepperNoiseSpec extends SaltAndPepperNoiseOptions {
   kind: 'saltAndPepper';
@@ -66,11 +54,7 @@ export interface SaltAndPepperNoiseSpec extends SaltAndPepperNoiseOptions {
 
 /**
  * {@link uniformNoise} as data.
- *
- * @example
- * ```ts
- * const spec: UniformNoiseSpec = { kind: 'uniform', scale: 0.3, clip: [0, 1] };
- * ```
+ * @category Noise
  */
 export interface UniformNoiseSpec extends UniformNoiseOptions {
   kind: 'uniform';
@@ -78,32 +62,19 @@ export interface UniformNoiseSpec extends UniformNoiseOptions {
 
 /**
  * A noise injector described as plain data (JSON-serialisable), discriminated by `kind`.
- *
- * @example
- * ```ts
- * const config = { noise: { kind: 'gaussian', stddev: 0.5, clip: [0, 1] } satisfies NoiseSpec };
- * const noise = noiseFromSpec(config.noise);
- * ```
+ * @category Noise
  */
 export type NoiseSpec = GaussianNoiseSpec | MaskingNoiseSpec | SaltAndPepperNoiseSpec | UniformNoiseSpec;
 
 /**
  * The valid values of {@link NoiseSpec}`.kind`.
- *
- * @example
- * ```ts
- * NOISE_KINDS.includes(userInput as NoiseKind);
- * ```
+ * @category Noise
  */
 export const NOISE_KINDS = ['gaussian', 'masking', 'saltAndPepper', 'uniform'] as const;
 
 /**
  * One of {@link NOISE_KINDS}.
- *
- * @example
- * ```ts
- * const kind: NoiseKind = 'masking';
- * ```
+ * @category Noise
  */
 export type NoiseKind = (typeof NOISE_KINDS)[number];
 
@@ -136,6 +107,7 @@ function checkSpec(spec: unknown, parameter: string): { kind: NoiseKind; options
  * const noise = noiseFromSpec({ kind: 'saltAndPepper', rate: 0.1 });
  * const noisy = noise(images, 42);
  * ```
+ * @category Noise
  */
 export function noiseFromSpec(spec: NoiseSpec, parameter = 'noise'): NoiseFn {
   const { kind, options } = checkSpec(spec, parameter);
@@ -165,11 +137,7 @@ export function normaliseNoiseSpec(spec: NoiseSpec, parameter = 'noise'): NoiseS
 
 /**
  * Options of {@link applyNoise}.
- *
- * @example
- * ```ts
- * const opts: ApplyNoiseOptions = { seed: 42 };
- * ```
+ * @category Noise
  */
 export interface ApplyNoiseOptions {
   /** Seed of the draw, an integer in [0, 2^32). Default: the next seed of the global stream ({@link setSeed}), else a random one. */
@@ -178,7 +146,7 @@ export interface ApplyNoiseOptions {
 
 /**
  * Applies noise once: a convenience for `noise(x, seed)` that accepts a {@link NoiseFn} or a
- * {@link NoiseSpec} and resolves the seed with {@link resolveSeed}.
+ * {@link NoiseSpec}, with the given seed or else the next one of the global stream ({@link setSeed}).
  *
  * @param x - the clean tensor; not disposed or changed.
  * @param noise - an injector or its description.
@@ -190,6 +158,7 @@ export interface ApplyNoiseOptions {
  * const noisy = applyNoise(images, { kind: 'gaussian', stddev: 0.5, clip: [0, 1] });
  * const again = applyNoise(images, maskingNoise({ rate: 0.3 }), { seed: 42 });
  * ```
+ * @category Noise
  */
 export function applyNoise(x: tf.Tensor, noise: NoiseFn | NoiseSpec, options: ApplyNoiseOptions = {}): tf.Tensor {
   const fn = typeof noise === 'function' ? noise : noiseFromSpec(noise, 'applyNoise.noise');

@@ -8,7 +8,7 @@ import { field, is, numberIn, optionsSchema } from '../core/options.js';
 import type { Callback, Logs, TrainingControl } from './callbacks.js';
 
 /**
- * Options of {@link EarlyStopping} and of `fit`'s `earlyStopping`.
+ * Options of `fit`'s `earlyStopping` (and of the `EarlyStopping` callback in `latentkit/advanced`).
  * @category Training
  */
 export interface EarlyStoppingOptions {

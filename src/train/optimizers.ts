@@ -6,7 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../core/errors.js';
 import { field, is, isRecord, numberIn, oneOf, optionsSchema } from '../core/options.js';
 
-/** Optimizer names latentkit can create. `sgd` with a `momentum` > 0 is SGD with momentum. */
+/**
+ * Optimizer names latentkit can create. `sgd` with a `momentum` > 0 is SGD with momentum.
+ * @category Training
+ */
 export const OPTIMIZER_NAMES = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'adadelta', 'adamax'] as const;
 /**
  * An optimizer name; see {@link OPTIMIZER_NAMES}.

@@ -18,11 +18,7 @@ import { nodeFileSystem } from './nodeFs.js';
 
 /**
  * Options of {@link imageGrid} and {@link saveImageGrid}.
- *
- * @example
- * ```ts
- * const options: ImageGridOptions = { shape: [28, 28], rows: 4, cols: 8, scale: 2, padding: 1, background: 1 };
- * ```
+ * @category Pictures
  */
 export interface ImageGridOptions {
   /** Rows of the grid. Default: `ceil(N / cols)`. */
@@ -151,6 +147,7 @@ function toByte(v: number): number {
  * const png = imageGrid(reconstructions, { shape: [28, 28], rows: 4, cols: 8, scale: 2 });
  * fs.writeFileSync('recon.png', png);
  * ```
+ * @category Pictures
  */
 export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Uint8Array {
   const g = resolveLayout(images, options);
@@ -196,6 +193,7 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Ui
  * ```ts
  * const file = await saveImageGrid('out/demo/clean.png', testDigits, { shape: [28, 28], rows: 4, cols: 8, scale: 2 });
  * ```
+ * @category Pictures
  */
 export async function saveImageGrid(path: string, images: tf.Tensor, options: ImageGridOptions = {}): Promise<string> {
   if (typeof path !== 'string' || path.length === 0) throw new ConfigError('saveImageGrid.path', path, 'a non-empty file path');

@@ -18,21 +18,13 @@ import { escapeMarkup } from './escape.js';
 /**
  * What {@link lossCurve} draws: per-epoch series by name, such as the `History` that `fit` returns.
  * `epoch` (0-based epoch indices, optional) places the points; every other numeric array is a series.
- *
- * @example
- * ```ts
- * const h: LossHistory = { epoch: [0, 1, 2], loss: [0.09, 0.05, 0.04], valLoss: [0.08, 0.05, 0.045] };
- * ```
+ * @category Pictures
  */
 export type LossHistory = Readonly<Record<string, readonly number[] | undefined>>;
 
 /**
  * Options of {@link lossCurve}.
- *
- * @example
- * ```ts
- * const options: LossCurveOptions = { title: 'denoising AE', logScale: true, series: ['loss', 'valLoss'] };
- * ```
+ * @category Pictures
  */
 export interface LossCurveOptions {
   /** Title above the plot. Default: none. */
@@ -174,6 +166,7 @@ const LOSS_CURVE = optionsSchema<LossCurveOptions>()('lossCurve', {
  * const svg = lossCurve({ epoch: [0, 1, 2], loss: [0.09, 0.05, 0.04], valLoss: [0.08, 0.05, 0.045] }, { title: 'AE' });
  * await fs.writeFile('loss.svg', svg);
  * ```
+ * @category Pictures
  */
 export function lossCurve(history: LossHistory, options: LossCurveOptions = {}): string {
   const o = LOSS_CURVE.check(options);

@@ -24,11 +24,7 @@ import { nodeFileSystem } from './nodeFs.js';
 
 /**
  * A picture in a {@link ReportSection}.
- *
- * @example
- * ```ts
- * const image: ReportImage = { file: 'denoised.png', caption: 'the same digits, denoised' };
- * ```
+ * @category Pictures
  */
 export interface ReportImage {
   /** The image file, relative to the report's directory (or absolute; it is linked relatively). It must exist. */
@@ -39,11 +35,7 @@ export interface ReportImage {
 
 /**
  * One section of a {@link writeReport} page, drawn in this order: heading, text, images, svg, table.
- *
- * @example
- * ```ts
- * const section: ReportSection = { heading: 'Training', text: 'Adam, 15 epochs.', svg: lossCurve(history) };
- * ```
+ * @category Pictures
  */
 export interface ReportSection {
   /** The section's heading. */
@@ -60,11 +52,7 @@ export interface ReportSection {
 
 /**
  * Content of {@link writeReport}.
- *
- * @example
- * ```ts
- * const report: ReportContent = { title: 'Run 3', sections: [{ heading: 'Summary', text: 'It learned.' }] };
- * ```
+ * @category Pictures
  */
 export interface ReportContent {
   /** Page title and top heading. */
@@ -122,6 +110,7 @@ td.value { text-align: right; font-variant-numeric: tabular-nums; }
  * });
  * console.log(`report: ${page}`);
  * ```
+ * @category Pictures
  */
 export async function writeReport(dir: string, content: ReportContent): Promise<string> {
   if (typeof dir !== 'string' || dir.length === 0) throw new ConfigError('writeReport.dir', dir, 'a non-empty directory path');

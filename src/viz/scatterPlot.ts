@@ -11,11 +11,7 @@ import { field, is, numberIn, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link scatterPlot}.
- *
- * @example
- * ```ts
- * const options: ScatterPlotOptions = { title: 'epoch 10', centers: ring.centers, radius: 0.06, extent: [-2.5, 2.5] };
- * ```
+ * @category Pictures
  */
 export interface ScatterPlotOptions {
   /** Title above the plot. Default: none. */
@@ -60,6 +56,7 @@ const fmt = (v: number) => String(Math.round(v * 100) / 100);
  * fs.writeFileSync('samples.svg', scatterPlot(samples, { centers: ring.centers, title: 'GAN samples' }));
  * samples.dispose();
  * ```
+ * @category Pictures
  */
 export function scatterPlot(points: DataInput, options: ScatterPlotOptions = {}): string {
   const o = SCATTER_PLOT.check(options);

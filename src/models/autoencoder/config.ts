@@ -94,13 +94,19 @@ export interface DenoisingOptions {
   noise: NoiseSpec | NoiseFn | CustomNoise;
 }
 
-/** @category Models */
+/**
+ * @category Models
+ * @category Models
+ */
 export interface DenseDenoisingAEConfig extends DenseAEConfig, DenoisingOptions {
   /** `'dense'` (implied by `inputDim`). */
   architecture?: 'dense';
 }
 
-/** @category Models */
+/**
+ * @category Models
+ * @category Models
+ */
 export interface ConvDenoisingAEConfig extends ConvAEConfig, DenoisingOptions {
   /** `'conv'` (implied by `inputShape`). */
   architecture?: 'conv';
@@ -112,7 +118,10 @@ export interface ConvDenoisingAEConfig extends ConvAEConfig, DenoisingOptions {
  */
 export type DenoisingAEConfig = DenseDenoisingAEConfig | ConvDenoisingAEConfig;
 
-/** The code options with every default filled in. */
+/**
+ * The code options with every default filled in.
+ * @category Models
+ */
 export interface ResolvedAutoencoderOptions {
   codeActivation: Activation;
   loss: ReconstructionLoss;

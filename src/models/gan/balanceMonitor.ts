@@ -11,11 +11,7 @@ import type { Callback, Logs } from '../../train/callbacks.js';
 
 /**
  * What the monitor saw when it warned.
- *
- * @example
- * ```ts
- * ganBalanceMonitor({ onWarning: (_m, d: GANImbalance) => console.log(d.dAccuracy, d.gLossFrom, d.gLossTo) });
- * ```
+ * @category Models
  */
 export interface GANImbalance {
   /** 0-based epoch at which the warning fired. */
@@ -31,11 +27,7 @@ export interface GANImbalance {
 
 /**
  * Options of {@link ganBalanceMonitor}.
- *
- * @example
- * ```ts
- * const options: GANBalanceMonitorOptions = { patience: 3, accuracyThreshold: 0.95, onWarning: (m) => log.push(m) };
- * ```
+ * @category Models
  */
 export interface GANBalanceMonitorOptions {
   /** Epochs the imbalance must last before the monitor warns (>= 2). Default 3. */
@@ -88,6 +80,7 @@ export const BALANCE_MONITOR_OPTIONS = optionsSchema<GANBalanceMonitorOptions>()
  * const warnings: string[] = [];
  * await gan.fit(x, { epochs: 30, balanceMonitor: false, callbacks: [ganBalanceMonitor({ patience: 4, onWarning: (m) => warnings.push(m) })] });
  * ```
+ * @category Models
  */
 export function ganBalanceMonitor(options: GANBalanceMonitorOptions = {}): Callback {
   const { patience, accuracyThreshold: threshold, onWarning } = BALANCE_MONITOR_OPTIONS.check(options);

@@ -26,11 +26,6 @@ export type GANNetSpec = ResolvedGANConfig & {
 
 /**
  * The built networks.
- *
- * @example
- * ```ts
- * const { generator, discriminator, score, embedder }: GANNets = buildGANNets(spec);
- * ```
  */
 export interface GANNets {
   /** `z` (and the one-hot label) -> a sample of shape `dataShape`. */

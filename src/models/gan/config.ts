@@ -56,7 +56,8 @@ export interface GANConfig {
   generatorActivation?: Activation;
   /**
    * Overrides `activation` for the discriminator. With `loss: 'wgan-gp'` it must be one of
-   * {@link DOUBLE_BACKPROP_ACTIVATIONS} (the gradient penalty differentiates the critic twice).
+   * `'linear'`, `'relu'`, `'leakyRelu'`, `'tanh'`, `'sigmoid'`, `'softplus'`, `'softsign'`, `'gelu'` (the gradient
+   * penalty differentiates the critic twice, and tfjs 4.22 gets the second derivative of the others wrong).
    */
   discriminatorActivation?: Activation;
   /** Activation of the generator's output: `'tanh'` for data in [-1, 1], `'sigmoid'` for [0, 1], `'linear'` for unbounded data. Default `'tanh'`. */

@@ -34,11 +34,6 @@ export type GANLoss = (typeof GAN_LOSSES)[number];
 
 /**
  * Instance noise as the task uses it: Gaussian noise added to every input of the discriminator while training.
- *
- * @example
- * ```ts
- * const schedule: InstanceNoiseSchedule = { stddev: 0.1, anneal: true };
- * ```
  */
 export interface InstanceNoiseSchedule {
   /** Standard deviation at the first epoch, in data units (0: none). */
@@ -49,12 +44,6 @@ export interface InstanceNoiseSchedule {
 
 /**
  * Resolved training settings of one `fit`.
- *
- * @example
- * ```ts
- * const s: GANTaskSettings = { loss: 'nonSaturating', gradientPenalty: 10, zDim: 8, numClasses: undefined,
- *   dStepsPerG: 1, gStepsPerD: 1, labelSmoothing: 0, instanceNoise: { stddev: 0, anneal: false } };
- * ```
  */
 export interface GANTaskSettings {
   loss: GANLoss;
@@ -82,11 +71,6 @@ export interface GANUpdateCounts {
 
 /**
  * The networks the task trains.
- *
- * @example
- * ```ts
- * const nets: GANTaskNets = { generator: built.generator, score: built.score };
- * ```
  */
 export interface GANTaskNets {
   generator: tfl.LayersModel;

@@ -98,7 +98,10 @@ export interface ConvVAEConfig extends VAEBaseConfig, Omit<ConvStackConfig, 'out
  */
 export type VAEConfig = DenseVAEConfig | ConvVAEConfig;
 
-/** The fields every resolved VAE config has, every default filled in. */
+/**
+ * The fields every resolved VAE config has, every default filled in.
+ * @category Models
+ */
 export type ResolvedVAEBase = {
   latentDim: number;
   likelihood: VAELikelihood;

@@ -34,6 +34,7 @@ function tail(q: number): number {
  * normalQuantile(0.5);   // 0
  * normalQuantile(0.05);  // -1.6448536...
  * ```
+ * @category Latent
  */
 export function normalQuantile(p: number): number {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ConfigError('normalQuantile.p', p, 'a probability in [0, 1]');
@@ -58,6 +59,7 @@ export function normalQuantile(p: number): number {
  * ```ts
  * normalQuantiles(3); // [-0.967, 0, 0.967]
  * ```
+ * @category Latent
  */
 export function normalQuantiles(n: number): number[] {
   positiveInt('normalQuantiles.n', n);

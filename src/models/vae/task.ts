@@ -27,11 +27,6 @@ import type { VAELikelihood } from './config.js';
 
 /**
  * The models and layers a VAE step needs (the VAE builder assembles them).
- *
- * @example
- * ```ts
- * const net: VaeNetworks = { model, encoder, sampling, decoderParams: decoderLogits, likelihood: 'bernoulli' };
- * ```
  */
 export interface VaeNetworks {
   /** The whole VAE: input -> reconstruction; its trainable weights are the ones trained. */
@@ -49,11 +44,6 @@ export interface VaeNetworks {
 
 /**
  * Per-example terms of one pass, in nats.
- *
- * @example
- * ```ts
- * const { reconstruction, klPerDim }: VaeTerms = vaeTerms(net, x, x, false, 1);
- * ```
  */
 export interface VaeTerms {
   /** `-log p(target | z)` per example, `[N]`. */
@@ -89,11 +79,6 @@ export function vaeTerms(net: VaeNetworks, x: tf.Tensor, target: tf.Tensor, trai
 
 /**
  * How a VAE weighs its KL term; see {@link betaAt} and {@link klObjective}.
- *
- * @example
- * ```ts
- * const objective: VaeObjective = { beta: 1, klWarmupEpochs: 10, freeBits: 0, startEpoch: vae.epochsTrained };
- * ```
  */
 export interface VaeObjective extends BetaSchedule {
   /** Free bits in nats per latent dimension (0: off). */

@@ -15,7 +15,7 @@ import { VAEHandle, type VariationalAutoencoder } from './handle.js';
 
 /**
  * Builds a variational autoencoder (Kingma & Welling 2014). The encoder ends in two Dense layers named
- * `mean` and `logVar` (the diagonal Gaussian posterior `q(z|x)`); a {@link GaussianSampling} layer draws
+ * `mean` and `logVar` (the diagonal Gaussian posterior `q(z|x)`); a `GaussianSampling` layer draws
  * `z = mean + exp(logVar / 2) * eps` (the reparameterization trick) with noise from latentkit's seeds, never
  * `Math.random`; the decoder maps `z` back to the likelihood's parameters. Training minimizes
  * `reconstruction + beta * KL` per example (closed-form KL against `N(0, I)`), all in nats, through
