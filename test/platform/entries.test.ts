@@ -44,6 +44,7 @@ globalThis.result = (async () => {
 })();
 `;
 
+/** ESM is what a consumer's bundler makes (checked for warnings); IIFE runs as a page's script. */
 async function bundle(format: 'esm' | 'iife', minify: boolean) {
   const entry = join(dir, 'browser.mjs');
   writeFileSync(entry, BROWSER_ENTRY);

@@ -1,6 +1,6 @@
 /**
  * Saving and loading VAEs through latentkit's io module (`save`/`load`, with the `'vae'` kind registered
- * by `src/io/vaeKind.ts`): a trained VAE comes back with a bitwise-equal ELBO and samples (on wasm).
+ * next to the builder, in `src/models/vae/vae.ts`): a trained VAE comes back with a bitwise-equal ELBO and samples (on wasm).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdtemp, rm } from 'node:fs/promises';
