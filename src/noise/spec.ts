@@ -144,6 +144,8 @@ export interface ApplyNoiseOptions {
   seed?: number;
 }
 
+const APPLY_NOISE = optionsSchema<ApplyNoiseOptions>()('applyNoise', { seed: is.seed() });
+
 /**
  * Applies noise once: a convenience for `noise(x, seed)` that accepts a {@link NoiseFn} or a
  * {@link NoiseSpec}, with the given seed or else the next one of the global stream ({@link setSeed}).
@@ -165,5 +167,3 @@ export function applyNoise(x: tf.Tensor, noise: NoiseFn | NoiseSpec, options: Ap
   const { seed } = APPLY_NOISE.check(options);
   return fn(x, resolveSeed(seed, 'applyNoise.seed'));
 }
-
-const APPLY_NOISE = optionsSchema<ApplyNoiseOptions>()('applyNoise', { seed: is.seed() });
