@@ -10,7 +10,7 @@
  *   npx tsx bench/run.ts convAE
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { applyNoise, convAE, denoisingAE, loadMnist, type DecoderStyle } from '../../src/index.js';
+import { applyNoise, convAE, denoisingAE, loadMnist, type AutoencoderHistory, type DecoderStyle } from '../../src/index.js';
 import { EXERCISE_8, EXERCISE_8_OPTIMIZER } from '../../examples/shared/exercise8.js';
 import { trainingFlops } from '../lib/flops.js';
 import { timed, type QualityRow, type Suite, type SuiteContext, type SuiteResult } from '../lib/harness.js';
@@ -59,7 +59,7 @@ async function fullExercise(ctx: SuiteContext): Promise<{ row: QualityRow; note:
   const mnist = await loadMnist({ train, test, seed: SEED });
   const noise = { kind: 'uniform', scale: 0.3 } as const;
   const dae = denoisingAE({ ...EXERCISE_8, noise, seed: SEED });
-  let history: Record<string, number[]> = {};
+  let history: AutoencoderHistory | undefined;
   const t = await timed(async () => {
     history = await dae.fit(mnist.xTrain, { epochs, batchSize: BATCH, optimizer: EXERCISE_8_OPTIMIZER, verbose: 0 });
   });
@@ -74,7 +74,7 @@ async function fullExercise(ctx: SuiteContext): Promise<{ row: QualityRow; note:
     row: {
       key: 'exercise8', model: `exercise 8 denoising AE, upsampling decoder, ${epochs} epochs x ${train} digits`, threads: ctx.backend.threads,
       metric: 'training seconds (target < 40 s)', latentkit: t.seconds,
-      note: `test MSE denoised vs clean ${denoised.toFixed(4)} (noisy vs clean ${noisyMse.toFixed(4)}); final train loss ${history['loss']!.at(-1)!.toFixed(4)}; ${((train * epochs) / t.seconds).toFixed(0)} ex/s`,
+      note: `test MSE denoised vs clean ${denoised.toFixed(4)} (noisy vs clean ${noisyMse.toFixed(4)}); final train loss ${history?.loss.at(-1)?.toFixed(4)}; ${((train * epochs) / t.seconds).toFixed(0)} ex/s`,
     },
     note: `Exercise 8 as the demo trains it (${train} digits, ${epochs} epochs): ${t.seconds.toFixed(1)} s on ${ctx.backend.threads} thread(s), test MSE denoised ${denoised.toFixed(4)}.`,
   };

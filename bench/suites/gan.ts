@@ -48,7 +48,7 @@ export const ganCases = [
   ganCase(
     'dcgan',
     'DCGAN 28x28: G z100-(7x7x64)-32-1 with BN, D 32-64-1, Adam',
-    { kind: 'dcgan', dataShape: [28, 28, 1], zDim: 100, generatorFilters: [64, 32], discriminatorFilters: [32, 64], seed: SEED },
+    { architecture: 'dcgan', dataShape: [28, 28, 1], zDim: 100, generatorFilters: [64, 32], discriminatorFilters: [32, 64], seed: SEED },
     64,
     { full: 640, quick: 64 },
     true,

@@ -28,8 +28,8 @@ const SEED = 7;
 const EVAL_SAMPLES = 10;
 const ELBO_PEER = join(dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'vae_torch.py');
 
-const newDense = () => VAE({ kind: 'dense', inputShape: [784], hiddenUnits: [512], latentDim: 20, likelihood: 'bernoulli', seed: SEED });
-const newConv = () => VAE({ kind: 'conv', inputShape: [28, 28, 1], filters: [32, 64], latentDim: 16, likelihood: 'bernoulli', seed: SEED });
+const newDense = () => VAE({ architecture: 'dense', inputShape: [784], hiddenUnits: [512], latentDim: 20, likelihood: 'bernoulli', seed: SEED });
+const newConv = () => VAE({ architecture: 'conv', inputShape: [28, 28, 1], filters: [32, 64], latentDim: 16, likelihood: 'bernoulli', seed: SEED });
 
 function vaeCase(kind: 'dense' | 'conv'): SpeedCase {
   return {

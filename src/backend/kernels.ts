@@ -54,7 +54,10 @@ export interface ReplacedKernel {
   enabled?: () => boolean;
 }
 
-/** One change latentkit makes to tfjs's kernels, as reported by {@link latentkitKernels}. */
+/**
+ * One change latentkit makes to tfjs's kernels, as reported by {@link latentkitKernels}.
+ * @category Backends
+ */
 export interface KernelChange {
   /** The tfjs kernel name, e.g. `'Conv2DBackpropFilter'`. */
   kernel: string;
@@ -134,6 +137,7 @@ function restoreOriginals(): string[] {
  * await tf.setBackend('wasm');
  * ensureTrainingKernels(); // ['MaxPoolGrad', 'Conv2D', ...] the first time, [] after
  * ```
+ * @category Backends
  */
 export function ensureTrainingKernels(backendName: string | null = tf.getBackend()): string[] {
   const changed = registerAddedKernels();
@@ -153,6 +157,7 @@ export function ensureTrainingKernels(backendName: string | null = tf.getBackend
  * ```ts
  * setKernelReplacements(false); // tfjs's own MaxPoolGrad, Conv2DBackpropInput, ... from now on
  * ```
+ * @category Backends
  */
 export function setKernelReplacements(enabled: boolean): string[] {
   replacementsWanted = enabled;
@@ -180,6 +185,7 @@ export function setUpKernels(backendName: string, kernelReplacements: boolean | 
  * ```ts
  * console.table(latentkitKernels()); // kernel, backend, change, active, why
  * ```
+ * @category Backends
  */
 export function latentkitKernels(): KernelChange[] {
   const active = (kernel: string, backend: string) => {

@@ -20,18 +20,29 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { BackendError, ConfigError } from '../errors.js';
-import { isNode } from './environment.js';
+import { isNode, nodeModules } from '../core/environment.js';
+import { BackendError, ConfigError } from '../core/errors.js';
+import { silenceNodeBanner } from './banner.js';
 import { setUpKernels } from './kernels.js';
+import { USE_BACKEND_OPTIONS } from './options.js';
 import { initWasmInNode, wasmInitialised } from './wasmNodeThreads.js';
 
-/** The backends latentkit knows how to set up. */
+/**
+ * The backends latentkit knows how to set up.
+ * @category Backends
+ */
 export const BACKEND_NAMES = ['wasm', 'cpu', 'webgl', 'tensorflow'] as const;
 
-/** A backend name accepted by {@link useBackend}. */
+/**
+ * A backend name accepted by {@link useBackend}.
+ * @category Backends
+ */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-/** Options for {@link useBackend}. */
+/**
+ * Options for {@link useBackend}.
+ * @category Backends
+ */
 export interface UseBackendOptions {
   /**
    * wasm only: the number of threads to compute on. In Node, more than 1 starts tfjs's threaded SIMD build
@@ -56,7 +67,10 @@ export interface UseBackendOptions {
   kernelReplacements?: boolean;
 }
 
-/** What {@link useBackend} set up. */
+/**
+ * What {@link useBackend} set up.
+ * @category Backends
+ */
 export interface BackendInfo {
   /** The active tfjs backend name. */
   name: BackendName;
@@ -71,8 +85,8 @@ export interface BackendInfo {
 }
 
 async function wasmDistDir(): Promise<string> {
-  // Imported only in Node, so that browser bundles never see `node:module`.
-  const { createRequire } = await import('node:module');
+  // Node's module loader comes through latentkit's platform module, so that browser bundles never see it.
+  const { createRequire } = await nodeModules('useBackend', 'finds the wasm binaries in node_modules', 'pass wasmPaths');
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
   return pkg.slice(0, pkg.length - 'package.json'.length) + 'dist/';
@@ -170,14 +184,17 @@ async function setUpTensorflow(): Promise<BackendInfo> {
  * await useBackend('wasm');            // Node or browser
  * await useBackend('cpu');             // always available
  * ```
+ * @category Backends
  */
 export async function useBackend(name: BackendName, options: UseBackendOptions = {}): Promise<BackendInfo> {
+  USE_BACKEND_OPTIONS.check(options);
   switch (name) {
     case 'wasm':
       return setUpWasm(options);
     case 'cpu': {
       await tf.setBackend('cpu');
       await tf.ready();
+      silenceNodeBanner();
       const addedKernels = setUpKernels('cpu', options.kernelReplacements);
       return { name: 'cpu', threads: 1, addedKernels, tfjsVersion: tf.version_core };
     }
@@ -190,7 +207,10 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   }
 }
 
-/** The name of the active tfjs backend. */
+/**
+ * The name of the active tfjs backend.
+ * @category Backends
+ */
 export function currentBackend(): string {
   return tf.getBackend();
 }

@@ -33,6 +33,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nodeModules, type NodeModules } from '../core/environment.js';
+
+const node = (): Promise<NodeModules> => nodeModules('useBackend', 'starts wasm threads in Node', 'in a browser threads need a cross-origin-isolated page');
 
 /** What {@link prepareNodeThreads} changed, to be undone by {@link NodeThreadsSetup.finish}. */
 export interface NodeThreadsSetup {
@@ -62,9 +65,7 @@ function packageDir(require: { resolve(id: string): string }): string {
  * is initialised), and a process exit before that removes it too.
  */
 async function writeWorkerFile(require: NodeRequire & { resolve(id: string): string }): Promise<{ file: string; remove(): void }> {
-  const fs = await import('node:fs');
-  const os = await import('node:os');
-  const path = await import('node:path');
+  const { fsSync: fs, os, path } = await node();
   const dir = packageDir(require);
   const glue = path.join(dir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
   const { wasmWorkerContents } = require(path.join(dir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
@@ -96,7 +97,7 @@ async function writeWorkerFile(require: NodeRequire & { resolve(id: string): str
  * SIMD build. Call before `tf.setBackend('wasm')`, and `finish()` (or `abandon()` on failure) right after.
  */
 export async function prepareNodeThreads(threads: number): Promise<NodeThreadsSetup> {
-  const { createRequire } = await import('node:module');
+  const { createRequire } = await node();
   const require = createRequire(import.meta.url) as NodeRequire & { resolve(id: string): string };
   const coresNeeded = 2 * threads;
   const { file, remove } = await writeWorkerFile(require);
@@ -196,7 +197,7 @@ export function wasmInitialised(): boolean {
 export async function initWasmInNode(wasm: { setThreadsCount(n: number): void }, threads: number | undefined): Promise<boolean> {
   let ok: boolean;
   if (threads !== undefined && threads > 1 && !wasmInitialised()) {
-    const os = await import('node:os');
+    const { os } = await node();
     const wanted = Math.min(threads, os.availableParallelism?.() ?? os.cpus().length);
     wasm.setThreadsCount(wanted);
     const setup = wanted > 1 ? await prepareNodeThreads(wanted) : undefined;
