@@ -1,5 +1,5 @@
 /**
- * latentkit: autoencoders, VAEs and GANs for TypeScript on TensorFlow.js, in Node and in the browser.
+ * latentkit: autoencoders, VAEs, GANs and classifiers for TypeScript on TensorFlow.js, in Node and in the browser.
  *
  * This is the public list, by area; what advanced users need to add model kinds or drive the training
  * loop themselves is in `latentkit/advanced`.
@@ -40,6 +40,18 @@ export { GAN_LOSSES } from './models/gan/task.js';
 export type { GANLoss, GANUpdateCounts } from './models/gan/task.js';
 export { ganBalanceMonitor } from './models/gan/balanceMonitor.js';
 export type { GANBalanceMonitorOptions, GANImbalance } from './models/gan/balanceMonitor.js';
+export { classifier, imageClassifier } from './models/classifier/classifier.js';
+export { transferHead } from './models/classifier/transfer.js';
+export type { TransferBase, TransferHeadOptions, TransferHeadConfig, ResolvedTransferHeadConfig, SavedBase } from './models/classifier/transfer.js';
+export type { Classifier, ClassifierFitOptions, ClassifierHistory, ClassifierEvaluation, ClassifierPredictOptions, ClassifierValidationData } from './models/classifier/handle.js';
+export type { ClassWeight } from './models/classifier/freeze.js';
+export { CLASSIFIER_PRESETS } from './models/classifier/config.js';
+export type { ClassifierConfig, ClassifierPreset, ResolvedClassifierConfig } from './models/classifier/config.js';
+export { LAYER_TYPES } from './models/nets/layerSpec.js';
+export type { LayerSpec, LayerType, ResolvedLayerSpec, LayerSpecBase, DenseLayerSpec, ConvLayerSpecBase, Conv2DLayerSpec, SeparableConv2DLayerSpec } from './models/nets/layerSpec.js';
+export type { Pool2DLayerSpec, GlobalPool2DLayerSpec, BatchNormLayerSpec, DropoutLayerSpec, FlattenLayerSpec, ActivationLayerSpec, ReshapeLayerSpec } from './models/nets/layerSpec.js';
+export type { RandomZoomLayerSpec, RandomContrastLayerSpec, NoiseLayerSpec, ConvSize, Padding } from './models/nets/layerSpec.js';
+export type { FeatureNetwork, FeatureSource } from './models/base/handle.js';
 export { modeCoverage } from './eval/modeCoverage.js';
 export type { ModeCoverage, ModeCoverageOptions } from './eval/modeCoverage.js';
 export { sampleQuality } from './eval/sampleQuality.js';
@@ -69,16 +81,26 @@ export type { NoiseSpec, NoiseKind, GaussianNoiseSpec, MaskingNoiseSpec, SaltAnd
 export { noiseLayer, NoiseLayer } from './layers/noise.js';
 export type { NoiseLayerArgs } from './layers/noise.js';
 
+// Layers: training-time image augmentation, seeded and saved with the model.
+export { randomZoom, RandomZoom, FILL_MODES, INTERPOLATIONS } from './layers/randomZoom.js';
+export type { RandomZoomArgs, FillMode, Interpolation } from './layers/randomZoom.js';
+export { randomContrast, RandomContrast } from './layers/randomContrast.js';
+export type { RandomContrastArgs } from './layers/randomContrast.js';
+export type { LayerArgs } from './layers/layerArgs.js';
+
 // Latent: paths between codes, embeddings, reconstruction errors, prior quantiles.
 export { interpolate } from './latent/interpolate.js';
 export type { InterpolateOptions } from './latent/interpolate.js';
 export { embeddingOf } from './latent/embedding.js';
 export { reconstructionError } from './latent/reconstructionError.js';
+export { linearProbe, knnProbe } from './latent/probes.js';
+export type { ProbeResult, LinearProbeResult, LinearProbeOptions, KnnProbeOptions, KnnProbeResult } from './latent/probes.js';
 export { normalQuantile, normalQuantiles } from './models/vae/normal.js';
 
 // Data: inputs, image data sets, scaling, CSV, toy mixtures.
 export type { DataInput } from './data/input.js';
-export { loadMnist, loadFashionMnist, oneHot, MNIST_CLASS_NAMES, FASHION_MNIST_CLASS_NAMES } from './data/images.js';
+export { loadMnist, loadFashionMnist, MNIST_CLASS_NAMES, FASHION_MNIST_CLASS_NAMES } from './data/images.js';
+export { oneHot } from './data/labels.js';
 export type { ImageDataset, ImageLoadOptions, MnistOptions, FashionMnistOptions } from './data/images.js';
 export { toRange, fromRange, standardize, unstandardize } from './data/scale.js';
 export type { ValueRange, StandardizeStats } from './data/scale.js';

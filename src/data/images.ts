@@ -18,7 +18,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, InputError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { field, is, optionsSchema } from '../core/options.js';
 import { SeedStream, resolveSeed } from '../core/seed.js';
 import { stratifiedSplit } from './split.js';
@@ -274,43 +274,4 @@ export async function loadFashionMnist(options?: FashionMnistOptions): Promise<I
   }
   const [trainRows, testRows] = stratifiedSplit(pool.labels, 10, [train, test], new SeedStream(seed));
   return dataset(toTensors(pool, trainRows!, flat), toTensors(pool, testRows!, flat), FASHION_MNIST_CLASS_NAMES, seed);
-}
-
-/**
- * One-hot encodes integer class labels as float32 rows (for categorical cross-entropy and conditional
- * models).
- *
- * @param labels - class ids: a rank-1 tensor (int32, or float holding integers) or an array. Not disposed.
- * @param numClasses - number of classes; every label must lie in `[0, numClasses)`.
- * @returns a new float32 tensor `[N, numClasses]`.
- * @throws InputError naming the first label out of range; ConfigError on a bad `numClasses`.
- * @example
- * ```ts
- * const y = oneHot(tf.tensor1d([2, 0], 'int32'), 3); // [[0, 0, 1], [1, 0, 0]]
- * ```
- * @category Data
- */
-export function oneHot(labels: tf.Tensor1D | ArrayLike<number>, numClasses: number): tf.Tensor2D {
-  if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {
-    throw new ConfigError('oneHot.numClasses', numClasses, 'a positive integer');
-  }
-  let values: ArrayLike<number>;
-  if (labels instanceof tf.Tensor) {
-    if (labels.isDisposed) throw new InputError('oneHot.labels', 'a disposed tensor', 'a live tensor');
-    if (labels.rank !== 1) throw new InputError('oneHot.labels', labels, 'a rank-1 tensor of class ids');
-    values = labels.dataSync() as ArrayLike<number>;
-  } else if (Array.isArray(labels) || ArrayBuffer.isView(labels)) {
-    values = labels;
-  } else {
-    throw new InputError('oneHot.labels', labels, 'a rank-1 tensor or an array of class ids');
-  }
-  const ids = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
-      throw new InputError(`oneHot.labels[${i}]`, v, `an integer class id in [0, ${numClasses - 1}]`);
-    }
-    ids[i] = v;
-  }
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(ids, 'int32'), numClasses, 1, 0, 'float32') as tf.Tensor2D);
 }
