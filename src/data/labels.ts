@@ -126,7 +126,7 @@ function fromRows(values: ArrayLike<number>, n: number, k: number, parameter: st
       sum += v;
       if (v > values[i * k + best]!) best = j;
     }
-    if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) throw new InputError(`${parameter}[${i}]`, `a row summing to ${sum}`, 'a one-hot or probability row summing to 1');
+    if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) throw new InputError(`${parameter}[${i}]`, `a row summing to ${Number(sum.toPrecision(6))}`, 'a one-hot or probability row summing to 1');
     ids[i] = best;
   }
   return { ids, oneHot: tf.tidy(() => tf.cast(t, 'float32')) as tf.Tensor2D, numClasses: k };

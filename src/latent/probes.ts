@@ -192,8 +192,8 @@ export function linearProbe(trainX: DataInput, trainY: DataInput, testX: DataInp
     made.push(test);
     const [n, d] = train.shape;
     const k = data.trainLabels.numClasses;
-    const w = tf.variable(tf.zeros([d, k]));
-    const b = tf.variable(tf.zeros([k]));
+    // Zero weights: the problem is convex, so the only randomness left is the batch order.
+    const [w, b] = tf.tidy(() => [tf.variable(tf.zeros([d, k])), tf.variable(tf.zeros([k]))]);
     made.push(w, b);
     const logits = (x: tf.Tensor2D) => tf.add(tf.matMul(x, w), b);
     const source = new BatchSource([train, data.trainLabels.oneHot]);
@@ -260,9 +260,9 @@ export function knnProbe(trainX: DataInput, trainY: DataInput, testX: DataInput,
     }
     // Scores that grow as distance shrinks: cosine similarity, or 2 a.b - |b|^2 (= |a|^2 - |a - b|^2).
     const unit = (x: tf.Tensor2D) => tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
-    const reference = o.metric === 'cosine' ? unit(train) : train;
+    const reference = o.metric === 'cosine' ? tf.tidy(() => unit(train)) : train;
     const referenceT = tf.transpose(reference); // a plain matMul: wasm's transposed matMul is a slow scalar loop
-    const sqNorms = tf.sum(tf.square(train), 1);
+    const sqNorms = tf.tidy(() => tf.sum(tf.square(train), 1));
     made.push(referenceT, sqNorms);
     if (reference !== train) made.push(reference);
     const k = data.trainLabels.numClasses;

@@ -6,7 +6,6 @@
  * @module
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../core/errors.js';
 import { SeedStream } from '../../core/seed.js';
 import type { Activation } from '../../layers/activations.js';
 import { SeededDropout } from '../../layers/seededDropout.js';
@@ -65,8 +64,5 @@ export function buildClassifier(c: ResolvedClassifierConfig, builder: string): C
   const stream = new SeedStream(c.seed);
   const input = tfl.input({ shape: c.inputShape, name: 'input' });
   const features = applyLayerSpecs(c.layers, input, stream, `${builder}.layers`);
-  if (features.shape.slice(1).some((d) => d === 0)) {
-    throw new ConfigError(`${builder}.layers`, `output shape [${features.shape.slice(1).join(', ')}]`, 'layers that leave at least one feature per example');
-  }
   return attachHead(input, features, { numClasses: c.numClasses, hiddenUnits: [], activation: 'relu', dropout: 0 }, stream, 'classifier');
 }

@@ -324,14 +324,27 @@ export function exampleShapeText(t: tfl.SymbolicTensor): string {
  * the image) is a ConfigError naming its spec and the shape it got.
  */
 export function applyLayerSpecs(specs: readonly ResolvedLayerSpec[], input: tfl.SymbolicTensor, stream: SeedStream, parameter: string): tfl.SymbolicTensor {
-  return specs.reduce((x, spec, i) => {
-    const layers = makeLayers(spec, stream);
-    try {
-      return layers.reduce((h, layer) => layer.apply(h) as tfl.SymbolicTensor, x);
-    } catch (e) {
-      if (e instanceof LatentkitError) throw e;
-      const detail = (e as Error).message.split('\n')[0];
-      throw new ConfigError(`${parameter}[${i}]`, spec, `a layer that accepts its input of shape ${exampleShapeText(x)} (tfjs: ${detail})`);
-    }
-  }, input);
+  const made: tfl.layers.Layer[] = [];
+  try {
+    return specs.reduce((x, spec, i) => {
+      const layers = makeLayers(spec, stream);
+      made.push(...layers);
+      let out: tfl.SymbolicTensor;
+      try {
+        out = layers.reduce((h, layer) => layer.apply(h) as tfl.SymbolicTensor, x);
+      } catch (e) {
+        if (e instanceof LatentkitError) throw e;
+        const detail = (e as Error).message.split('\n')[0];
+        throw new ConfigError(`${parameter}[${i}]`, spec, `a layer that accepts its input of shape ${exampleShapeText(x)} (tfjs: ${detail})`);
+      }
+      if (out.shape.slice(1).some((d) => d !== null && d < 1)) {
+        throw new ConfigError(`${parameter}[${i}]`, spec, `a layer that leaves at least one value per example (it outputs ${exampleShapeText(out)} from ${exampleShapeText(x)})`);
+      }
+      return out;
+    }, input);
+  } catch (e) {
+    // Weights of the layers built before the failure (a layer may create them and then refuse its input).
+    for (const layer of made) for (const w of layer.weights) if (!w.read().isDisposed) w.dispose();
+    throw e;
+  }
 }
