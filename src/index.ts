@@ -115,6 +115,8 @@ export type { ImageGridOptions } from './viz/imageGrid.js';
 export { lossCurve } from './viz/lossCurve.js';
 export type { LossCurveOptions, LossHistory } from './viz/lossCurve.js';
 export { scatterPlot } from './viz/scatterPlot.js';
+export { confusionPlot } from './viz/confusionPlot.js';
+export type { ConfusionPlotOptions } from './viz/confusionPlot.js';
 export type { ScatterPlotOptions } from './viz/scatterPlot.js';
 export { writeReport } from './viz/report.js';
 export type { ReportContent, ReportSection, ReportImage } from './viz/report.js';

@@ -105,6 +105,7 @@ const cases: Case[] = [
   ['saveImageGrid', () => lk.saveImageGrid(join(dir, 'g.png'), img, { scal: 2 } as never), 'imageGrid.scal', 'scale'],
   ['lossCurve', () => lk.lossCurve({ epoch: [0, 1], loss: [1, 0.5] }, { titel: 'x' } as never), 'lossCurve.titel', 'title'],
   ['scatterPlot', () => lk.scatterPlot([[0, 0]], { colour: 'red' } as never), 'scatterPlot.colour', 'color'],
+  ['confusionPlot', () => lk.confusionPlot([[1, 0], [0, 1]], { classNamse: ['a', 'b'] } as never), 'confusionPlot.classNamse', 'classNames'],
   ['writeReport', () => lk.writeReport(join(dir, 'r'), { title: 'x', sections: [], subtitle: 'y' } as never), 'writeReport.subtitle'],
   ['writeReport section', () => lk.writeReport(join(dir, 'r'), { title: 'x', sections: [{ heading: 'h', txt: 'y' }] } as never), 'writeReport.sections[0].txt', 'text'],
   ['modeCoverage', () => lk.modeCoverage([[0, 0]], [[0, 0]], { radius: 1, mincount: 1 } as never), 'modeCoverage.mincount', 'minCount'],

@@ -17,18 +17,22 @@ export interface IntFlag {
   help: string;
 }
 
-/** Settings every example has, plus its own integer flags. */
+/** Settings every example has, plus its own integer flags and switches. */
 export interface CommonSettings {
   out: string;
   backend: BackendName;
   ints: Record<string, number>;
+  /** The example's switches (`--quick`), true when given. */
+  switches: Record<string, boolean>;
 }
 
-/** The usage text of an example with these integer flags. */
-export function usageText(script: string, ints: Record<string, IntFlag>, defaultOut: string): string {
+/** The usage text of an example with these integer flags and switches (name -> help). */
+export function usageText(script: string, ints: Record<string, IntFlag>, defaultOut: string, switches: Record<string, string> = {}): string {
   const lines = Object.entries(ints).map(([name, f]) => `  --${name.padEnd(13)} ${f.help} (default ${f.default})`);
+  const switchLines = Object.entries(switches).map(([name, help]) => `  --${name.padEnd(13)} ${help}`);
   return [
     `usage: npx tsx examples/${script} [options]`,
+    ...switchLines,
     ...lines,
     `  --out DIR       output folder (default ${defaultOut})`,
     '  --backend NAME  wasm, cpu or tensorflow (tfjs-node) (default: LATENTKIT_BACKEND, else wasm)',
@@ -36,10 +40,19 @@ export function usageText(script: string, ints: Record<string, IntFlag>, default
   ].join('\n');
 }
 
-/** Reads the command line; `undefined` when `--help` was asked for. */
-export function readSettings(ints: Record<string, IntFlag>, defaultOut: string): CommonSettings | undefined {
+/**
+ * Reads the command line; `undefined` when `--help` was asked for. An integer flag left out takes its
+ * default, or its value in `defaults` (a `--quick` run's sizes, say).
+ */
+export function readSettings(
+  ints: Record<string, IntFlag>,
+  defaultOut: string,
+  switches: Record<string, string> = {},
+  defaults?: (switches: Record<string, boolean>) => Record<string, number>,
+): CommonSettings | undefined {
   const options: Record<string, { type: 'string' | 'boolean' }> = { out: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean' } };
   for (const name of Object.keys(ints)) options[name] = { type: 'string' };
+  for (const name of Object.keys(switches)) options[name] = { type: 'boolean' };
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({ options, strict: true }).values as Record<string, string | boolean | undefined>;
@@ -51,14 +64,16 @@ export function readSettings(ints: Record<string, IntFlag>, defaultOut: string):
   if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
     throw new UsageError(`--backend / LATENTKIT_BACKEND ${backend}: expected one of ${BACKEND_NAMES.join(', ')}`);
   }
+  const on = Object.fromEntries(Object.keys(switches).map((name) => [name, values[name] === true]));
+  const fallback = defaults?.(on) ?? {};
   const parsed: Record<string, number> = {};
   for (const [name, f] of Object.entries(ints)) {
     const raw = values[name] as string | undefined;
-    const n = raw === undefined ? f.default : Number(raw);
+    const n = raw === undefined ? (fallback[name] ?? f.default) : Number(raw);
     if (!Number.isInteger(n) || n < f.min || n > f.max) throw new UsageError(`--${name} ${raw}: expected an integer in [${f.min}, ${f.max}]`);
     parsed[name] = n;
   }
-  return { out: (values['out'] as string | undefined) ?? defaultOut, backend: backend as BackendName, ints: parsed };
+  return { out: (values['out'] as string | undefined) ?? defaultOut, backend: backend as BackendName, ints: parsed, switches: on };
 }
 
 /** Runs an example's `main`, printing the usage on a `UsageError` (exit 2) and the stack on any other error (exit 1). */
@@ -87,8 +102,10 @@ export async function startExample(
   flags: Record<string, IntFlag>,
   defaultOut: string,
   usage: string,
+  switches: Record<string, string> = {},
+  defaults?: (switches: Record<string, boolean>) => Record<string, number>,
 ): Promise<{ settings: CommonSettings; backend: BackendInfo } | undefined> {
-  const settings = readSettings(flags, defaultOut);
+  const settings = readSettings(flags, defaultOut, switches, defaults);
   if (!settings) {
     console.log(usage);
     return undefined;
