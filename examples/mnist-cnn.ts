@@ -35,10 +35,10 @@ const FLAGS: Record<string, IntFlag> = {
 const SWITCHES = { quick: 'a smoke run on a few hundred digits, one epoch (sizes still overridable)' };
 const QUICK = { epochs: 1, train: 500, test: 200 };
 const OUT = 'out/mnist-cnn';
-const USAGE = usageText('mnist-cnn.ts', FLAGS, OUT, SWITCHES);
+const USAGE = usageText('mnist-cnn.ts', FLAGS, OUT, { switches: SWITCHES });
 
 async function main(): Promise<void> {
-  const start = await startExample(FLAGS, OUT, USAGE, SWITCHES, (s) => (s['quick'] ? QUICK : {}));
+  const start = await startExample(FLAGS, OUT, USAGE, { switches: SWITCHES, defaults: (s) => (s['quick'] ? QUICK : {}) });
   if (!start) return;
   const { epochs, train, test, seed } = start.settings.ints as Record<'epochs' | 'train' | 'test' | 'seed', number>;
   const out = start.settings.out;

@@ -39,10 +39,10 @@ const FLAGS: Record<string, IntFlag> = {
 const SWITCHES = { quick: 'a smoke run: one seed, a few hundred digits, one epoch (sizes still overridable)' };
 const QUICK = { train: 300, labelled: 100, test: 100, pretrainEpochs: 1, epochs: 1, seeds: 1 };
 const OUT = 'out/pretrain-500-labels';
-const USAGE = usageText('pretrain-500-labels.ts', FLAGS, OUT, SWITCHES);
+const USAGE = usageText('pretrain-500-labels.ts', FLAGS, OUT, { switches: SWITCHES });
 
 async function main(): Promise<void> {
-  const start = await startExample(FLAGS, OUT, USAGE, SWITCHES, (s) => (s['quick'] ? QUICK : {}));
+  const start = await startExample(FLAGS, OUT, USAGE, { switches: SWITCHES, defaults: (s) => (s['quick'] ? QUICK : {}) });
   if (!start) return;
   const { train, labelled, test, pretrainEpochs, epochs, seeds } = start.settings.ints as Record<'train' | 'labelled' | 'test' | 'pretrainEpochs' | 'epochs' | 'seeds', number>;
   if (labelled % 10 !== 0 || labelled > train) throw new Error(`--labelled ${labelled}: expected a multiple of 10, at most --train (${train})`);
