@@ -31,6 +31,9 @@ padding 1 and, for transposed convolutions, output_padding 1: the same shapes an
   MaxPool 3/2 same, BatchNorm, SeparableConv2D 256, MaxPool 3/2 same, global average pool, Dropout 0.2,
   Dense 10, softmax cross-entropy on integer labels; Adam 0.002. BatchNorm momentum 0.01 (Keras's 0.99),
   eps 1e-3. Labels are random ids in [0, 10).
+- lectureCNN: the CNN lecture's MNIST network (imageClassifier's default): Conv2D 16 3x3 valid relu,
+  MaxPool 2, Dropout 0.25, Flatten, Dense 10 relu, Dropout 0.5, Dense 10; Adadelta lr 1, rho 0.95,
+  eps 1e-7 (tfjs's).
 Initialisation: Glorot (Xavier) uniform kernels and zero biases, as Keras and latentkit. Adam eps 1e-7 as
 tfjs. A GAN "example" is one row of a step's real batch: one step = one D update (real + generated batch)
 and one G update on fresh z, as latentkit's GAN task. Data are random (the cost does not depend on them).
@@ -247,8 +250,17 @@ def assessment_cnn():
     return ClassifierTask(net, (1, 28, 28), adam(net.parameters(), 0.002))
 
 
+def lecture_cnn():
+    net = glorot(nn.Sequential(
+        nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(),
+        nn.Linear(16 * 13 * 13, 10), nn.ReLU(), nn.Dropout(0.5), nn.Linear(10, 10)))
+    net.train()
+    return ClassifierTask(net, (1, 28, 28), torch.optim.Adadelta(net.parameters(), lr=1.0, rho=0.95, eps=1e-7))
+
+
 MODELS = {
     "assessmentCNN": assessment_cnn,
+    "lectureCNN": lecture_cnn,
     "denseAE": dense_ae,
     "convAE-transpose": lambda: conv_ae("transpose"),
     "convAE-upsample": lambda: conv_ae("upsample"),
