@@ -46,6 +46,7 @@ function toAligned(arrays: FitArray[], owned: OwnedTensor[]): tf.Tensor[] {
  *   overrides `defaultSeed`.
  * @param defaultSeed - the run's seed when `options.seed` is not given (models draw it from their stream).
  * @param makeTask - builds the model's task; called once the data is checked.
+ * @param signal - stops the run before its next step when aborted (the run rejects with the signal's reason).
  * @example
  * ```ts
  * return fitArrays([{ parameter: 'x', data: x, exampleShape: this.inputShape }], undefined, options,
@@ -58,12 +59,13 @@ export async function fitArrays(
   options: FitOptions,
   defaultSeed: number,
   makeTask: () => TrainingTask,
+  signal?: AbortSignal,
 ): Promise<History> {
   if (options.validationSplit !== undefined && validationArrays !== undefined) {
     throw new ConfigError('fit.validationSplit', options.validationSplit, 'to be left out when validationData is given');
   }
   const seed = options.seed === undefined ? defaultSeed : resolveSeed(options.seed, 'fit.seed');
-  const settings = loopSettings(options, new SeedStream(seed));
+  const settings = { ...loopSettings(options, new SeedStream(seed)), ...(signal ? { signal } : {}) };
   const owned: OwnedTensor[] = [];
   const made: tf.Tensor[] = [];
   let task: TrainingTask | undefined;

@@ -199,6 +199,7 @@ export async function runTraining(
   try {
     await call((cb) => cb.onTrainBegin?.({}, control));
     for (let epoch = 0; epoch < epochs && !control.stopRequested; epoch++) {
+      settings.signal?.throwIfAborted();
       await call((cb) => cb.onEpochBegin?.(epoch, {}, control));
       const order = settings.shuffle ? stream.permutation(n) : null;
       const sums: Logs = {};
@@ -208,6 +209,7 @@ export async function runTraining(
         const size = Math.min(batchSize, n - start);
         const ctx: StepContext = { epoch, batch: b, epochs, seed: stream.nextSeed() };
         if (callbacks.some((cb) => cb.onBatchBegin)) await call((cb) => cb.onBatchBegin?.(b, { size }, control));
+        settings.signal?.throwIfAborted();
         const logs = trainStep(task, source.take(order, start, size), ctx, batches);
         checkFinite(logs, epoch, b, batches);
         accumulate(sums, logs, size, task.summedLogs);

@@ -130,6 +130,18 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     return { ...this.counts };
   }
 
+  /** The epochs trained and the update counts, saved with the weights. */
+  override trainingState(): Record<string, unknown> {
+    return { ...super.trainingState(), updates: { ...this.counts } };
+  }
+
+  override restoreTrainingState(state: Readonly<Record<string, unknown>>): void {
+    super.restoreTrainingState(state);
+    const u = state['updates'] as Partial<GANUpdateCounts> | undefined;
+    const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+    if (u !== undefined && count(u.discriminator) && count(u.generator)) Object.assign(this.counts, { discriminator: u.discriminator, generator: u.generator });
+  }
+
   /** One-hot labels `[n, numClasses]` for a conditional GAN (undefined otherwise), checking their presence. */
   private oneHotLabels(labels: GANLabelInput | undefined, n: number, parameter: string): tf.Tensor | undefined {
     const k = this.numClasses;

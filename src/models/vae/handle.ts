@@ -136,7 +136,7 @@ export interface VariationalAutoencoder extends Omit<Autoencoder<ResolvedVAEConf
   readonly latentDim: number;
   /** The decoder's distribution. */
   readonly likelihood: VAELikelihood;
-  /** Epochs trained by this handle's `fit` calls so far (the KL warm-up continues from here). */
+  /** Epochs trained by this handle's `fit` calls so far, and before a save it was loaded from (the KL warm-up continues from here). */
   readonly epochsTrained: number;
   /**
    * Posterior parameters of `x`: `{ mean, logVar }`, each `[N, d]`, plus `z` (one reparameterized draw per
@@ -210,7 +210,6 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
   override readonly kind = 'vae' as const;
   readonly latentDim: number;
   readonly likelihood: VAELikelihood;
-  private trained = 0;
 
   constructor(
     config: ResolvedVAEConfig,
@@ -220,10 +219,6 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     super('vae', config, 'vae', net, config.likelihood === 'bernoulli' ? 'binaryCrossentropy' : 'mse');
     this.latentDim = config.latentDim;
     this.likelihood = config.likelihood;
-  }
-
-  get epochsTrained(): number {
-    return this.trained;
   }
 
   encode(x: DataInput, options: VAEEncodeOptions = {}): VAEEncoding {
@@ -336,12 +331,11 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     const o = AUTOENCODER_FIT.check(options);
     const [arrays, validation] = this.fitArraysOf(x, o);
     const { beta, klWarmupEpochs, freeBits } = this.config;
-    const startEpoch = this.trained;
+    const startEpoch = this.epochsTrained;
     const history = await this.fitWith(arrays, validation, o, () => {
       const resolved = resolveOptimizer(o.optimizer, o.learningRate, 'fit.optimizer');
       return new VaeTask(this.net, { beta, klWarmupEpochs, freeBits, startEpoch }, resolved);
     });
-    this.trained += history.epoch.length;
     return history as VAEHistory;
   }
 }
