@@ -67,7 +67,7 @@ export async function partIntegrity(artifacts: tf.io.ModelArtifacts): Promise<Pa
  * Checks a loaded part against the checksums it carries (none: nothing to check).
  * @throws ModelFileError naming `where` when the weights or the topology differ from what was saved.
  */
-export async function verifyPartIntegrity(artifacts: tf.io.ModelArtifacts, where: string): Promise<void> {
+export async function verifyPartIntegrity(artifacts: tf.io.ModelArtifacts, where: string, weightsWhere = where): Promise<void> {
   const stored = artifacts.userDefinedMetadata?.['latentkitIntegrity'];
   if (stored === undefined) return;
   if (!isRecord(stored) || stored['algorithm'] !== CHECKSUM_ALGORITHM || typeof stored['weights'] !== 'string' || typeof stored['topology'] !== 'string') {
@@ -76,7 +76,7 @@ export async function verifyPartIntegrity(artifacts: tf.io.ModelArtifacts, where
   if (!checksumsAvailable()) return;
   const actual = await partIntegrity(artifacts);
   if (actual.weights !== stored['weights']) {
-    throw new ModelFileError(where, `its weights do not match the SHA-256 checksum stored with them: they were changed or damaged after the save`);
+    throw new ModelFileError(weightsWhere, `its weights do not match the SHA-256 checksum stored with them: they were changed or damaged after the save`);
   }
   if (actual.topology !== stored['topology']) {
     throw new ModelFileError(where, `its topology or weight list does not match the SHA-256 checksum stored with it: it was changed or damaged after the save`);

@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, LatentkitError } from '../core/errors.js';
 import { OptionsSchema, isRecord } from '../core/options.js';
 import { ModelFileError } from './errors.js';
+import { MODEL_JSON, WEIGHTS_BIN } from './fileSystem.js';
 import { assertFiniteArtifacts, verifyPartIntegrity } from './integrity.js';
 import { loadArtifacts, partStorage, type ModelLocation } from './location.js';
 import { openSave, type SavedModelInfo } from './record.js';
@@ -30,8 +31,10 @@ function sameData(a: unknown, b: unknown): boolean {
  * save's (a part of another save, or metadata edited apart from the rest, is refused).
  */
 async function checkPart(artifacts: tf.io.ModelArtifacts, where: string, info: SavedModelInfo, infoFile: string): Promise<void> {
-  await verifyPartIntegrity(artifacts, where);
-  assertFiniteArtifacts(artifacts, where);
+  // In a folder the weights are in weights.bin beside model.json: name that file.
+  const weights = where.endsWith(MODEL_JSON) ? `${where.slice(0, -MODEL_JSON.length)}${WEIGHTS_BIN}` : where;
+  assertFiniteArtifacts(artifacts, weights);
+  await verifyPartIntegrity(artifacts, where, weights);
   const own = artifacts.userDefinedMetadata?.['latentkit'];
   if (own === undefined) return;
   const o = own as Partial<SavedModelInfo>;

@@ -23,6 +23,7 @@ import {
 } from '../../src/index.js';
 import { ModelFileError, fileSystemHandler, load, readModelInfo, save, type SavableHandle } from '../../src/index.js';
 import { LATENTKIT_VERSION, defineModelKind, registeredModelKinds } from '../../src/advanced.js';
+import { reseal, sha256 } from '../helpers/saves.js';
 
 const INPUT_DIM = 16;
 let root: string;
@@ -41,20 +42,6 @@ afterAll(async () => {
   x.dispose();
   await rm(root, { recursive: true, force: true });
 });
-
-const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
-
-/**
- * Recomputes a folder save's checksums after a test edited its files, as a forger would: what load finds
- * then is only what the checks behind the checksums see.
- */
-export async function reseal(dir: string): Promise<void> {
-  const file = join(dir, 'latentkit.json');
-  const { files, checksum: _old, ...rest } = JSON.parse(await readFile(file, 'utf8')) as { files: Record<string, string>; checksum: string };
-  for (const name of Object.keys(files)) files[name] = sha256(await readFile(join(dir, ...name.split('/'))));
-  const record = { ...rest, files };
-  await writeFile(file, JSON.stringify({ ...record, checksum: sha256(JSON.stringify(record, null, 2)) }, null, 2));
-}
 
 /** The raw bytes of a tensor's values, so that equality is bitwise (NaN and -0 included). */
 function bytesOf(t: tf.Tensor): Buffer {
