@@ -50,6 +50,7 @@ export { RECONSTRUCTION_LOSSES } from './losses/reconstruction.js';
 export type { ReconstructionLoss } from './losses/reconstruction.js';
 export type { DeepReadonly } from './core/options.js';
 export { LatentkitError, ConfigError, InputError } from './core/errors.js';
+export { PARAMETER_LIMIT } from './models/base/size.js';
 
 // Training: the options every fit takes, callbacks, early stopping, optimizers, seeds.
 export type { FitOptions } from './train/fitOptions.js';

@@ -149,6 +149,9 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
       if (v === undefined || !Number.isFinite(v)) {
         throw new InputError(`${where}, column "${names[c]}"`, record[c], 'a finite number');
       }
+      if (!Number.isFinite(Math.fround(v))) {
+        throw new InputError(`${where}, column "${names[c]}"`, record[c], 'a number within float32 range (|v| <= 3.4028235e38): features are float32, and this one would become Infinity');
+      }
       features[r * featureAt.length + j] = v;
     });
     if (labelAt !== undefined) {
@@ -167,6 +170,11 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
     if (numeric.every((v) => v !== undefined && Number.isFinite(v))) {
       const values = numeric as number[];
       const integer = values.every((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31);
+      const overflow = integer ? -1 : values.findIndex((v) => !Number.isFinite(Math.fround(v)));
+      if (overflow >= 0) {
+        const { info } = rows[overflow]!;
+        throw new InputError(`loadCsv row ${overflow + 1} (line ${info.lines}), column "${names[labelAt]}"`, labelCells[overflow], 'a label within float32 range (|v| <= 3.4028235e38): it would become Infinity');
+      }
       result.labels = tf.tensor1d(values, integer ? 'int32' : 'float32');
     } else {
       const labelNames = [...new Set(labelCells)].sort();

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
 import { ConfigError, InputError } from '../core/errors.js';
 import { field, is, optionsSchema, positiveInt } from '../core/options.js';
-import { nodeFileSystem } from './nodeFs.js';
+import { nodeFileSystem, writeOut } from './nodeFs.js';
 
 /**
  * Options of {@link imageGrid} and {@link saveImageGrid}.
@@ -198,8 +198,6 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Ui
 export async function saveImageGrid(path: string, images: tf.Tensor, options: ImageGridOptions = {}): Promise<string> {
   if (typeof path !== 'string' || path.length === 0) throw new ConfigError('saveImageGrid.path', path, 'a non-empty file path');
   const png = imageGrid(images, options);
-  const { fs, path: paths } = await nodeFileSystem('saveImageGrid');
-  await fs.mkdir(paths.dirname(path), { recursive: true });
-  await fs.writeFile(path, png);
+  await writeOut(await nodeFileSystem('saveImageGrid'), 'saveImageGrid.path', path, png);
   return path;
 }

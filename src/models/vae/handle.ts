@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, InputError } from '../../core/errors.js';
 import { field, is, optionsSchema } from '../../core/options.js';
 import { SeedStream } from '../../core/seed.js';
-import { assertFinite, release, toExamples, type DataInput } from '../../data/input.js';
+import { assertFinite, assertWithin, release, tensorFromNested, toExamples, type DataInput, type ValueBounds } from '../../data/input.js';
 import { reparameterize } from '../../layers/sampling.js';
 import { BatchSource, predictInBatches } from '../../train/batches.js';
 import { resolveOptimizer } from '../../train/optimizers.js';
@@ -187,14 +187,10 @@ const TRAVERSAL = optionsSchema<LatentTraversalOptions>()('latentTraversal', {
 
 /** One latent point, `[d]` or `[1, d]`, as values; the caller's tensor is read, never disposed. */
 function latentPoint(value: DataInput, parameter: string, d: number): Float32Array {
-  let t: tf.Tensor;
+  if (value instanceof tf.Tensor && value.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
+  if (!(value instanceof tf.Tensor) && !Array.isArray(value) && !ArrayBuffer.isView(value)) throw new InputError(parameter, value, `${d} numbers`);
+  const t = value instanceof tf.Tensor ? value : ArrayBuffer.isView(value) ? tf.tensor(Float32Array.from(value as unknown as ArrayLike<number>)) : tensorFromNested(value, parameter);
   try {
-    t = value instanceof tf.Tensor ? value : tf.tensor(value as number[]);
-  } catch (cause) {
-    throw new InputError(parameter, value, `${d} numbers (${(cause as Error).message})`);
-  }
-  try {
-    if (t.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
     const ok = (t.rank === 1 && t.shape[0] === d) || (t.rank === 2 && t.shape[0] === 1 && t.shape[1] === d);
     if (!ok) throw new InputError(parameter, t, `one latent point, shape [${d}] or [1, ${d}]`);
     assertFinite(t, parameter);
@@ -219,6 +215,19 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     super('vae', config, 'vae', net, config.likelihood === 'bernoulli' ? 'binaryCrossentropy' : 'mse');
     this.latentDim = config.latentDim;
     this.likelihood = config.likelihood;
+  }
+
+  /** A Bernoulli decoder scores probabilities: its data must be in [0, 1]. */
+  protected override targetBounds(): ValueBounds | undefined {
+    return this.likelihood === 'bernoulli'
+      ? {
+          min: 0,
+          max: 1,
+          why:
+            "likelihood 'bernoulli' models values in [0, 1] (outside it the ELBO is meaningless, even positive); " +
+            "scale the data with toRange(x, [0, 1]), or build the VAE with likelihood: 'gaussian' (and outputActivation: 'linear' for unbounded data)",
+        }
+      : undefined;
   }
 
   encode(x: DataInput, options: VAEEncodeOptions = {}): VAEEncoding {
@@ -261,6 +270,8 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     const { samples, batchSize } = o;
     const owned = toExamples(x, 'x', this.inputShape);
     try {
+      const bounds = this.targetBounds();
+      if (bounds) assertWithin(owned.tensor, 'x', bounds);
       const source = new BatchSource([owned.tensor]);
       const n = source.size;
       const perExample = new Float32Array(n);
