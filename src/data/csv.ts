@@ -161,10 +161,8 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
     }
   });
 
-  const result: CsvDataset = {
-    features: tf.tensor2d(features, [rows.length, featureAt.length], 'float32'),
-    columns: featureAt.map((i) => names[i]!),
-  };
+  // The labels are checked before any tensor is made, so that a bad label leaks nothing.
+  const result = { columns: featureAt.map((i) => names[i]!) } as CsvDataset;
   if (labelAt !== undefined) {
     const numeric = labelCells.map(parseNumber);
     if (numeric.every((v) => v !== undefined && Number.isFinite(v))) {
@@ -183,6 +181,7 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
       result.labelNames = labelNames;
     }
   }
+  result.features = tf.tensor2d(features, [rows.length, featureAt.length], 'float32');
   return result;
 }
 

@@ -30,6 +30,18 @@ export class NonFiniteStepError extends TrainingError {
   }
 }
 
+/**
+ * Frees what tfjs's gradient tape holds when the loss function threw: tfjs 4.22 frees the tensors saved
+ * for the backward pass only after a successful backward pass, so each failed step (a noise function
+ * returning the wrong shape, say) leaked them. Only the outermost tape is released, as tfjs does.
+ */
+function releaseTape(): void {
+  const state = tf.engine().state as unknown as { gradientDepth: number; activeTape: Array<{ saved?: tf.Tensor[] }> | null };
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+  state.activeTape = null;
+}
+
 /** The first non-finite value of `t`, if any (read only after the cheap check failed). */
 function firstNonFinite(t: tf.Tensor): number | undefined {
   for (const v of t.dataSync()) if (!Number.isFinite(v)) return v;
@@ -74,6 +86,7 @@ export function gradientStep(
   try {
     ({ value, grads } = tf.variableGrads(loss, variables as tf.Variable[]));
   } catch (e) {
+    releaseTape();
     if (kept) tf.dispose(Object.values(kept).filter((t): t is tf.Tensor => t !== undefined));
     throw e;
   }

@@ -131,6 +131,8 @@ export interface Autoencoder<C extends object = object> {
   readonly codeShape: readonly number[];
   /** The reconstruction loss it trains with. */
   readonly loss: ReconstructionLoss;
+  /** Epochs completed by every `fit` of this handle (and of the save it was loaded from). */
+  readonly epochsTrained: number;
   /** Codes of `x`: a new tensor `[N, ...codeShape]` that the caller disposes. */
   encode(x: DataInput): tf.Tensor;
   /** Reconstructions from codes `z`: a new tensor `[N, ...inputShape]`. */

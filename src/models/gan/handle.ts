@@ -53,8 +53,10 @@ export interface GenerativeAdversarialNetwork {
   readonly zDim: number;
   /** Classes of a conditional GAN, or undefined. */
   readonly numClasses: number | undefined;
-  /** Discriminator and generator updates applied by every `fit` so far. */
+  /** Discriminator and generator updates applied by every `fit` so far (restored by `load`). */
   readonly updates: Readonly<GANUpdateCounts>;
+  /** Epochs completed by every `fit` of this handle (and of the save it was loaded from). */
+  readonly epochsTrained: number;
   /** `n` new samples `[n, ...dataShape]` (a tensor the caller disposes), from z drawn with `options.seed`. */
   sample(n: number, options?: GANSampleOptions): tf.Tensor;
   /** The discriminator's output for `x`: `[N, 1]` probabilities of being real (critic scores for wgan-gp). */
