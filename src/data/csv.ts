@@ -1,7 +1,8 @@
 /**
  * Loading a numeric table from CSV text or a CSV file into a feature tensor and optional labels,
  * parsed with `csv-parse` (quoted fields, embedded delimiters and newlines, a byte-order mark are all
- * handled). Node only for file paths; `csv-parse` itself is imported on first use.
+ * handled). Text works in Node and in the browser; file paths in Node only. `csv-parse` itself is imported
+ * on first use.
  *
  * @example
  * ```ts
@@ -14,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, InputError } from '../errors.js';
 import { assertNode } from './packages.js';
+import { isNode } from '../backend/environment.js';
 
 /** Options of {@link loadCsv}. */
 export interface LoadCsvOptions {
@@ -70,6 +72,14 @@ async function readText(textOrPath: string): Promise<string> {
 }
 
 /**
+ * csv-parse's synchronous parser for where we run: its Node build reads through `Buffer`, which browsers
+ * lack (`ReferenceError: Buffer is not defined`); its browser build carries its own. Both parse alike.
+ */
+async function csvParser(): Promise<typeof import('csv-parse/sync')> {
+  return isNode() ? import('csv-parse/sync') : import('csv-parse/browser/esm/sync');
+}
+
+/**
  * Loads CSV into a float32 feature matrix and, with `labelColumn`, a label vector. Every cell outside the
  * label column must be a number; text labels become integer ids (sorted names in `labelNames`). Empty
  * lines are skipped and cells are trimmed.
@@ -99,7 +109,7 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
     throw new ConfigError('loadCsv.delimiter', delimiter, 'a non-empty string without quotes or newlines');
   }
   const text = await readText(textOrPath);
-  const { parse } = await import('csv-parse/sync');
+  const { parse } = await csvParser();
   let records: CsvRecord[];
   try {
     records = parse(text, {
