@@ -21,6 +21,7 @@ import { preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPage, totalSize, type PageBuild } from './lib/build.js';
 import { chromiumMissing, launchChromium } from './lib/chromium.js';
+import { writeReadmeApp } from './lib/readmeApp.js';
 import { serveStatic, type StaticServer } from './lib/serve.js';
 import type { ModelReport, SuiteReport } from './harness/main.js';
 
@@ -211,31 +212,13 @@ describe('the Node built-in check', () => {
   });
 });
 
-/** The files of the README's browser example: each block in that section opens with its file name. */
-function readmeApp(): Record<string, string> {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const start = readme.indexOf('## In the browser');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-  const files: Record<string, string> = {};
-  for (const [, , body] of section.matchAll(/```(ts|html)\n([\s\S]*?)```/g)) {
-    const name = /^(?:\/\/|<!--) ([\w./-]+)/.exec(body!)?.[1];
-    if (name) files[name] = body!;
-  }
-  return files;
-}
-
 describe("the README's browser example", () => {
   let app: PageBuild;
   const dir = join(OUT, 'readme-app');
 
   beforeAll(async () => {
-    const files = readmeApp();
-    expect(Object.keys(files).sort()).toEqual(['index.html', 'src/main.ts', 'vite.config.ts']);
     rmSync(dir, { recursive: true, force: true });
-    for (const [name, body] of Object.entries(files)) {
-      mkdirSync(join(dir, name, '..'), { recursive: true });
-      writeFileSync(join(dir, name), body);
-    }
+    expect(writeReadmeApp(root, dir)).toEqual(['index.html', 'src/main.ts', 'vite.config.ts']);
     app = await buildPage(dir, join(dir, 'dist'), { configFile: join(dir, 'vite.config.ts') });
   });
 
