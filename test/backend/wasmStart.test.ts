@@ -48,9 +48,9 @@ describe('useBackend("wasm") starts the backend once', () => {
 
 describe('useBackend options are checked', () => {
   it('an unknown option key', async () => {
-    await expect(useBackend('wasm', { thread: 2 } as never)).rejects.toThrow(
-      'latentkit: useBackend.options.thread = 2: expected no such option: the options are threads, wasmPaths, trainingKernels.',
-    );
+    const err = await useBackend('wasm', { thread: 2 } as never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/^latentkit: useBackend\.(options\.)?thread = 2: .*threads, wasmPaths, trainingKernels/);
   });
 
   it('wasm-only options on another backend', async () => {
@@ -60,7 +60,7 @@ describe('useBackend options are checked', () => {
   it('wasmPaths: a folder or one URL per binary', async () => {
     await expect(useBackend('wasm', { wasmPaths: '' })).rejects.toThrow(/wasmPaths = "": expected a folder URL ending in '\/', or one URL for each of tfjs-backend-wasm\.wasm/);
     await expect(useBackend('wasm', { wasmPaths: { 'tfjs-backend-wasm.wasm': 'a.wasm' } as never })).rejects.toThrow(ConfigError);
-    await expect(useBackend('wasm', { trainingKernels: 'yes' as never })).rejects.toThrow('latentkit: trainingKernels = "yes": expected true or false.');
+    await expect(useBackend('wasm', { trainingKernels: 'yes' as never })).rejects.toThrow(/trainingKernels = "yes": expected true or false/);
   });
 });
 

@@ -39,7 +39,7 @@ export interface ModelReport {
   memoryBefore: tf.MemoryInfo;
   memoryAfter: tf.MemoryInfo;
   /** Saved to IndexedDB and loaded back: the largest difference of the probe outputs, and of the weights. */
-  roundTrip: { url: string; outputDiff: number; weightDiff: number; kind: string };
+  roundTrip: { url: string; outputDiff: number; weightDiff: number; kindSaved: string; kindLoaded: string };
   ms: number;
 }
 
@@ -96,7 +96,8 @@ async function runModel(backend: string, c: ModelCase): Promise<ModelReport> {
   const probeB = c.probe(again, x);
   const roundTrip = {
     url,
-    kind: (again as { kind?: string }).kind ?? '?',
+    kindSaved: handle.kind,
+    kindLoaded: again.kind,
     outputDiff: maxAbsDiff(probeA.dataSync(), probeB.dataSync()),
     weightDiff: maxAbsDiff(flatWeights(handle, c), flatWeights(again, c)),
   };
