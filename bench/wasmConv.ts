@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { useBackend, type BackendName } from '../src/backend/useBackend.js';
 import { kernelOptions } from '../src/backend/wasm/util.js';
-import { convAE } from '../src/models/conv.js';
+import { convAE } from '../src/index.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {

@@ -2,7 +2,7 @@
  * Example: a DCGAN on real MNIST digits, unconditional or conditional on the digit.
  *
  * The digits (from the `mnist` package, read with the test helper `mnistDigits` until the data loaders of
- * src/data/ cover it) are scaled to [-1, 1] for the generator's tanh output. The GAN is the dcgan kind:
+ * src/data/ cover it) are scaled to [-1, 1] for the generator's tanh output. The GAN is the dcgan architecture:
  * z(64) -> 7x7x64 -> 14x14x32 -> 28x28x1 with batch norm and ReLU in the generator, two stride-2 leaky-ReLU
  * convolutions (32, 64) in the discriminator, the non-saturating loss and Adam 2e-4 (beta1 0.5), batches
  * of 64 (the `GAN.fit` defaults for dcgan). With `--conditional` the label's one-hot code is fed to both
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   const x = tf.tidy(() => tf.sub(tf.mul(digits.x, 2), 1));
   digits.x.dispose();
   const gan: GenerativeAdversarialNetwork = GAN({
-    kind: 'dcgan',
+    architecture: 'dcgan',
     dataShape: [28, 28, 1],
     zDim: 64,
     generatorFilters: [64, 32],

@@ -31,7 +31,7 @@ import {
   normalQuantiles,
   saveImageGrid,
   writeReport,
-  type History,
+  type VAEHistory,
   type VariationalAutoencoder,
 } from '../src/index.js';
 import { backendLabel, runExample, startExample, usageText, UsageError, type IntFlag } from './shared/cli.js';
@@ -94,7 +94,7 @@ function labelledScatter(points: Float32Array, labels: Int32Array, title: string
 }
 
 /** The ELBO curves as positive numbers (negative ELBO, nats per digit): lower is better. */
-function elboCurves(h2: History, h16: History): Record<string, number[]> {
+function elboCurves(h2: VAEHistory, h16: VAEHistory): Record<string, number[]> {
   const neg = (v: number[] | undefined) => (v ?? []).map((x) => -x);
   return {
     epoch: h2.epoch,
@@ -106,7 +106,7 @@ function elboCurves(h2: History, h16: History): Record<string, number[]> {
 }
 
 async function trainVAE(latentDim: number, xTrain: tf.Tensor, xTest: tf.Tensor, epochs: number, seed: number) {
-  const vae = VAE({ kind: 'dense', inputShape: [784], hiddenUnits: [512], latentDim, seed });
+  const vae = VAE({ architecture: 'dense', inputShape: [784], hiddenUnits: [512], latentDim, seed });
   const t0 = performance.now();
   const history = await vae.fit(xTrain, { epochs, batchSize: 128, validationData: xTest, verbose: 2 });
   const seconds = (performance.now() - t0) / 1000;

@@ -1,5 +1,7 @@
 /**
- * The README's first program runs as written, against the built package (imported by name).
+ * The README's first program runs as written, against the built package (imported by name), and every
+ * TypeScript block type-checks under strict settings with `noUncheckedIndexedAccess` (histories declare
+ * their keys, so `history.loss` is a `number[]` and an optional log is `number[] | undefined`).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +26,7 @@ describe('README', () => {
         return file;
       });
       const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-      const args = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', ...files];
+      const args = ['--noEmit', '--strict', '--noUncheckedIndexedAccess', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', ...files];
       try {
         execFileSync(process.execPath, [tsc, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       } catch (e) {

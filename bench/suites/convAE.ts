@@ -9,7 +9,7 @@
  *   upsampling decoder the demo uses (see examples/shared/exercise8.ts for why).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { applyNoise, convAE, denoisingAE, loadMnist, useBackend, type BackendName, type DecoderStyle } from '../../src/index.js';
+import { applyNoise, convAE, denoisingAE, loadMnist, useBackend, type AutoencoderHistory, type BackendName, type DecoderStyle } from '../../src/index.js';
 import { EXERCISE_8, EXERCISE_8_OPTIMIZER } from '../../examples/shared/exercise8.js';
 import { errorText, median, range, timed, type Measurement, type Suite, type SummaryRow } from '../lib/harness.js';
 
@@ -121,7 +121,7 @@ const suite: Suite = {
       const noise = { kind: 'uniform', scale: 0.3 } as const;
       const dae = denoisingAE({ ...EXERCISE_8, noise, seed: SEED });
       const before = tf.memory().numTensors;
-      let history: Record<string, number[]> = {};
+      let history: AutoencoderHistory | undefined;
       const t = await timed(async () => {
         history = await dae.fit(xTrain, { epochs, batchSize: BATCH, optimizer: EXERCISE_8_OPTIMIZER, verbose: 0 });
       });
@@ -140,7 +140,7 @@ const suite: Suite = {
         metric: 'final test MSE, denoised vs clean',
         latentkit: denoisedMse,
         leaked: after - before,
-        note: `noisy vs clean ${noisyMse.toFixed(4)}; clean in ${cleanMse.toFixed(4)}; final train loss ${history['loss']!.at(-1)!.toFixed(4)}; ${(train * epochs / t.seconds).toFixed(0)} examples/s over ${t.seconds.toFixed(0)} s`,
+        note: `noisy vs clean ${noisyMse.toFixed(4)}; clean in ${cleanMse.toFixed(4)}; final train loss ${history!.loss.at(-1)!.toFixed(4)}; ${(train * epochs / t.seconds).toFixed(0)} examples/s over ${t.seconds.toFixed(0)} s`,
       });
       notes.push(
         `Full exercise 8 (${train} digits, ${epochs} epochs, batch ${BATCH}, SGD 0.01 momentum 0.95, noise x + U(0,1)*0.3): ` +

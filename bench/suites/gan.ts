@@ -6,7 +6,7 @@
  * Models (the PyTorch peer, `bench/peers/gan_torch.py`, mirrors them layer for layer):
  * - dense: the course's GAN for flattened digits, latentkit's defaults: G z(256) -> 256 tanh -> 256 tanh ->
  *   784 tanh; D 784 -> 32 tanh (`embedding`) -> sigmoid; Adam 1e-4 (D) / 1e-3 (G); batch 32.
- * - dcgan: `kind: 'dcgan'`, 28x28x1, z(100), generatorFilters [64, 32], discriminatorFilters [32, 64],
+ * - dcgan: `architecture: 'dcgan'`, 28x28x1, z(100), generatorFilters [64, 32], discriminatorFilters [32, 64],
  *   4x4 kernels, batch norm in G; Adam 2e-4, beta1 0.5; batch 64.
  *
  * latentkit trains on real MNIST digits scaled to [-1, 1]; the peer on uniform noise in [-1, 1] (the cost of
@@ -30,7 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendName } from '../../src/index.js';
-import { GAN, type GANConfig, type GenerativeAdversarialNetwork } from '../../src/models/gan.js';
+import { GAN, type GANConfig, type GenerativeAdversarialNetwork } from '../../src/index.js';
 import { mnistDigits } from '../../test/helpers/mnist.js';
 import { errorText, median, range, timed, type Measurement, type Suite, type SuiteContext, type SummaryRow } from '../lib/harness.js';
 
@@ -56,7 +56,7 @@ const MODELS: Record<ModelName, ModelSpec> = {
   },
   dcgan: {
     title: 'DCGAN 28x28: G z100-(7x7x64)-32-1, D 32-64-1',
-    config: { kind: 'dcgan', dataShape: [28, 28, 1], zDim: 100, generatorFilters: [64, 32], discriminatorFilters: [32, 64], seed: SEED },
+    config: { architecture: 'dcgan', dataShape: [28, 28, 1], zDim: 100, generatorFilters: [64, 32], discriminatorFilters: [32, 64], seed: SEED },
     batchSize: 64,
     image: true,
   },

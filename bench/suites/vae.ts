@@ -25,9 +25,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useBackend, type BackendInfo } from '../../src/backend/useBackend.js';
-import { loadMnist } from '../../src/data/images.js';
-import { VAE, type VariationalAutoencoder } from '../../src/models/vae.js';
+import { useBackend, type BackendInfo } from '../../src/index.js';
+import { loadMnist } from '../../src/index.js';
+import { VAE, type VariationalAutoencoder } from '../../src/index.js';
 import { errorText, median, range, type Measurement, type Suite, type SuiteContext, type SummaryRow } from '../lib/harness.js';
 
 const MODEL = 'dense VAE 784-512-20 (Bernoulli)';
@@ -75,7 +75,7 @@ interface TorchResult {
   evalSeconds: number;
 }
 
-const newVAE = () => VAE({ kind: 'dense', inputShape: [784], hiddenUnits: [HIDDEN], latentDim: LATENT, likelihood: 'bernoulli', seed: SEED });
+const newVAE = () => VAE({ architecture: 'dense', inputShape: [784], hiddenUnits: [HIDDEN], latentDim: LATENT, likelihood: 'bernoulli', seed: SEED });
 
 /** Trains `vae` for `epochs`, timing each epoch with wall and process CPU clocks. */
 async function trainTimed(vae: VariationalAutoencoder, x: tf.Tensor, epochs: number, log: (m: string) => void, tag: string): Promise<EpochRecord[]> {

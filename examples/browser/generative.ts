@@ -90,7 +90,7 @@ export class GenerativePanel {
   async fitGAN(epochs: number): Promise<void> {
     this.gan?.dispose();
     // A small DCGAN: z(32) -> 7x7x32 -> 14x14x16 -> 28x28x1 (batch norm, ReLU, tanh); D convolutions 16, 32.
-    this.gan = GAN({ kind: 'dcgan', dataShape: [28, 28, 1], zDim: 32, generatorFilters: [32, 16], discriminatorFilters: [16, 32], seed: 2 });
+    this.gan = GAN({ architecture: 'dcgan', dataShape: [28, 28, 1], zDim: 32, generatorFilters: [32, 16], discriminatorFilters: [16, 32], seed: 2 });
     this.dLoss = [];
     this.gLoss = [];
     const real = tf.tidy(() => toRange(tf.reshape(this.flat, [-1, 28, 28, 1]), [-1, 1]));

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { applyNoise, interpolate, lossCurve, saveImageGrid, writeReport, type Autoencoder, type History, type NoiseSpec } from '../../src/index.js';
+import { applyNoise, interpolate, lossCurve, saveImageGrid, writeReport, type Autoencoder, type AutoencoderHistory, type NoiseSpec } from '../../src/index.js';
 
 /** What the report shows. */
 export interface DenoisingStory {
@@ -14,7 +14,7 @@ export interface DenoisingStory {
   /** Paragraph describing the model and its training. */
   modelText: string;
   ae: Autoencoder;
-  history: History;
+  history: AutoencoderHistory;
   noise: NoiseSpec;
   xTest: tf.Tensor;
   testLabels: ArrayLike<number>;

@@ -5,7 +5,7 @@
 import type { ConvAEConfig } from '../../src/index.js';
 
 /**
- * Encoder Conv2D 32 3x3 stride 2 'same' -> Conv2D 32 3x3 stride 2 'valid' -> MaxPooling2D 2 -> Dense 32
+ * Encoder Conv2D 32 3x3 stride 2 'same' -> Conv2D 32 3x3 stride 2 'valid' -> MaxPooling2D 2 -> Dense 32 relu
  * `code` (28 -> 14 -> 6 -> 3); convAE mirrors it. Everything but the seed.
  *
  * The exercise fixes the encoder, not the decoder. Its optimizer (SGD 0.01, momentum 0.95, MSE) drives

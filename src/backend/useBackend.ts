@@ -20,9 +20,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { BackendError, ConfigError } from '../errors.js';
-import { isNode } from './environment.js';
+import { isNode, nodeModules } from '../core/environment.js';
+import { BackendError, ConfigError } from '../core/errors.js';
+import { silenceNodeBanner } from './banner.js';
 import { registerCpuKernelFixes } from './cpuKernelFixes.js';
+import { USE_BACKEND_OPTIONS } from './options.js';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels.js';
 import { withWorkerSafeGlue } from './wasmWorkerGlue.js';
 
@@ -68,8 +70,6 @@ export interface UseBackendOptions {
   trainingKernels?: boolean;
 }
 
-const OPTION_KEYS: readonly (keyof UseBackendOptions)[] = ['threads', 'wasmPaths', 'trainingKernels'];
-
 /** What {@link useBackend} set up. */
 export interface BackendInfo {
   /** The active tfjs backend name. */
@@ -85,20 +85,15 @@ export interface BackendInfo {
 }
 
 async function wasmDistDir(): Promise<string> {
-  // Imported only in Node, so that browser bundles never see `node:module`.
-  const { createRequire } = await import('node:module');
+  // Node's module loader comes through latentkit's platform module, so that browser bundles never see it.
+  const { createRequire } = await nodeModules('useBackend', 'finds the wasm binaries in node_modules', 'pass wasmPaths');
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
   return pkg.slice(0, pkg.length - 'package.json'.length) + 'dist/';
 }
 
+/** The values of the options (USE_BACKEND_OPTIONS has checked the keys), and which backend they suit. */
 function checkOptions(name: BackendName, options: UseBackendOptions): void {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('useBackend.options', options, 'an object');
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(`useBackend.options.${key}`, (options as Record<string, unknown>)[key], `no such option: the options are ${OPTION_KEYS.join(', ')}`);
-    }
-  }
   const { threads, wasmPaths, trainingKernels } = options;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
     throw new ConfigError('threads', threads, 'a positive integer');
@@ -311,6 +306,7 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
     throw new ConfigError('backend', name, `one of ${BACKEND_NAMES.map((n) => `"${n}"`).join(', ')}`);
   }
+  USE_BACKEND_OPTIONS.check(options);
   checkOptions(name, options);
   switch (name) {
     case 'wasm':
@@ -318,6 +314,7 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     case 'cpu': {
       await tf.setBackend('cpu');
       await tf.ready();
+      silenceNodeBanner();
       const addedKernels = options.trainingKernels === false ? [] : registerCpuKernelFixes();
       return { name: 'cpu', threads: 1, addedKernels, tfjsVersion: tf.version_core };
     }

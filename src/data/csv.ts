@@ -13,11 +13,15 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, InputError } from '../errors.js';
-import { assertNode } from './packages.js';
-import { isNode } from '../backend/environment.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { field, is, optionsSchema } from '../core/options.js';
+import { dataFiles } from './packages.js';
+import { isNode } from '../core/environment.js';
 
-/** Options of {@link loadCsv}. */
+/**
+ * Options of {@link loadCsv}.
+ * @category Data
+ */
 export interface LoadCsvOptions {
   /**
    * The column holding labels: its header name, or its 0-based index. Default: none, every column is a
@@ -30,7 +34,10 @@ export interface LoadCsvOptions {
   delimiter?: string;
 }
 
-/** A table loaded by {@link loadCsv}. The caller owns the tensors. */
+/**
+ * A table loaded by {@link loadCsv}. The caller owns the tensors.
+ * @category Data
+ */
 export interface CsvDataset {
   /** Every column except the label column, as float32, `[rows, columns.length]`. */
   features: tf.Tensor2D;
@@ -58,8 +65,7 @@ function parseNumber(cell: string): number | undefined {
 
 async function readText(textOrPath: string): Promise<string> {
   if (textOrPath.includes('\n')) return textOrPath;
-  assertNode('loadCsv (with a file path)');
-  const fs = await import('node:fs/promises');
+  const { fs } = await dataFiles('loadCsv (with a file path)');
   try {
     return await fs.readFile(textOrPath, 'utf8');
   } catch (cause) {
@@ -70,6 +76,15 @@ async function readText(textOrPath: string): Promise<string> {
     );
   }
 }
+
+const LOAD_CSV = optionsSchema<LoadCsvOptions>()('loadCsv', {
+  labelColumn: is.any<string | number>(),
+  header: is.boolean().default(true),
+  delimiter: field((v, p) => {
+    if (typeof v !== 'string' || v.length === 0 || /["\r\n]/.test(v)) throw new ConfigError(p, v, 'a non-empty string without quotes or newlines');
+    return v;
+  }).default(','),
+});
 
 /**
  * csv-parse's synchronous parser for where we run: its Node build reads through `Buffer`, which browsers
@@ -99,15 +114,11 @@ async function csvParser(): Promise<typeof import('csv-parse/sync')> {
  * // features [[0.5, 1], [0.1, 2]], labels [0, 1], labelNames ['cat', 'dog']
  * tf.dispose([features, labels!]);
  * ```
+ * @category Data
  */
 export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}): Promise<CsvDataset> {
   if (typeof textOrPath !== 'string') throw new InputError('loadCsv.textOrPath', textOrPath, 'CSV text or a file path');
-  const header = options.header ?? true;
-  if (typeof header !== 'boolean') throw new ConfigError('loadCsv.header', header, 'true or false');
-  const delimiter = options.delimiter ?? ',';
-  if (typeof delimiter !== 'string' || delimiter.length === 0 || /["\r\n]/.test(delimiter)) {
-    throw new ConfigError('loadCsv.delimiter', delimiter, 'a non-empty string without quotes or newlines');
-  }
+  const { header, delimiter, labelColumn } = LOAD_CSV.check(options);
   const text = await readText(textOrPath);
   const { parse } = await csvParser();
   let records: CsvRecord[];
@@ -130,10 +141,10 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
   const rows = header ? records.slice(1) : records;
   if (rows.length === 0) throw new InputError('loadCsv.textOrPath', shorten(textOrPath), 'at least one data row after the header');
 
-  const labelAt = labelIndex(options.labelColumn, names, header);
+  const labelAt = labelIndex(labelColumn, names, header);
   const featureAt = names.map((_, i) => i).filter((i) => i !== labelAt);
   if (featureAt.length === 0) {
-    throw new ConfigError('loadCsv.labelColumn', options.labelColumn, 'a column other than the only one: no feature column would be left');
+    throw new ConfigError('loadCsv.labelColumn', labelColumn, 'a column other than the only one: no feature column would be left');
   }
 
   const features = new Float32Array(rows.length * featureAt.length);

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { LatentkitError } from '../errors.js';
+import { LatentkitError } from '../core/errors.js';
 
 /** Magic number of an IDX file of unsigned bytes with one dimension (MNIST labels). */
 export const IDX_LABELS_MAGIC = 2049;

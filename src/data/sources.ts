@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { LatentkitError } from '../errors.js';
+import { LatentkitError } from '../core/errors.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from './idx.js';
 import { readPackageFile, resolvePackageDir } from './packages.js';
 

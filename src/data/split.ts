@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { SeedStream } from '../random/seed.js';
+import type { SeedStream } from '../core/seed.js';
 
 /**
  * Splits `total` among classes in proportion to `weights` (largest remainder, ties to the lower class),

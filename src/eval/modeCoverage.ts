@@ -5,16 +5,12 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { release, toExamples, type DataInput } from '../data/input.js';
-import { ConfigError, InputError } from '../errors.js';
-import { numberIn, positiveInt } from '../validate.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link modeCoverage}.
- *
- * @example
- * ```ts
- * const options: ModeCoverageOptions = { radius: 0.06, minCount: 10 };
- * ```
+ * @category Models
  */
 export interface ModeCoverageOptions {
   /** A sample is high-quality when it lies within this Euclidean distance of some centre (often 3 standard deviations). Required. */
@@ -25,11 +21,7 @@ export interface ModeCoverageOptions {
 
 /**
  * What {@link modeCoverage} found.
- *
- * @example
- * ```ts
- * const { modesHit, modes, highQualityShare, counts }: ModeCoverage = modeCoverage(samples, centers, { radius: 0.06 });
- * ```
+ * @category Models
  */
 export interface ModeCoverage {
   /** Modes with at least `minCount` high-quality samples. */
@@ -44,6 +36,11 @@ export interface ModeCoverage {
   samples: number;
 }
 
+const MODE_COVERAGE = optionsSchema<ModeCoverageOptions>()('modeCoverage', {
+  radius: is.number({ min: 0, minOpen: true, maxOpen: true }).required(),
+  minCount: is.positiveInt().default(1),
+});
+
 /**
  * Assigns each sample to its nearest centre and counts those within `radius` of it.
  *
@@ -57,11 +54,10 @@ export interface ModeCoverage {
  * console.log(`${c.modesHit}/${c.modes} modes, ${(100 * c.highQualityShare).toFixed(1)}% high quality`);
  * samples.dispose();
  * ```
+ * @category Models
  */
 export function modeCoverage(samples: DataInput, centers: DataInput, options: ModeCoverageOptions): ModeCoverage {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('modeCoverage.options', options, 'an options object { radius }');
-  const radius = numberIn('modeCoverage.radius', options.radius, 0, Infinity, { minOpen: true, maxOpen: true });
-  const minCount = positiveInt('modeCoverage.minCount', options.minCount ?? 1);
+  const { radius, minCount } = MODE_COVERAGE.check(options);
   const c = toExamples(centers, 'centers', inferDims(centers, 'centers'));
   let s: ReturnType<typeof toExamples> | undefined;
   try {

@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { release, toExamples, type DataInput } from '../data/input.js';
-import { ConfigError, InputError } from '../errors.js';
-import { numberIn, positiveInt } from '../validate.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { is, optionsSchema } from '../core/options.js';
 
 /**
  * A classifier: a tfjs-layers model, or a function, mapping a batch of samples to class probabilities `[N, K]`.
@@ -17,16 +17,13 @@ import { numberIn, positiveInt } from '../validate.js';
  * ```ts
  * const judge: SampleClassifier = (x) => tf.softmax(myLogits(x));
  * ```
+ * @category Models
  */
 export type SampleClassifier = tfl.LayersModel | ((x: tf.Tensor) => tf.Tensor);
 
 /**
  * Options of {@link sampleQuality}.
- *
- * @example
- * ```ts
- * const options: SampleQualityOptions = { confidence: 0.9, batchSize: 256 };
- * ```
+ * @category Models
  */
 export interface SampleQualityOptions {
   /** A sample is recognised when its top class probability is at least this, in (0, 1]. Default 0.9. */
@@ -37,11 +34,7 @@ export interface SampleQualityOptions {
 
 /**
  * What {@link sampleQuality} found.
- *
- * @example
- * ```ts
- * const { confidentShare, labelEntropy, histogram }: SampleQuality = sampleQuality(judge, samples);
- * ```
+ * @category Models
  */
 export interface SampleQuality {
   /** Share of samples, in [0, 1], whose top class probability is >= `confidence`. */
@@ -58,6 +51,11 @@ export interface SampleQuality {
   samples: number;
 }
 
+const SAMPLE_QUALITY = optionsSchema<SampleQualityOptions>()('sampleQuality', {
+  confidence: is.number({ min: 0, max: 1, minOpen: true }).default(0.9),
+  batchSize: is.positiveInt().default(256),
+});
+
 /**
  * Classifies `samples` and summarises quality (confident share) and diversity (label entropy).
  * Outputs that do not sum to 1 are treated as logits and passed through a softmax.
@@ -70,11 +68,10 @@ export interface SampleQuality {
  * const q = sampleQuality(digitClassifier, gan.sample(1000));
  * console.log(`${(100 * q.confidentShare).toFixed(1)}% confident, entropy ${q.labelEntropy.toFixed(2)} / ${Math.log(10).toFixed(2)}`);
  * ```
+ * @category Models
  */
 export function sampleQuality(classifier: SampleClassifier, samples: DataInput, options: SampleQualityOptions = {}): SampleQuality {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('sampleQuality.options', options, 'an options object');
-  const confidence = numberIn('sampleQuality.confidence', options.confidence ?? 0.9, 0, 1, { minOpen: true });
-  const batchSize = positiveInt('sampleQuality.batchSize', options.batchSize ?? 256);
+  const { confidence, batchSize } = SAMPLE_QUALITY.check(options);
   const call = typeof classifier === 'function' ? classifier : (x: tf.Tensor) => classifier.predict(x) as tf.Tensor;
   if (typeof call !== 'function' || (typeof classifier !== 'function' && typeof classifier?.predict !== 'function')) {
     throw new ConfigError('sampleQuality.classifier', classifier, 'a tfjs-layers model or a function x => class probabilities');

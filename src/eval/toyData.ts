@@ -4,17 +4,13 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors.js';
-import { resolveSeed, SeedStream } from '../random/seed.js';
-import { numberIn, positiveInt } from '../validate.js';
+
+import { resolveSeed, SeedStream } from '../core/seed.js';
+import { is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link ringOfGaussians}.
- *
- * @example
- * ```ts
- * const options: RingOfGaussiansOptions = { modes: 8, radius: 2, stddev: 0.02, n: 2000, seed: 1 };
- * ```
+ * @category Data
  */
 export interface RingOfGaussiansOptions {
   /** Number of Gaussians, evenly spaced on the circle (the first at angle 0). Default 8. */
@@ -29,13 +25,17 @@ export interface RingOfGaussiansOptions {
   seed?: number;
 }
 
+const RING = optionsSchema<RingOfGaussiansOptions>()('ringOfGaussians', {
+  modes: is.positiveInt().default(8),
+  radius: is.number({ min: 0, minOpen: true, maxOpen: true }).default(2),
+  stddev: is.number({ min: 0, maxOpen: true }).default(0.02),
+  n: is.positiveInt().default(1000),
+  seed: is.seed(),
+});
+
 /**
  * The points of {@link ringOfGaussians} and where they came from.
- *
- * @example
- * ```ts
- * const { x, centers, stddev }: RingOfGaussians = ringOfGaussians({ seed: 1 });
- * ```
+ * @category Data
  */
 export interface RingOfGaussians {
   /** The points, `[n, 2]` (the caller disposes it). */
@@ -61,14 +61,11 @@ export interface RingOfGaussians {
  * const cover = modeCoverage(gan.sample(1000), ring.centers, { radius: 3 * ring.stddev });
  * ring.x.dispose();
  * ```
+ * @category Data
  */
 export function ringOfGaussians(options: RingOfGaussiansOptions = {}): RingOfGaussians {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('ringOfGaussians', options, 'an options object');
-  const modes = positiveInt('ringOfGaussians.modes', options.modes ?? 8);
-  const radius = numberIn('ringOfGaussians.radius', options.radius ?? 2, 0, Infinity, { minOpen: true, maxOpen: true });
-  const stddev = numberIn('ringOfGaussians.stddev', options.stddev ?? 0.02, 0, Infinity, { maxOpen: true });
-  const n = positiveInt('ringOfGaussians.n', options.n ?? 1000);
-  const stream = new SeedStream(resolveSeed(options.seed, 'ringOfGaussians.seed'));
+  const { modes, radius, stddev, n, seed } = RING.check(options);
+  const stream = new SeedStream(resolveSeed(seed, 'ringOfGaussians.seed'));
   const centers: [number, number][] = [];
   for (let k = 0; k < modes; k++) {
     const angle = (2 * Math.PI * k) / modes;

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { LatentkitError } from '../errors.js';
+import { LatentkitError } from '../core/errors.js';
 
 /**
  * A saved model cannot be read: a file is missing, truncated, not valid JSON, written by a newer
@@ -21,12 +21,14 @@ import { LatentkitError } from '../errors.js';
  * const err = new ModelFileError('/tmp/m/weights.bin', 'expected 1024 bytes, found 512: the file is truncated');
  * err.message; // "latentkit: /tmp/m/weights.bin: expected 1024 bytes, found 512: the file is truncated."
  * ```
+ * @category Save and load
  */
 export class ModelFileError extends LatentkitError {
   /** The file (or storage location) at fault. */
   readonly file: string;
   constructor(file: string, problem: string, options?: { cause?: unknown }) {
     super(`latentkit: ${file}: ${problem}.`);
+    this.name = 'ModelFileError';
     this.file = file;
     if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }

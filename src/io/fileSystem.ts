@@ -1,8 +1,9 @@
 /**
  * A `tf.io.IOHandler` that reads and writes a layers model as files in Node, without the native
  * `@tensorflow/tfjs-node` binding: `model.json` (topology and weights manifest, as tfjs writes it) and
- * `weights.bin` (every weight, concatenated in manifest order). `node:fs/promises` is imported only when
- * the handler runs, so this module stays importable in a browser bundle.
+ * `weights.bin` (every weight, concatenated in manifest order). Node's file system is reached through
+ * latentkit's platform module only when the handler runs, so this module stays importable in a browser
+ * bundle (where the handler throws, saying it needs Node).
  *
  * @example
  * ```ts
@@ -15,8 +16,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { isNode } from '../backend/environment.js';
-import { ConfigError, LatentkitError } from '../errors.js';
+import { nodeModules, type NodeModules } from '../core/environment.js';
+import { ConfigError, LatentkitError } from '../core/errors.js';
+import { isRecord } from '../core/options.js';
 import { ModelFileError } from './errors.js';
 
 /** File name of the topology and weights manifest, as tfjs names it. */
@@ -24,27 +26,12 @@ export const MODEL_JSON = 'model.json';
 /** File name of the weights. */
 export const WEIGHTS_BIN = 'weights.bin';
 
-/** The Node modules the file-system code needs, loaded on demand. */
-export interface NodeModules {
-  fs: typeof import('node:fs/promises');
-  path: typeof import('node:path');
-}
-
 /**
- * Imports `node:fs/promises` and `node:path`.
- *
- * @param caller - the public function asking, for the error message.
- * @throws LatentkitError outside Node.
+ * Node's file system, for `caller` (a public function) that reads or writes folders.
+ * @throws LatentkitError outside Node, saying what to use in a browser instead.
  */
-export async function nodeModules(caller: string): Promise<NodeModules> {
-  if (!isNode()) {
-    throw new LatentkitError(
-      `latentkit: ${caller} reads and writes folders and needs Node.js; in a browser use 'indexeddb://name', ` +
-        `'localstorage://name' or a tf.io.IOHandler instead.`,
-    );
-  }
-  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-  return { fs, path };
+export function folderAccess(caller: string): Promise<NodeModules> {
+  return nodeModules(caller, 'reads and writes folders', "in a browser use 'indexeddb://name', 'localstorage://name' or a tf.io.IOHandler instead");
 }
 
 /** Strips a `file://` scheme: latentkit handles file URLs itself (tfjs needs the native binding for them). */
@@ -117,10 +104,6 @@ function weightBytes(spec: tf.io.WeightsManifestEntry): number | undefined {
   const count = spec.shape.reduce((a, b) => a * b, 1);
   const per = spec.quantization ? QUANTIZED_BYTES[spec.quantization.dtype] : DTYPE_BYTES[spec.dtype];
   return per === undefined ? undefined : count * per;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkManifest(manifest: unknown, file: string): tf.io.WeightsManifestConfig {
@@ -200,12 +183,7 @@ function modelJsonFor(artifacts: tf.io.ModelArtifacts, manifest: tf.io.WeightsMa
 
 /**
  * A `tf.io.IOHandler` whose `save` and `load` are both present, as {@link fileSystemHandler} returns.
- *
- * @example
- * ```ts
- * const handler: FileSystemIOHandler = fileSystemHandler('models/ae');
- * handler.dir; // 'models/ae'
- * ```
+ * @category Save and load
  */
 export interface FileSystemIOHandler extends tf.io.IOHandler {
   /** The folder the files are in. */
@@ -233,6 +211,7 @@ export interface FileSystemIOHandler extends tf.io.IOHandler {
  * await model.save(fileSystemHandler('out/classifier'));
  * const again = await tfl.loadLayersModel(fileSystemHandler('out/classifier/model.json'));
  * ```
+ * @category Save and load
  */
 export function fileSystemHandler(dir: string): FileSystemIOHandler {
   if (typeof dir !== 'string' || stripFileScheme(dir) === '') {
@@ -251,7 +230,7 @@ export function fileSystemHandler(dir: string): FileSystemIOHandler {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new LatentkitError('latentkit: fileSystemHandler saves JSON model topologies only (layers models), not a binary topology.');
       }
-      const node = await nodeModules('fileSystemHandler.save');
+      const node = await folderAccess('fileSystemHandler.save');
       const { folder, modelJson } = locate(node);
       await node.fs.mkdir(folder, { recursive: true });
       const weights = artifacts.weightSpecs ?? [];
@@ -263,7 +242,7 @@ export function fileSystemHandler(dir: string): FileSystemIOHandler {
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
-      const node = await nodeModules('fileSystemHandler.load');
+      const node = await folderAccess('fileSystemHandler.load');
       const { folder, modelJson } = locate(node);
       const json = parseModelJson((await readModelFile(node, modelJson, 'a tfjs model.json'))!, modelJson);
       if (!isRecord(json) || json.modelTopology == null) {

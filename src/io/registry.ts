@@ -1,97 +1,76 @@
 /**
- * The registry of model kinds that `save` and `load` understand. A kind tells the io code
- * which `tf.LayersModel`s hold a handle's weights (its *parts*) and how to rebuild an equal handle from
- * the saved config; `load` then copies the saved weights into the rebuilt parts.
- *
- * latentkit registers its own kinds (`undercomplete`, `overcompleteSparse`, `denoising`) in `kinds.ts`;
- * a new builder registers its kind the same way:
+ * The registry of model kinds that `save` and `load` understand. A kind tells the io code which
+ * `tf.LayersModel`s hold a handle's weights (its *parts*) and how to rebuild an equal handle from the saved
+ * config; `load` then copies the saved weights into the rebuilt parts. The io code knows no kind by name:
+ * each model family defines its kinds next to its builders, and they register when their module loads.
  *
  * @example
  * ```ts
- * registerModelKind<Gan>('gan', {
- *   rebuild: (config) => gan(config as GanConfig),
- *   parts: (g) => ({ generator: g.generator, discriminator: g.discriminator }),
+ * defineModelKind<Classifier>({
+ *   kind: 'classifier',
+ *   rebuild: (config) => classifier(config as unknown as ClassifierConfig),
+ *   parts: (c) => ({ model: c.model }),
  * });
  * ```
  * @module
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../errors.js';
-import type { NoiseFn } from '../noise/index.js';
+import { ConfigError } from '../core/errors.js';
+import type { OptionsSchema } from '../core/options.js';
 import { ModelFileError } from './errors.js';
 
 /**
  * What every handle that can be saved has: the kind that made it, its config as plain JSON data with
  * every default filled in (including `seed`), and a way to free its weights.
- *
- * @example
- * ```ts
- * const handle: SavableHandle = undercompleteAE({ inputDim: 784, codeDim: 32, seed: 1 });
- * handle.kind; // 'undercomplete'
- * ```
+ * @category Save and load
  */
 export interface SavableHandle {
   /** The registered kind (`'undercomplete'`, `'gan'`, ...). */
   readonly kind: string;
   /** The builder's config, JSON data only, with every default filled in. */
-  readonly config: Readonly<Record<string, unknown>>;
+  readonly config: object;
   /** Frees every weight; `load` calls it when loading fails after the rebuild. */
   dispose(): void;
 }
 
 /**
- * Options of {@link load}, handed on to the kind's `rebuild`. A kind that needs something that cannot be
- * saved as data (a function) adds an optional field here and throws a `ConfigError` naming
- * `load.<field>` when it is missing.
- *
- * @example
- * ```ts
- * const dae = await load<Autoencoder>('models/dae', { noise: myNoise });
- * ```
+ * Options of {@link load}. Which keys exist depends on the saved model's kind (each kind declares its
+ * own, such as a denoising model's `noise`); an option the kind does not take is an error.
+ * @category Save and load
  */
-export interface LoadOptions {
-  /**
-   * `denoising` kind: the noise function to train with. Required when the model was saved with a custom
-   * noise function (its config records `noise: { kind: 'custom' }`, since a function cannot be saved);
-   * when the model was saved with a noise spec, a function given here replaces it (and the loaded
-   * config then records `{ kind: 'custom' }`).
-   */
-  noise?: NoiseFn;
-}
+export type LoadOptions = Readonly<Record<string, unknown>>;
 
 /**
  * The named `tf.LayersModel`s that together hold all of a handle's weights. Order matters: the first
  * part is stored at the save location itself, each further part under `<location>/<name>` (a subfolder
  * on disk, a suffix on a browser URL). Names: a letter, then letters, digits, `_` or `-`.
- *
- * @example
- * ```ts
- * const aeParts: ModelParts = { model: ae.model };   // encoder and decoder share model's weights
- * const ganParts: ModelParts = { generator: g.generator, discriminator: g.discriminator };
- * ```
  */
 export type ModelParts = Readonly<Record<string, tfl.LayersModel>>;
 
 /**
- * How one model kind is saved and loaded.
+ * How one model kind is saved and loaded; see {@link defineModelKind}.
  *
  * @typeParam H - the handle type the kind's builder returns.
- * @example
- * ```ts
- * const definition: ModelKind<Autoencoder> = {
- *   rebuild: (config) => undercompleteAE(config as unknown as UndercompleteAEConfig),
- *   parts: (ae) => ({ model: ae.model }),
- * };
- * ```
  */
-export interface ModelKind<H extends SavableHandle = SavableHandle> {
+export interface ModelKindDefinition<H extends SavableHandle = SavableHandle> {
+  /** The `kind` the builder puts on its handles: a letter, then letters, digits, `_`, `-`. */
+  kind: string;
+  /** Names saves of this kind carry from earlier latentkit versions; they load through {@link ModelKindDefinition.upgradeConfig}. */
+  aliases?: readonly string[];
+  /**
+   * Brings a config saved by an earlier version into the current form (a renamed field, say); `savedKind`
+   * is the kind name the save carries (this kind or one of its aliases). Default: the config as saved.
+   */
+  upgradeConfig?(config: Record<string, unknown>, savedKind: string): Record<string, unknown>;
+  /** The options `load` takes for this kind (checked: an unknown key is an error). Default: none. */
+  loadOptions?: Pick<OptionsSchema<object>, 'check'>;
   /**
    * Builds a new handle with the saved architecture from the saved config (with the saved `seed`, a
    * builder rebuilds the same layers with the same names). Its initial weights are overwritten next.
    * A `ConfigError` whose `parameter` starts with `load.` is passed on as a problem with the options;
    * any other `ConfigError` is reported as a bad config in the saved file.
    */
-  rebuild(config: Record<string, unknown>, options: LoadOptions): H | Promise<H>;
+  rebuild(config: Record<string, unknown>, options: Record<string, unknown>): H | Promise<H>;
   /** The models whose weights are saved, by part name; see {@link ModelParts}. Called on save and after the rebuild. */
   parts(handle: H): ModelParts;
   /**
@@ -102,77 +81,66 @@ export interface ModelKind<H extends SavableHandle = SavableHandle> {
   receiveWeights?(handle: H, part: string, saved: tfl.LayersModel, where: string): void;
 }
 
-/** Options of {@link registerModelKind}. */
-export interface RegisterModelKindOptions {
-  /** Replace an existing registration of the same kind instead of throwing. Default `false`. */
+/** Options of {@link defineModelKind}. */
+export interface DefineModelKindOptions {
+  /** Replace an existing definition of the same kind instead of throwing. Default `false`. */
   replace?: boolean;
 }
 
 // The one registry of the process, like tfjs's serialization registry: kinds register when their module
 // loads, and save/load look them up by the name stored in the file.
-const registry = new Map<string, ModelKind>();
+const registry = new Map<string, ModelKindDefinition>();
+const aliases = new Map<string, string>();
 
 const KIND_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /**
  * Makes a model kind savable and loadable: `save` writes `parts(handle)` and the handle's config; `load`
- * finds the definition by the saved `kind`, rebuilds the handle and fills in the weights.
+ * finds the definition by the saved kind (or an alias), upgrades an old config, rebuilds the handle and
+ * fills in the weights. Call it next to the kind's builder, so that importing the builder registers it.
  *
- * @param kind - the `kind` string the builder puts on its handles: a letter, then letters, digits, `_`, `-`.
- * @param definition - see {@link ModelKind}.
- * @param options - `replace` an earlier registration of `kind`.
- * @throws ConfigError on a bad `kind` name, an incomplete definition, or a kind already registered
+ * @param definition - see {@link ModelKindDefinition}.
+ * @param options - `replace` an earlier definition of the kind.
+ * @returns the definition.
+ * @throws ConfigError on a bad kind name, an incomplete definition, or a kind (or alias) already defined
  *   (unless `replace`).
- * @example
- * ```ts
- * registerModelKind<Autoencoder>('conv', {
- *   rebuild: (config) => convAE(config as unknown as ConvAEConfig),
- *   parts: (ae) => ({ model: ae.model }),
- * });
- * ```
  */
-export function registerModelKind<H extends SavableHandle>(
-  kind: string,
-  definition: ModelKind<H>,
-  options: RegisterModelKindOptions = {},
-): void {
-  if (typeof kind !== 'string' || !KIND_NAME.test(kind)) {
-    throw new ConfigError('registerModelKind.kind', kind, 'a name of letters, digits, _ and - starting with a letter');
-  }
+export function defineModelKind<H extends SavableHandle>(
+  definition: ModelKindDefinition<H>,
+  options: DefineModelKindOptions = {},
+): ModelKindDefinition<H> {
   if (typeof definition !== 'object' || definition === null || typeof definition.rebuild !== 'function' || typeof definition.parts !== 'function') {
-    throw new ConfigError('registerModelKind.definition', definition, 'an object with rebuild(config, options) and parts(handle) functions');
+    throw new ConfigError('defineModelKind.definition', definition, 'an object with kind, rebuild(config, options) and parts(handle)');
   }
-  if (definition.receiveWeights !== undefined && typeof definition.receiveWeights !== 'function') {
-    throw new ConfigError('registerModelKind.definition.receiveWeights', definition.receiveWeights, 'a function or undefined');
+  const { kind } = definition;
+  const names = [kind, ...(definition.aliases ?? [])];
+  for (const name of names) {
+    if (typeof name !== 'string' || !KIND_NAME.test(name)) {
+      throw new ConfigError('defineModelKind.kind', name, 'a name of letters, digits, _ and - starting with a letter');
+    }
   }
-  if (registry.has(kind) && options.replace !== true) {
-    throw new ConfigError('registerModelKind.kind', kind, 'a kind not registered yet (pass { replace: true } to replace it)');
+  for (const key of ['receiveWeights', 'upgradeConfig'] as const) {
+    if (definition[key] !== undefined && typeof definition[key] !== 'function') {
+      throw new ConfigError(`defineModelKind.definition.${key}`, definition[key], 'a function or undefined');
+    }
   }
-  registry.set(kind, definition as unknown as ModelKind);
+  if (options.replace !== true) {
+    const taken = names.find((n) => registry.has(n) || aliases.has(n));
+    if (taken !== undefined) throw new ConfigError('defineModelKind.kind', taken, 'a kind not defined yet (pass { replace: true } to replace it)');
+  }
+  registry.set(kind, definition as unknown as ModelKindDefinition);
+  for (const alias of definition.aliases ?? []) aliases.set(alias, kind);
+  return definition;
 }
 
-/**
- * The kinds registered so far, sorted.
- *
- * @example
- * ```ts
- * registeredModelKinds(); // ['denoising', 'overcompleteSparse', 'undercomplete']
- * ```
- */
+/** The kinds defined so far (not their aliases), sorted. */
 export function registeredModelKinds(): string[] {
   return [...registry.keys()].sort();
 }
 
-/**
- * The definition registered for `kind`, if any.
- *
- * @example
- * ```ts
- * modelKind('undercomplete')?.parts(ae); // { model: ae.model }
- * ```
- */
-export function modelKind(kind: string): ModelKind | undefined {
-  return registry.get(kind);
+/** The definition of `kind`, or of the kind that has `kind` as an alias, if any. */
+export function modelKind(kind: string): ModelKindDefinition | undefined {
+  return registry.get(kind) ?? registry.get(aliases.get(kind) ?? '');
 }
 
 /** `kinds` as `'a', 'b'` for messages. */

@@ -11,21 +11,11 @@
 /**
  * The latentkit release, recorded in `latentkit.json` as `latentkitVersion`. A test checks that it
  * equals `package.json`'s version (kept as a constant so that browser bundles need no JSON import).
- *
- * @example
- * ```ts
- * LATENTKIT_VERSION; // '0.1.0'
- * ```
  */
 export const LATENTKIT_VERSION = '0.1.0';
 
 /**
  * The save format this latentkit writes and the newest it reads. Raise it when a change to the saved
  * files would make an older latentkit misread them; `load` refuses files with a larger number.
- *
- * @example
- * ```ts
- * SAVE_FORMAT; // 1
- * ```
  */
 export const SAVE_FORMAT = 1;

@@ -6,8 +6,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { toExamples, release, type DataInput } from '../data/input.js';
-import { ConfigError } from '../errors.js';
-import { positiveInt } from '../validate.js';
+import { ConfigError } from '../core/errors.js';
+import { is, optionsSchema } from '../core/options.js';
+
+const EMBEDDING_OF = optionsSchema<{ batchSize?: number }>()('embeddingOf', { batchSize: is.positiveInt().default(256) });
 
 /**
  * The output of layer `layerName` of `model` for inputs `x`: a new tensor `[N, ...]` the caller disposes.
@@ -17,13 +19,14 @@ import { positiveInt } from '../validate.js';
  * ```ts
  * const codes = embeddingOf(ae.model, 'code', images);   // same as ae.encode(images)
  * ```
+ * @category Latent
  */
 export function embeddingOf(model: tfl.LayersModel, layerName: string, x: DataInput, options: { batchSize?: number } = {}): tf.Tensor {
   const names = model.layers.map((l) => l.name);
   if (!names.includes(layerName)) {
     throw new ConfigError('layerName', layerName, `one of the model's layers: ${names.map((n) => `"${n}"`).join(', ')}`);
   }
-  const batchSize = positiveInt('embeddingOf.batchSize', options.batchSize ?? 256);
+  const { batchSize } = EMBEDDING_OF.check(options);
   const layer = model.getLayer(layerName);
   // A view on the same layers: no new weights, so nothing to dispose afterwards.
   const probe = tfl.model({ inputs: model.inputs, outputs: layer.output as tfl.SymbolicTensor });

@@ -5,16 +5,24 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFinite, type DataInput } from '../data/input.js';
-import { InputError } from '../errors.js';
-import { oneOf, positiveInt } from '../validate.js';
+import { InputError } from '../core/errors.js';
+import { is, optionsSchema } from '../core/options.js';
 
-/** Options of {@link interpolate}. */
+/**
+ * Options of {@link interpolate}.
+ * @category Latent
+ */
 export interface InterpolateOptions {
   /** Number of points, both ends included (>= 2). Default 10. */
   steps?: number;
   /** `'linear'` (default) or `'spherical'` (slerp; falls back to linear for nearly parallel codes). */
   method?: 'linear' | 'spherical';
 }
+
+const INTERPOLATE = optionsSchema<InterpolateOptions>()('interpolate', {
+  steps: is.positiveInt().default(10),
+  method: is.oneOf(['linear', 'spherical'] as const).default('linear'),
+});
 
 function asVector(v: DataInput, parameter: string): { values: Float32Array; shape: number[] } {
   const t = v instanceof tf.Tensor ? v : tf.tensor(v as number[]);
@@ -38,11 +46,11 @@ function asVector(v: DataInput, parameter: string): { values: Float32Array; shap
  * const path = interpolate(za, zb, { steps: 10 });   // [10, 32]
  * const frames = ae.decode(path);                    // [10, 784]
  * ```
+ * @category Latent
  */
 export function interpolate(a: DataInput, b: DataInput, options: InterpolateOptions = {}): tf.Tensor {
-  const steps = positiveInt('interpolate.steps', options.steps ?? 10);
+  const { steps, method } = INTERPOLATE.check(options);
   if (steps < 2) throw new InputError('interpolate.steps', steps, 'at least 2 (both ends are included)');
-  const method = oneOf('interpolate.method', options.method ?? 'linear', ['linear', 'spherical'] as const);
   const va = asVector(a, 'a');
   const vb = asVector(b, 'b');
   if (va.values.length !== vb.values.length) {

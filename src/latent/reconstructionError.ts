@@ -3,7 +3,7 @@
  * @module
  */
 import type { DataInput } from '../data/input.js';
-import type { Autoencoder, EvaluateOptions, ReconstructionReport } from '../models/autoencoder.js';
+import type { Autoencoder, EvaluateOptions, ReconstructionReport } from '../models/autoencoder/handle.js';
 
 /**
  * The reconstruction error of `ae` on `x`: one value per example and the mean, in the model's loss unless
@@ -13,6 +13,7 @@ import type { Autoencoder, EvaluateOptions, ReconstructionReport } from '../mode
  * ```ts
  * const { mean, perExample } = reconstructionError(ae, testImages, { metric: 'mse' });
  * ```
+ * @category Latent
  */
 export function reconstructionError(ae: Autoencoder, x: DataInput, options: EvaluateOptions = {}): ReconstructionReport {
   return ae.evaluate(x, options);

@@ -14,8 +14,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, InputError } from '../errors.js';
-import { assertSeed } from '../random/seed.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { field, optionsSchema } from '../core/options.js';
+import { assertSeed } from '../core/seed.js';
 
 /**
  * A noise injector: returns a new float32 tensor of the shape of `x` with noise drawn from `seed`.
@@ -31,27 +32,20 @@ import { assertSeed } from '../random/seed.js';
  * const a = noise(x, stream.nextSeed());
  * const b = noise(x, stream.nextSeed()); // fresh noise, reproducible from 7
  * ```
+ * @category Noise
  */
 export type NoiseFn = (x: tf.Tensor, seed: number) => tf.Tensor;
 
 /**
  * An inclusive range `[lo, hi]` the noisy result is clipped to, for example `[0, 1]` for pixel values.
  * Both ends must be finite (so that a spec survives JSON) and `lo <= hi`.
- *
- * @example
- * ```ts
- * const clip: ClipRange = [0, 1];
- * ```
+ * @category Noise
  */
 export type ClipRange = readonly [lo: number, hi: number];
 
 /**
  * Options of {@link gaussianNoise}.
- *
- * @example
- * ```ts
- * const opts: GaussianNoiseOptions = { stddev: 0.5, clip: [0, 1] };
- * ```
+ * @category Noise
  */
 export interface GaussianNoiseOptions {
   /** Standard deviation of the added noise, in the units of `x`; finite and >= 0. */
@@ -64,11 +58,7 @@ export interface GaussianNoiseOptions {
 
 /**
  * Options of {@link maskingNoise}.
- *
- * @example
- * ```ts
- * const opts: MaskingNoiseOptions = { rate: 0.3 };
- * ```
+ * @category Noise
  */
 export interface MaskingNoiseOptions {
   /** Probability that each value is set to 0, in [0, 1]. */
@@ -79,11 +69,7 @@ export interface MaskingNoiseOptions {
 
 /**
  * Options of {@link saltAndPepperNoise}.
- *
- * @example
- * ```ts
- * const opts: SaltAndPepperNoiseOptions = { rate: 0.1, low: -1, high: 1 };
- * ```
+ * @category Noise
  */
 export interface SaltAndPepperNoiseOptions {
   /** Probability that each value is replaced (by `low` or `high`, half each), in [0, 1]. */
@@ -98,11 +84,7 @@ export interface SaltAndPepperNoiseOptions {
 
 /**
  * Options of {@link uniformNoise}.
- *
- * @example
- * ```ts
- * const opts: UniformNoiseOptions = { scale: 0.3, clip: [0, 1] };
- * ```
+ * @category Noise
  */
 export interface UniformNoiseOptions {
   /** Width of the added noise U(0, scale), in the units of `x`; finite and >= 0. */
@@ -112,44 +94,25 @@ export interface UniformNoiseOptions {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Validation, shared with spec.ts. `prefix` is how the caller spelled the options (`maskingNoise`,
-// `noise`, `denoisingAE.noise`), so that the error names the parameter the user wrote.
+// The options' fields, shared with spec.ts. `prefix` is how the caller spelled the options
+// (`maskingNoise`, `noise`, `denoisingAE.noise`), so that the error names the parameter the user wrote.
 
-/** @internal */
-export function checkOptionsObject(options: unknown, prefix: string): asserts options is Record<string, unknown> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError(prefix, options, 'an options object');
-  }
-}
-
-/** @internal */
-export function checkFinite(value: unknown, parameter: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ConfigError(parameter, value, 'a finite number');
-  }
+function finite(value: unknown, parameter: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(parameter, value, 'a finite number');
   return value;
 }
 
-/** @internal */
-export function checkNonNegative(value: unknown, parameter: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigError(parameter, value, 'a finite number >= 0');
-  }
+function nonNegative(value: unknown, parameter: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ConfigError(parameter, value, 'a finite number >= 0');
   return value;
 }
 
-/** @internal */
-export function checkRate(value: unknown, parameter: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new ConfigError(parameter, value, 'a probability in [0, 1]');
-  }
+function rate(value: unknown, parameter: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(parameter, value, 'a probability in [0, 1]');
   return value;
 }
 
-/** @internal */
-export function checkClip(value: unknown, parameter: string): ClipRange | undefined {
-  // null is accepted as "absent": a spec that went through JSON or a saved model may carry it.
-  if (value === undefined || value === null) return undefined;
+function clipRange(value: unknown, parameter: string): ClipRange {
   const expected = 'a range [lo, hi] of two finite numbers with lo <= hi';
   if (!Array.isArray(value) || value.length !== 2) throw new ConfigError(parameter, value, expected);
   const [lo, hi] = value as unknown[];
@@ -159,10 +122,18 @@ export function checkClip(value: unknown, parameter: string): ClipRange | undefi
   return [lo, hi];
 }
 
-/** @internal Treats `null` like `undefined` for optional numbers, for the same reason as in checkClip. */
-export function optional<T>(value: unknown, fallback: T): unknown {
-  return value === undefined || value === null ? fallback : value;
-}
+/** The fields of each injector's options. `null` counts as absent: a spec that went through JSON may carry it. */
+export const NOISE_FIELDS = {
+  gaussian: { stddev: field(nonNegative).required(), mean: field(finite).default(0), clip: field(clipRange) },
+  masking: { rate: field(rate).required(), clip: field(clipRange) },
+  saltAndPepper: { rate: field(rate).required(), low: field(finite).default(0), high: field(finite).default(1), clip: field(clipRange) },
+  uniform: { scale: field(nonNegative).required(), clip: field(clipRange) },
+};
+
+const GAUSSIAN = optionsSchema<GaussianNoiseOptions>()('gaussianNoise', NOISE_FIELDS.gaussian, { nullIsAbsent: true });
+const MASKING = optionsSchema<MaskingNoiseOptions>()('maskingNoise', NOISE_FIELDS.masking, { nullIsAbsent: true });
+const SALT_AND_PEPPER = optionsSchema<SaltAndPepperNoiseOptions>()('saltAndPepperNoise', NOISE_FIELDS.saltAndPepper, { nullIsAbsent: true });
+const UNIFORM = optionsSchema<UniformNoiseOptions>()('uniformNoise', NOISE_FIELDS.uniform, { nullIsAbsent: true });
 
 function checkInput(x: unknown, seed: unknown, name: string): asserts x is tf.Tensor {
   if (typeof x !== 'object' || x === null || !('shape' in x) || !('dtype' in x)) {
@@ -202,17 +173,15 @@ function injector(name: string, clip: ClipRange | undefined, draw: (x: tf.Tensor
  * const noise = gaussianNoise({ stddev: 0.5, clip: [0, 1] });
  * const noisy = noise(images, 42);
  * ```
+ * @category Noise
  */
 export function gaussianNoise(options: GaussianNoiseOptions): NoiseFn {
   return gaussianFrom(options, 'gaussianNoise');
 }
 
-/** @internal */
+/** @internal `options` checked as {@link GaussianNoiseOptions} (or the rest of a spec), named `prefix`. */
 export function gaussianFrom(options: unknown, prefix: string): NoiseFn {
-  checkOptionsObject(options, prefix);
-  const stddev = checkNonNegative(options.stddev, `${prefix}.stddev`);
-  const mean = checkFinite(optional(options.mean, 0), `${prefix}.mean`);
-  const clip = checkClip(options.clip, `${prefix}.clip`);
+  const { stddev, mean, clip } = GAUSSIAN.check(options, prefix);
   return injector('gaussianNoise', clip, (x, seed) =>
     tf.add(x, tf.randomNormal(x.shape, mean, stddev, 'float32', seed)),
   );
@@ -230,6 +199,7 @@ export function gaussianFrom(options: unknown, prefix: string): NoiseFn {
  * const noise = maskingNoise({ rate: 0.3 });
  * const noisy = noise(images, 42); // about 30% zeros
  * ```
+ * @category Noise
  */
 export function maskingNoise(options: MaskingNoiseOptions): NoiseFn {
   return maskingFrom(options, 'maskingNoise');
@@ -237,9 +207,7 @@ export function maskingNoise(options: MaskingNoiseOptions): NoiseFn {
 
 /** @internal */
 export function maskingFrom(options: unknown, prefix: string): NoiseFn {
-  checkOptionsObject(options, prefix);
-  const rate = checkRate(options.rate, `${prefix}.rate`);
-  const clip = checkClip(options.clip, `${prefix}.clip`);
+  const { rate, clip } = MASKING.check(options, prefix);
   return injector('maskingNoise', clip, (x, seed) => {
     // u < rate holds with probability rate (u is in [0, 1)), so rate 0 keeps all and rate 1 drops all.
     // `where` rather than multiplying by a 0/1 mask, so that a dropped Infinity or NaN becomes 0 too.
@@ -260,6 +228,7 @@ export function maskingFrom(options: unknown, prefix: string): NoiseFn {
  * const noise = saltAndPepperNoise({ rate: 0.1 });
  * const noisy = noise(images, 42); // about 5% black and 5% white pixels
  * ```
+ * @category Noise
  */
 export function saltAndPepperNoise(options: SaltAndPepperNoiseOptions): NoiseFn {
   return saltAndPepperFrom(options, 'saltAndPepperNoise');
@@ -267,11 +236,7 @@ export function saltAndPepperNoise(options: SaltAndPepperNoiseOptions): NoiseFn 
 
 /** @internal */
 export function saltAndPepperFrom(options: unknown, prefix: string): NoiseFn {
-  checkOptionsObject(options, prefix);
-  const rate = checkRate(options.rate, `${prefix}.rate`);
-  const low = checkFinite(optional(options.low, 0), `${prefix}.low`);
-  const high = checkFinite(optional(options.high, 1), `${prefix}.high`);
-  const clip = checkClip(options.clip, `${prefix}.clip`);
+  const { rate, low, high, clip } = SALT_AND_PEPPER.check(options, prefix);
   return injector('saltAndPepperNoise', clip, (x, seed) => {
     // One draw decides both whether and how a value is replaced: u < rate/2 gives low and
     // rate/2 <= u < rate gives high, so each happens with probability rate/2.
@@ -293,6 +258,7 @@ export function saltAndPepperFrom(options: unknown, prefix: string): NoiseFn {
  * const noise = uniformNoise({ scale: 0.3, clip: [0, 1] });
  * const noisy = noise(images, 42);
  * ```
+ * @category Noise
  */
 export function uniformNoise(options: UniformNoiseOptions): NoiseFn {
   return uniformFrom(options, 'uniformNoise');
@@ -300,9 +266,7 @@ export function uniformNoise(options: UniformNoiseOptions): NoiseFn {
 
 /** @internal */
 export function uniformFrom(options: unknown, prefix: string): NoiseFn {
-  checkOptionsObject(options, prefix);
-  const scale = checkNonNegative(options.scale, `${prefix}.scale`);
-  const clip = checkClip(options.clip, `${prefix}.clip`);
+  const { scale, clip } = UNIFORM.check(options, prefix);
   return injector('uniformNoise', clip, (x, seed) =>
     tf.add(x, tf.mul(tf.randomUniform(x.shape, 0, 1, 'float32', seed), scale)),
   );

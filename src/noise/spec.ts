@@ -12,17 +12,13 @@
  * @module
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors.js';
-import { resolveSeed } from '../random/seed.js';
+import { ConfigError } from '../core/errors.js';
+import { is, isRecord, OptionsSchema, optionsSchema } from '../core/options.js';
+import { resolveSeed } from '../core/seed.js';
 import {
-  checkClip,
-  checkFinite,
-  checkNonNegative,
-  checkOptionsObject,
-  checkRate,
+  NOISE_FIELDS,
   gaussianFrom,
   maskingFrom,
-  optional,
   saltAndPepperFrom,
   uniformFrom,
   type GaussianNoiseOptions,
@@ -34,11 +30,7 @@ import {
 
 /**
  * {@link gaussianNoise} as data.
- *
- * @example
- * ```ts
- * const spec: GaussianNoiseSpec = { kind: 'gaussian', stddev: 0.5 };
- * ```
+ * @category Noise
  */
 export interface GaussianNoiseSpec extends GaussianNoiseOptions {
   kind: 'gaussian';
@@ -46,11 +38,7 @@ export interface GaussianNoiseSpec extends GaussianNoiseOptions {
 
 /**
  * {@link maskingNoise} as data.
- *
- * @example
- * ```ts
- * const spec: MaskingNoiseSpec = { kind: 'masking', rate: 0.3 };
- * ```
+ * @category Noise
  */
 export interface MaskingNoiseSpec extends MaskingNoiseOptions {
   kind: 'masking';
@@ -58,11 +46,7 @@ export interface MaskingNoiseSpec extends MaskingNoiseOptions {
 
 /**
  * {@link saltAndPepperNoise} as data.
- *
- * @example
- * ```ts
- * const spec: SaltAndPepperNoiseSpec = { kind: 'saltAndPepper', rate: 0.1 };
- * ```
+ * @category Noise
  */
 export interface SaltAndPepperNoiseSpec extends SaltAndPepperNoiseOptions {
   kind: 'saltAndPepper';
@@ -70,11 +54,7 @@ export interface SaltAndPepperNoiseSpec extends SaltAndPepperNoiseOptions {
 
 /**
  * {@link uniformNoise} as data.
- *
- * @example
- * ```ts
- * const spec: UniformNoiseSpec = { kind: 'uniform', scale: 0.3, clip: [0, 1] };
- * ```
+ * @category Noise
  */
 export interface UniformNoiseSpec extends UniformNoiseOptions {
   kind: 'uniform';
@@ -82,55 +62,36 @@ export interface UniformNoiseSpec extends UniformNoiseOptions {
 
 /**
  * A noise injector described as plain data (JSON-serialisable), discriminated by `kind`.
- *
- * @example
- * ```ts
- * const config = { noise: { kind: 'gaussian', stddev: 0.5, clip: [0, 1] } satisfies NoiseSpec };
- * const noise = noiseFromSpec(config.noise);
- * ```
+ * @category Noise
  */
 export type NoiseSpec = GaussianNoiseSpec | MaskingNoiseSpec | SaltAndPepperNoiseSpec | UniformNoiseSpec;
 
 /**
  * The valid values of {@link NoiseSpec}`.kind`.
- *
- * @example
- * ```ts
- * NOISE_KINDS.includes(userInput as NoiseKind);
- * ```
+ * @category Noise
  */
 export const NOISE_KINDS = ['gaussian', 'masking', 'saltAndPepper', 'uniform'] as const;
 
 /**
  * One of {@link NOISE_KINDS}.
- *
- * @example
- * ```ts
- * const kind: NoiseKind = 'masking';
- * ```
+ * @category Noise
  */
 export type NoiseKind = (typeof NOISE_KINDS)[number];
 
-const KEYS: Record<NoiseKind, readonly string[]> = {
-  gaussian: ['kind', 'stddev', 'mean', 'clip'],
-  masking: ['kind', 'rate', 'clip'],
-  saltAndPepper: ['kind', 'rate', 'low', 'high', 'clip'],
-  uniform: ['kind', 'scale', 'clip'],
-};
+/** Each kind's spec: `kind` and the fields of its injector's options. */
+const SPECS: Record<NoiseKind, OptionsSchema<Record<string, unknown>>> = Object.fromEntries(
+  NOISE_KINDS.map((kind) => [kind, new OptionsSchema('noise', { kind: is.oneOf([kind]), ...NOISE_FIELDS[kind] }, { nullIsAbsent: true })]),
+) as Record<NoiseKind, OptionsSchema<Record<string, unknown>>>;
 
-function checkKind(spec: Record<string, unknown>, parameter: string): NoiseKind {
-  const kind = spec.kind;
+/** Checks a spec's kind and keys (a misspelt optional key such as `clips` from JSON would otherwise be ignored). */
+function checkSpec(spec: unknown, parameter: string): { kind: NoiseKind; options: Record<string, unknown> } {
+  if (!isRecord(spec)) throw new ConfigError(parameter, spec, 'an options object');
+  const kind = spec['kind'];
   if (typeof kind !== 'string' || !(NOISE_KINDS as readonly string[]).includes(kind)) {
     throw new ConfigError(`${parameter}.kind`, kind, `one of ${NOISE_KINDS.map((k) => `'${k}'`).join(', ')}`);
   }
-  const allowed = KEYS[kind as NoiseKind];
-  // Specs come from JSON, where a misspelt optional key (`clips`, `stdev`) would otherwise be ignored.
-  for (const key of Object.keys(spec)) {
-    if (!allowed.includes(key)) {
-      throw new ConfigError(`${parameter}.${key}`, spec[key], `no such option for kind '${kind}' (valid: ${allowed.join(', ')})`);
-    }
-  }
-  return kind as NoiseKind;
+  const { kind: _kind, ...options } = SPECS[kind as NoiseKind].check(spec, parameter);
+  return { kind: kind as NoiseKind, options };
 }
 
 /**
@@ -146,19 +107,12 @@ function checkKind(spec: Record<string, unknown>, parameter: string): NoiseKind 
  * const noise = noiseFromSpec({ kind: 'saltAndPepper', rate: 0.1 });
  * const noisy = noise(images, 42);
  * ```
+ * @category Noise
  */
 export function noiseFromSpec(spec: NoiseSpec, parameter = 'noise'): NoiseFn {
-  checkOptionsObject(spec, parameter);
-  switch (checkKind(spec, parameter)) {
-    case 'gaussian':
-      return gaussianFrom(spec, parameter);
-    case 'masking':
-      return maskingFrom(spec, parameter);
-    case 'saltAndPepper':
-      return saltAndPepperFrom(spec, parameter);
-    case 'uniform':
-      return uniformFrom(spec, parameter);
-  }
+  const { kind, options } = checkSpec(spec, parameter);
+  const from = { gaussian: gaussianFrom, masking: maskingFrom, saltAndPepper: saltAndPepperFrom, uniform: uniformFrom }[kind];
+  return from(options, parameter);
 }
 
 /**
@@ -177,39 +131,13 @@ export function noiseFromSpec(spec: NoiseSpec, parameter = 'noise'): NoiseFn {
  * ```
  */
 export function normaliseNoiseSpec(spec: NoiseSpec, parameter = 'noise'): NoiseSpec {
-  checkOptionsObject(spec, parameter);
-  const kind = checkKind(spec, parameter);
-  const clip = checkClip(spec.clip, `${parameter}.clip`);
-  const withClip = <T extends NoiseSpec>(s: T): T => (clip ? { ...s, clip: [clip[0], clip[1]] } : s);
-  const raw = spec as unknown as Record<string, unknown>;
-  switch (kind) {
-    case 'gaussian':
-      return withClip({
-        kind,
-        stddev: checkNonNegative(raw.stddev, `${parameter}.stddev`),
-        mean: checkFinite(optional(raw.mean, 0), `${parameter}.mean`),
-      });
-    case 'masking':
-      return withClip({ kind, rate: checkRate(raw.rate, `${parameter}.rate`) });
-    case 'saltAndPepper':
-      return withClip({
-        kind,
-        rate: checkRate(raw.rate, `${parameter}.rate`),
-        low: checkFinite(optional(raw.low, 0), `${parameter}.low`),
-        high: checkFinite(optional(raw.high, 1), `${parameter}.high`),
-      });
-    case 'uniform':
-      return withClip({ kind, scale: checkNonNegative(raw.scale, `${parameter}.scale`) });
-  }
+  const { kind, options } = checkSpec(spec, parameter);
+  return { kind, ...options } as unknown as NoiseSpec;
 }
 
 /**
  * Options of {@link applyNoise}.
- *
- * @example
- * ```ts
- * const opts: ApplyNoiseOptions = { seed: 42 };
- * ```
+ * @category Noise
  */
 export interface ApplyNoiseOptions {
   /** Seed of the draw, an integer in [0, 2^32). Default: the next seed of the global stream ({@link setSeed}), else a random one. */
@@ -218,7 +146,7 @@ export interface ApplyNoiseOptions {
 
 /**
  * Applies noise once: a convenience for `noise(x, seed)` that accepts a {@link NoiseFn} or a
- * {@link NoiseSpec} and resolves the seed with {@link resolveSeed}.
+ * {@link NoiseSpec}, with the given seed or else the next one of the global stream ({@link setSeed}).
  *
  * @param x - the clean tensor; not disposed or changed.
  * @param noise - an injector or its description.
@@ -230,11 +158,12 @@ export interface ApplyNoiseOptions {
  * const noisy = applyNoise(images, { kind: 'gaussian', stddev: 0.5, clip: [0, 1] });
  * const again = applyNoise(images, maskingNoise({ rate: 0.3 }), { seed: 42 });
  * ```
+ * @category Noise
  */
 export function applyNoise(x: tf.Tensor, noise: NoiseFn | NoiseSpec, options: ApplyNoiseOptions = {}): tf.Tensor {
   const fn = typeof noise === 'function' ? noise : noiseFromSpec(noise, 'applyNoise.noise');
-  const opts: unknown = options;
-  checkOptionsObject(opts, 'applyNoise.options');
-  // resolveSeed checks the seed itself.
-  return fn(x, resolveSeed(opts.seed as number | undefined, 'applyNoise.seed'));
+  const { seed } = APPLY_NOISE.check(options);
+  return fn(x, resolveSeed(seed, 'applyNoise.seed'));
 }
+
+const APPLY_NOISE = optionsSchema<ApplyNoiseOptions>()('applyNoise', { seed: is.seed() });

@@ -51,17 +51,29 @@ export class BatchSource {
 }
 
 /**
- * Runs `model` over `x` in batches, without gradients and in inference mode, and returns one tensor of
- * all outputs (the caller disposes it). Unlike `model.predict`, it cuts batches on the host on cpu/wasm.
+ * Runs `apply` (a model's inference pass) over `x` in batches and returns one tensor of all outputs (the
+ * caller disposes it). Unlike `model.predict`, it cuts batches on the host on cpu/wasm. `x` may be several
+ * aligned inputs (a conditional model's examples and labels); `apply` then gets one batch of each.
  */
-export function predictInBatches(apply: (batch: tf.Tensor) => tf.Tensor, x: tf.Tensor, batchSize: number): tf.Tensor {
-  const source = new BatchSource([x]);
+export function predictInBatches(apply: (batch: tf.Tensor) => tf.Tensor, x: tf.Tensor, batchSize: number): tf.Tensor;
+export function predictInBatches(apply: (batch: tf.Tensor[]) => tf.Tensor, x: readonly tf.Tensor[], batchSize: number): tf.Tensor;
+export function predictInBatches(
+  apply: ((batch: tf.Tensor) => tf.Tensor) | ((batch: tf.Tensor[]) => tf.Tensor),
+  x: tf.Tensor | readonly tf.Tensor[],
+  batchSize: number,
+): tf.Tensor {
+  const several = Array.isArray(x);
+  const source = new BatchSource(several ? (x as tf.Tensor[]) : [x as tf.Tensor]);
   const n = source.size;
+  const run = apply as (batch: tf.Tensor | tf.Tensor[]) => tf.Tensor;
   const outputs: tf.Tensor[] = [];
   try {
     for (let start = 0; start < n; start += batchSize) {
       const count = Math.min(batchSize, n - start);
-      outputs.push(tf.tidy(() => apply(source.take(null, start, count)[0]!)));
+      outputs.push(tf.tidy(() => {
+        const batch = source.take(null, start, count);
+        return run(several ? batch : batch[0]!);
+      }));
     }
     return outputs.length === 1 ? outputs.pop()! : tf.concat(outputs, 0);
   } finally {

@@ -5,10 +5,16 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** Numbers logged by a step or an epoch: `loss`, and model-specific terms (`kl`, `dLoss`, `valLoss`...). */
+/**
+ * Numbers logged by a step or an epoch: `loss`, and model-specific terms (`kl`, `dLoss`, `valLoss`...).
+ * @category Training
+ */
 export type Logs = Record<string, number>;
 
-/** Handed to every callback hook: lets it stop training and read or restore the trained weights. */
+/**
+ * Handed to every callback hook: lets it stop training and read or restore the trained weights.
+ * @category Training
+ */
 export interface TrainingControl {
   /** Asks the loop to stop after the current batch (from `onBatchEnd`) or epoch. */
   stop(reason?: string): void;
@@ -37,6 +43,7 @@ export interface TrainingControl {
  * };
  * await ae.fit(x, { epochs: 50, callbacks: [stopAtLoss] });
  * ```
+ * @category Training
  */
 export interface Callback {
   onTrainBegin?(logs: Logs, control: TrainingControl): void | Promise<void>;

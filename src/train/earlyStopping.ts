@@ -3,11 +3,14 @@
  * @module
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors.js';
-import { numberIn, oneOf } from '../validate.js';
+import { ConfigError } from '../core/errors.js';
+import { field, is, numberIn, optionsSchema } from '../core/options.js';
 import type { Callback, Logs, TrainingControl } from './callbacks.js';
 
-/** Options of {@link EarlyStopping}. */
+/**
+ * Options of `fit`'s `earlyStopping` (and of the `EarlyStopping` callback in `latentkit/advanced`).
+ * @category Training
+ */
 export interface EarlyStoppingOptions {
   /** The epoch log to watch. Default `'valLoss'` when there is validation data, else `'loss'`. */
   monitor?: string;
@@ -21,8 +24,25 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
 }
 
+/** The checker's fields of {@link EarlyStoppingOptions}. */
+export const EARLY_STOPPING_OPTIONS = optionsSchema<EarlyStoppingOptions>()('earlyStopping', {
+  monitor: field((v, p) => {
+    if (typeof v !== 'string' || v === '') throw new ConfigError(p, v, 'the name of an epoch log, such as "valLoss"');
+    return v;
+  }),
+  patience: field((v, p) => {
+    const patience = numberIn(p, v, 0, Number.MAX_SAFE_INTEGER);
+    if (!Number.isInteger(patience)) throw new ConfigError(p, v, 'a whole number of epochs');
+    return patience;
+  }).default(0),
+  minDelta: is.number().default(0),
+  mode: is.oneOf(['min', 'max', 'auto'] as const).default('auto'),
+  restoreBestWeights: is.boolean().default(false),
+});
+
 /**
  * Stops training when a monitored log has stopped improving.
+ * @category Training
  *
  * @example
  * ```ts
@@ -46,13 +66,13 @@ export class EarlyStopping implements Callback {
   private bestWeights: tf.Tensor[] | undefined;
 
   constructor(options: EarlyStoppingOptions & { monitor: string }) {
-    this.monitor = options.monitor;
-    this.patience = numberIn('earlyStopping.patience', options.patience ?? 0, 0, Number.MAX_SAFE_INTEGER);
-    if (!Number.isInteger(this.patience)) throw new ConfigError('earlyStopping.patience', options.patience, 'a whole number of epochs');
-    this.minDelta = Math.abs(numberIn('earlyStopping.minDelta', options.minDelta ?? 0, -Infinity, Infinity));
-    const mode = oneOf('earlyStopping.mode', options.mode ?? 'auto', ['min', 'max', 'auto'] as const);
-    this.mode = mode === 'auto' ? (/acc|elbo/i.test(this.monitor) ? 'max' : 'min') : mode;
-    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    const o = EARLY_STOPPING_OPTIONS.check(options);
+    if (o.monitor === undefined) throw new ConfigError('earlyStopping.monitor', undefined, 'the name of an epoch log, such as "valLoss"');
+    this.monitor = o.monitor;
+    this.patience = o.patience;
+    this.minDelta = Math.abs(o.minDelta);
+    this.mode = o.mode === 'auto' ? (/acc|elbo/i.test(this.monitor) ? 'max' : 'min') : o.mode;
+    this.restoreBestWeights = o.restoreBestWeights;
   }
 
   onTrainBegin(): void {

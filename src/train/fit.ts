@@ -5,10 +5,12 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../core/errors.js';
+import { SeedStream, resolveSeed } from '../core/seed.js';
 import { toExamples, release, type DataInput, type OwnedTensor } from '../data/input.js';
-import { ConfigError } from '../errors.js';
-import { SeedStream, resolveSeed } from '../random/seed.js';
-import { loopSettings, runTraining, splitForValidation, type FitOptions, type History, type TrainingTask } from './loop.js';
+import { loopSettings, type FitOptions } from './fitOptions.js';
+import { runTraining, splitForValidation, type History } from './loop.js';
+import type { TrainingTask } from './task.js';
 
 /** One aligned array of a training set: the examples (`x`), a target, labels... */
 export interface FitArray {
@@ -18,12 +20,6 @@ export interface FitArray {
   data: DataInput;
   /** Shape of one example, without the batch axis (`[]` for scalar labels). */
   exampleShape: readonly number[];
-}
-
-/** A task that may hold resources (optimizers it created) to free when training ends. */
-export interface DisposableTask extends TrainingTask {
-  /** Frees what the task created (not the caller's optimizers). */
-  dispose(): void;
 }
 
 /** Converts aligned arrays to checked tensors (recorded in `owned` for release) with equal example counts. */
@@ -46,7 +42,8 @@ function toAligned(arrays: FitArray[], owned: OwnedTensor[]): tf.Tensor[] {
  * @param arrays - the training arrays; all must have the same number of examples.
  * @param validationArrays - held-out arrays in the same order, or undefined (then `validationSplit`
  *   applies, if given).
- * @param options - loop options; `seed` overrides `defaultSeed`.
+ * @param options - loop options (other keys are ignored: the model's own schema checked them); `seed`
+ *   overrides `defaultSeed`.
  * @param defaultSeed - the run's seed when `options.seed` is not given (models draw it from their stream).
  * @param makeTask - builds the model's task; called once the data is checked.
  * @example
@@ -60,13 +57,16 @@ export async function fitArrays(
   validationArrays: FitArray[] | undefined,
   options: FitOptions,
   defaultSeed: number,
-  makeTask: () => DisposableTask,
+  makeTask: () => TrainingTask,
 ): Promise<History> {
+  if (options.validationSplit !== undefined && validationArrays !== undefined) {
+    throw new ConfigError('fit.validationSplit', options.validationSplit, 'to be left out when validationData is given');
+  }
   const seed = options.seed === undefined ? defaultSeed : resolveSeed(options.seed, 'fit.seed');
   const settings = loopSettings(options, new SeedStream(seed));
   const owned: OwnedTensor[] = [];
   const made: tf.Tensor[] = [];
-  let task: DisposableTask | undefined;
+  let task: TrainingTask | undefined;
   try {
     const data = toAligned(arrays, owned);
     let train = data;
@@ -82,7 +82,7 @@ export async function fitArrays(
     task = makeTask();
     return await runTraining(task, train, validation, settings);
   } finally {
-    task?.dispose();
+    task?.dispose?.();
     owned.forEach(release);
     tf.dispose(made);
   }

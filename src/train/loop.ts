@@ -8,93 +8,23 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, TrainingError } from '../errors.js';
-import type { SeedStream } from '../random/seed.js';
-import { numberIn, positiveInt } from '../validate.js';
+import { ConfigError, TrainingError } from '../core/errors.js';
+import { numberIn } from '../core/options.js';
 import type { Callback, Logs, TrainingControl } from './callbacks.js';
 import { BatchSource } from './batches.js';
-import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';
-import { ProgressLogger, type Verbosity } from './progress.js';
-
-/** Scalars returned by a step; the loop reads and disposes them. */
-export type StepLogs = Record<string, tf.Scalar>;
-
-/** What a step knows about where it is. Epochs and batches are 0-based. */
-export interface StepContext {
-  epoch: number;
-  batch: number;
-  epochs: number;
-  /** A fresh seed for this step's random draws (noise, sampling), from the run's seed stream. */
-  seed: number;
-}
+import { EarlyStopping } from './earlyStopping.js';
+import type { LoopSettings } from './fitOptions.js';
+import { ProgressLogger } from './progress.js';
+import type { StepContext, StepLogs, TrainingTask } from './task.js';
 
 /**
- * One model's way of training: what a step does and what an evaluation computes.
- * Both are called inside `tf.tidy`; they return scalar logs, one of which must be `loss`.
+ * Per-epoch logs as the loop records them: `epoch` (0-based indices) and one series per log (`loss`,
+ * `valLoss`, `kl`...). Each model's `fit` declares its own keys (`AutoencoderHistory`, `VAEHistory`,
+ * `GANHistory`).
  */
-export interface TrainingTask {
-  /** Computes the loss on `batch`, applies the gradients, returns the logs. */
-  trainStep(batch: tf.Tensor[], ctx: StepContext): StepLogs;
-  /** Computes the same logs on `batch` without changing any weight (used for validation). */
-  evalStep(batch: tf.Tensor[], ctx: StepContext): StepLogs;
-  /** Every variable the task changes (snapshotted by early stopping's `restoreBestWeights`). */
-  variables(): tf.Variable[];
-}
-
-/** Options of `fit`, shared by every model. */
-export interface FitOptions {
-  /** Passes over the training data. Default 10. */
-  epochs?: number;
-  /** Examples per gradient step. Default 32. */
-  batchSize?: number;
-  /** Reshuffle the training examples before each epoch, from the run's seed. Default true. */
-  shuffle?: boolean;
-  /** Fraction in (0, 1) of the examples, taken from the end before shuffling (as Keras), held out for validation. */
-  validationSplit?: number;
-  /** Held-out examples to validate on after each epoch (exclusive with `validationSplit`). */
-  validationData?: unknown;
-  /** Callbacks; see {@link Callback}. */
-  callbacks?: Callback | Callback[];
-  /** Stop when a log stops improving: `true` for the defaults, or options. Default off. */
-  earlyStopping?: boolean | EarlyStoppingOptions;
-  /** 0 silent, 1 progress bar on a TTY (else a line per epoch), 2 a line per epoch. Default 1. */
-  verbose?: Verbosity;
-  /** Seed of this run's shuffling and noise. Default: drawn from the model's seed stream. */
-  seed?: number;
-}
-
-/** Per-epoch logs: `epoch` (0-based indices) and one series per log (`loss`, `valLoss`, `kl`...). */
 export interface History {
   epoch: number[];
   [log: string]: number[];
-}
-
-/** Resolved loop settings; see {@link FitOptions}. */
-export interface LoopSettings {
-  epochs: number;
-  batchSize: number;
-  shuffle: boolean;
-  callbacks: Callback[];
-  earlyStopping?: EarlyStoppingOptions;
-  verbose: Verbosity;
-  stream: SeedStream;
-}
-
-/** Checks and fills in the loop options of `fit`. */
-export function loopSettings(options: FitOptions, stream: SeedStream): LoopSettings {
-  const epochs = positiveInt('fit.epochs', options.epochs ?? 10);
-  const batchSize = positiveInt('fit.batchSize', options.batchSize ?? 32);
-  const verbose = options.verbose ?? 1;
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new ConfigError('fit.verbose', verbose, '0, 1 or 2');
-  if (options.validationSplit !== undefined && options.validationData !== undefined) {
-    throw new ConfigError('fit.validationSplit', options.validationSplit, 'to be left out when validationData is given');
-  }
-  const cbs = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
-  cbs.forEach((cb, i) => {
-    if (typeof cb !== 'object' || cb === null) throw new ConfigError(`fit.callbacks[${i}]`, cb, 'an object with hooks such as onEpochEnd');
-  });
-  const es = options.earlyStopping === true ? {} : options.earlyStopping === false ? undefined : options.earlyStopping;
-  return { epochs, batchSize, shuffle: options.shuffle ?? true, callbacks: cbs, earlyStopping: es, verbose, stream };
 }
 
 /**
@@ -125,15 +55,15 @@ function readLogs(logs: StepLogs): Logs {
   return out;
 }
 
-function accumulate(sums: Logs, logs: Logs, weight: number): void {
-  for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * weight;
+/** Adds a step's logs, weighted by its examples (a `summed` log counts once per step). */
+function accumulate(sums: Logs, logs: Logs, weight: number, summed: readonly string[] = []): void {
+  for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + (summed.includes(k) ? v : v * weight);
 }
 
-function averaged(sums: Logs, total: number, prefix = ''): Logs {
+/** The epoch's logs: averages over `total` examples, and the `summed` logs as they are. */
+function averaged(sums: Logs, total: number, summed: readonly string[] = []): Logs {
   const out: Logs = {};
-  for (const [k, v] of Object.entries(sums)) {
-    out[prefix ? prefix + k[0]!.toUpperCase() + k.slice(1) : k] = v / total;
-  }
+  for (const [k, v] of Object.entries(sums)) out[k] = summed.includes(k) ? v : v / total;
   return out;
 }
 
@@ -195,6 +125,21 @@ function checkFinite(logs: Logs, epoch: number, batch: number, batches: number):
   }
 }
 
+/** The log early stopping watches: the one asked for, else the task's default (`val`-prefixed with validation data). */
+function monitorOf(task: TrainingTask, settings: LoopSettings, validation: boolean): string {
+  const asked = settings.earlyStopping?.monitor;
+  if (asked !== undefined) return asked;
+  const own = task.defaultMonitor === undefined ? 'loss' : task.defaultMonitor;
+  if (own === null) {
+    throw new ConfigError(
+      'fit.earlyStopping',
+      settings.earlyStopping,
+      "options with a monitor: this model has no single loss to watch; name one of the logs of its history, with 'val' before it for validation logs",
+    );
+  }
+  return validation ? `val${own[0]!.toUpperCase()}${own.slice(1)}` : own;
+}
+
 /**
  * Runs a training task over aligned arrays (`train[i]` all have the same first dimension).
  * Never disposes `train` or `validation`: they stay the caller's.
@@ -217,12 +162,9 @@ export async function runTraining(
   const { epochs, batchSize, stream } = settings;
   const batches = Math.ceil(n / batchSize);
   const callbacks: Callback[] = [...settings.callbacks];
-  if (settings.earlyStopping) {
-    const monitor = settings.earlyStopping.monitor ?? (validation ? 'valLoss' : 'loss');
-    callbacks.push(new EarlyStopping({ ...settings.earlyStopping, monitor }));
-  }
+  if (settings.earlyStopping) callbacks.push(new EarlyStopping({ ...settings.earlyStopping, monitor: monitorOf(task, settings, validation !== undefined) }));
   // The logger goes last so that it reports what other callbacks decided (an early stop, say).
-  if (settings.verbose > 0) callbacks.push(new ProgressLogger(settings.verbose));
+  if (settings.verbose > 0) callbacks.push(new ProgressLogger(settings.verbose, undefined, task.summedLogs));
   const control = makeControl(task, epochs, batches);
   const history: History = { epoch: [] };
   const call = async (hook: (cb: Callback) => void | Promise<void>) => {
@@ -247,12 +189,12 @@ export async function runTraining(
         if (callbacks.some((cb) => cb.onBatchBegin)) await call((cb) => cb.onBatchBegin?.(b, { size }, control));
         const logs = readLogs(tf.tidy(() => task.trainStep(source.take(order, start, size), ctx)));
         checkFinite(logs, epoch, b, batches);
-        accumulate(sums, logs, size);
+        accumulate(sums, logs, size, task.summedLogs);
         seen += size;
         await call((cb) => cb.onBatchEnd?.(b, { ...logs, size }, control));
         if (control.stopRequested) break;
       }
-      const epochLogs = averaged(sums, seen);
+      const epochLogs = averaged(sums, seen, task.summedLogs);
       if (validationSource) {
         const valLogs = evaluateTask(task, validationSource, Math.max(batchSize, 128), validationSeed, epoch);
         for (const [k, v] of Object.entries(valLogs)) epochLogs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = v;

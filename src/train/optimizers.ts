@@ -3,15 +3,24 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors.js';
-import { numberIn, oneOf } from '../validate.js';
+import { ConfigError } from '../core/errors.js';
+import { field, is, isRecord, numberIn, oneOf, optionsSchema } from '../core/options.js';
 
-/** Optimizer names latentkit can create. `sgd` with a `momentum` > 0 is SGD with momentum. */
+/**
+ * Optimizer names latentkit can create. `sgd` with a `momentum` > 0 is SGD with momentum.
+ * @category Training
+ */
 export const OPTIMIZER_NAMES = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'adadelta', 'adamax'] as const;
-/** An optimizer name; see {@link OPTIMIZER_NAMES}. */
+/**
+ * An optimizer name; see {@link OPTIMIZER_NAMES}.
+ * @category Training
+ */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
-/** An optimizer described as data. */
+/**
+ * An optimizer described as data.
+ * @category Training
+ */
 export interface OptimizerConfig {
   name: OptimizerName;
   /** Step size. Defaults: adam/adamax/rmsprop 1e-3, sgd/momentum 0.01, adagrad 0.01, adadelta 1. */
@@ -31,8 +40,38 @@ export interface OptimizerConfig {
 /**
  * What `fit` accepts as `optimizer`: a name, a config, or a ready `tf.Optimizer` (which stays the caller's:
  * latentkit never disposes it, and its state carries over between `fit` calls).
+ * @category Training
  */
 export type OptimizerSpec = OptimizerName | OptimizerConfig | tf.Optimizer;
+
+/** The checker's fields of {@link OptimizerConfig}. */
+const OPTIMIZER_CONFIG = optionsSchema<OptimizerConfig>()('optimizer', {
+  name: is.oneOf(OPTIMIZER_NAMES),
+  learningRate: is.number({ min: 0, minOpen: true }),
+  momentum: is.number({ min: 0, max: 1, maxOpen: true }),
+  beta1: is.number({ min: 0, max: 1, maxOpen: true }).default(0.9),
+  beta2: is.number({ min: 0, max: 1, maxOpen: true }).default(0.999),
+  epsilon: is.number({ min: 0, max: 1, minOpen: true }),
+  nesterov: is.boolean().default(false),
+});
+
+function isOptimizer(spec: unknown): spec is tf.Optimizer {
+  // tf.Optimizer's instanceof check reads a property of its operand: test for an object first.
+  return typeof spec === 'object' && spec !== null && spec instanceof tf.Optimizer;
+}
+
+/** Checks an optimizer spec (name, config or instance) without creating anything, naming `parameter`. */
+export function checkOptimizerSpec(spec: unknown, parameter: string): OptimizerSpec {
+  if (isOptimizer(spec)) return spec;
+  if (typeof spec === 'string') return oneOf(`${parameter}.name`, spec, OPTIMIZER_NAMES);
+  if (!isRecord(spec)) throw new ConfigError(parameter, spec, `an optimizer name (${OPTIMIZER_NAMES.join(', ')}), a config or a tf.Optimizer`);
+  if (spec['name'] === undefined) throw new ConfigError(`${parameter}.name`, undefined, `one of ${OPTIMIZER_NAMES.map((n) => `"${n}"`).join(', ')}`);
+  OPTIMIZER_CONFIG.check(spec, parameter);
+  return spec as unknown as OptimizerConfig;
+}
+
+/** The checker's field for an `optimizer` option. */
+export const OPTIMIZER_FIELD = field((v, p) => checkOptimizerSpec(v, p));
 
 const DEFAULT_RATE: Record<OptimizerName, number> = {
   adam: 1e-3,
@@ -66,7 +105,7 @@ export function resolveOptimizer(
   learningRate?: number,
   parameter = 'optimizer',
 ): ResolvedOptimizer {
-  if (typeof spec === 'object' && spec !== null && spec instanceof tf.Optimizer) {
+  if (isOptimizer(spec)) {
     if (learningRate !== undefined) {
       throw new ConfigError(
         'learningRate',
@@ -76,18 +115,11 @@ export function resolveOptimizer(
     }
     return { optimizer: spec, created: false };
   }
-  const config: OptimizerConfig = typeof spec === 'string' ? { name: spec } : spec ?? { name: 'adam' };
-  if (typeof config !== 'object' || config === null) {
-    throw new ConfigError(parameter, spec, `an optimizer name (${OPTIMIZER_NAMES.join(', ')}), a config or a tf.Optimizer`);
-  }
-  const name = oneOf(`${parameter}.name`, config.name, OPTIMIZER_NAMES);
-  const lr = numberIn('learningRate', learningRate ?? config.learningRate ?? DEFAULT_RATE[name], 0, Infinity, {
-    minOpen: true,
-  });
-  const momentum = config.momentum === undefined ? undefined : numberIn(`${parameter}.momentum`, config.momentum, 0, 1, { maxOpen: true });
-  const beta1 = numberIn(`${parameter}.beta1`, config.beta1 ?? 0.9, 0, 1, { maxOpen: true });
-  const beta2 = numberIn(`${parameter}.beta2`, config.beta2 ?? 0.999, 0, 1, { maxOpen: true });
-  const eps = config.epsilon === undefined ? undefined : numberIn(`${parameter}.epsilon`, config.epsilon, 0, 1, { minOpen: true });
+  const config = checkOptimizerSpec(spec ?? 'adam', parameter) as OptimizerName | OptimizerConfig;
+  const c = OPTIMIZER_CONFIG.check(typeof config === 'string' ? { name: config } : config, parameter);
+  const name = c.name!;
+  const lr = numberIn('learningRate', learningRate ?? c.learningRate ?? DEFAULT_RATE[name], 0, Infinity, { minOpen: true });
+  const { momentum, beta1, beta2, epsilon: eps } = c;
   let optimizer: tf.Optimizer;
   switch (name) {
     case 'adam':
@@ -102,7 +134,7 @@ export function resolveOptimizer(
     case 'sgd':
     case 'momentum': {
       const m = momentum ?? (name === 'momentum' ? 0.9 : 0);
-      optimizer = m > 0 ? tf.train.momentum(lr, m, config.nesterov ?? false) : tf.train.sgd(lr);
+      optimizer = m > 0 ? tf.train.momentum(lr, m, c.nesterov) : tf.train.sgd(lr);
       break;
     }
     case 'adagrad':

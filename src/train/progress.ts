@@ -4,18 +4,24 @@
  * @module
  */
 import type { SingleBar } from 'cli-progress';
+import { hasNodeModules, nodeModules } from '../core/environment.js';
 import type { Callback, Logs, TrainingControl } from './callbacks.js';
 
-/** 0: silent; 1: a progress bar on a TTY, else one line per epoch; 2: one line per epoch. */
+/**
+ * 0: silent; 1: a progress bar on a TTY, else one line per epoch; 2: one line per epoch.
+ * @category Training
+ */
 export type Verbosity = 0 | 1 | 2;
 
-/** Formats epoch logs as `loss 0.0312 - valLoss 0.0330`. */
-export function formatLogs(logs: Logs): string {
+/** Formats epoch logs as `loss 0.0312 - valLoss 0.0330`; the `counts` (a GAN's `dUpdates`) as integers. */
+export function formatLogs(logs: Logs, counts: readonly string[] = []): string {
   return Object.entries(logs)
-    .map(([k, v]) => `${k} ${Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4)}`)
+    .map(([k, v]) => {
+      if (counts.includes(k) && Number.isInteger(v)) return `${k} ${v}`;
+      return `${k} ${Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4)}`;
+    })
     .join(' - ');
 }
-
 
 function isTTY(): boolean {
   return typeof process !== 'undefined' && !!process.stdout && process.stdout.isTTY === true;
@@ -38,17 +44,19 @@ export class ProgressLogger implements Callback {
   /**
    * @param verbose - see {@link Verbosity}.
    * @param write - where lines go; default `console.log`.
+   * @param counts - logs that are counts, printed as integers (a task's `summedLogs`).
    */
   constructor(
     private readonly verbose: Verbosity,
     private readonly write: (line: string) => void = (line) => console.log(line),
+    private readonly counts: readonly string[] = [],
   ) {
-    this.useBar = verbose === 1 && isTTY();
+    this.useBar = verbose === 1 && isTTY() && hasNodeModules();
   }
 
   async onTrainBegin(): Promise<void> {
-    // Loaded only for a terminal, so that browser bundles never pull in this Node-only module.
-    if (this.useBar) this.barModule = await import('cli-progress');
+    // Loaded only for a terminal, through the Node-only platform module (cli-progress needs `readline`).
+    if (this.useBar) this.barModule = await (await nodeModules('ProgressLogger', 'draws a terminal bar', 'use verbose: 2')).cliProgress();
   }
 
   onEpochBegin(epoch: number, _logs: Logs, control: TrainingControl): void {
@@ -70,7 +78,7 @@ export class ProgressLogger implements Callback {
   onBatchEnd(batch: number, logs: Logs): void {
     if (!this.bar) return;
     const { size: _size, ...shown } = logs;
-    this.bar.update(batch + 1, { logs: formatLogs(shown) });
+    this.bar.update(batch + 1, { logs: formatLogs(shown, this.counts) });
   }
 
   onEpochEnd(epoch: number, logs: Logs, control: TrainingControl): void {
@@ -78,7 +86,7 @@ export class ProgressLogger implements Callback {
     this.bar = undefined;
     if (this.verbose === 0) return;
     const seconds = ((Date.now() - this.epochStart) / 1000).toFixed(1);
-    this.write(`epoch ${epoch + 1}/${control.epochs} - ${seconds}s - ${formatLogs(logs)}`);
+    this.write(`epoch ${epoch + 1}/${control.epochs} - ${seconds}s - ${formatLogs(logs, this.counts)}`);
   }
 
   onTrainEnd(_logs: Logs, control: TrainingControl): void {

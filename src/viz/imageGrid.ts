@@ -12,17 +12,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
-import { ConfigError, InputError } from '../errors.js';
-import { numberIn, positiveInt } from '../validate.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { field, is, optionsSchema, positiveInt } from '../core/options.js';
 import { nodeFileSystem } from './nodeFs.js';
 
 /**
  * Options of {@link imageGrid} and {@link saveImageGrid}.
- *
- * @example
- * ```ts
- * const options: ImageGridOptions = { shape: [28, 28], rows: 4, cols: 8, scale: 2, padding: 1, background: 1 };
- * ```
+ * @category Pictures
  */
 export interface ImageGridOptions {
   /** Rows of the grid. Default: `ceil(N / cols)`. */
@@ -100,8 +96,20 @@ function gridSize(n: number, rowsOpt: unknown, colsOpt: unknown): [number, numbe
   return [r, c];
 }
 
-function resolveLayout(images: unknown, options: ImageGridOptions): GridLayout {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('imageGrid.options', options, 'an options object');
+const IMAGE_GRID = optionsSchema<ImageGridOptions>()('imageGrid', {
+  rows: is.any<number>(),
+  cols: is.any<number>(),
+  scale: is.positiveInt().default(1),
+  padding: field((v, p) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(p, v, 'a non-negative integer (pixels)');
+    return v;
+  }).default(1),
+  background: is.number({ min: 0, max: 1 }).default(0),
+  shape: is.any<readonly number[]>(),
+});
+
+function resolveLayout(images: unknown, given: ImageGridOptions): GridLayout {
+  const options = IMAGE_GRID.check(given);
   if (!(images instanceof tf.Tensor)) throw new InputError('images', images, 'a tf.Tensor of images');
   if (images.isDisposed) throw new InputError('images', 'a disposed tensor', 'a live tensor');
   if (images.dtype === 'string' || images.dtype === 'complex64') {
@@ -111,12 +119,7 @@ function resolveLayout(images: unknown, options: ImageGridOptions): GridLayout {
   const n = images.shape[0]!;
   if (n < 1) throw new InputError('images', images, 'at least one image on the first axis');
   const [rows, cols] = gridSize(n, options.rows, options.cols);
-  const scale = positiveInt('imageGrid.scale', options.scale ?? 1);
-  const padding = options.padding ?? 1;
-  if (typeof padding !== 'number' || !Number.isInteger(padding) || padding < 0) {
-    throw new ConfigError('imageGrid.padding', padding, 'a non-negative integer (pixels)');
-  }
-  const background = numberIn('imageGrid.background', options.background ?? 0, 0, 1);
+  const { scale, padding, background } = options;
   return { n, height, width, channels, rows, cols, scale, padding, background };
 }
 
@@ -144,6 +147,7 @@ function toByte(v: number): number {
  * const png = imageGrid(reconstructions, { shape: [28, 28], rows: 4, cols: 8, scale: 2 });
  * fs.writeFileSync('recon.png', png);
  * ```
+ * @category Pictures
  */
 export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Uint8Array {
   const g = resolveLayout(images, options);
@@ -189,6 +193,7 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Ui
  * ```ts
  * const file = await saveImageGrid('out/demo/clean.png', testDigits, { shape: [28, 28], rows: 4, cols: 8, scale: 2 });
  * ```
+ * @category Pictures
  */
 export async function saveImageGrid(path: string, images: tf.Tensor, options: ImageGridOptions = {}): Promise<string> {
   if (typeof path !== 'string' || path.length === 0) throw new ConfigError('saveImageGrid.path', path, 'a non-empty file path');

@@ -11,28 +11,20 @@
  * ```
  * @module
  */
-import { ConfigError, InputError } from '../errors.js';
-import { positiveInt } from '../validate.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { field, is, optionsSchema } from '../core/options.js';
 import { escapeMarkup } from './escape.js';
 
 /**
  * What {@link lossCurve} draws: per-epoch series by name, such as the `History` that `fit` returns.
  * `epoch` (0-based epoch indices, optional) places the points; every other numeric array is a series.
- *
- * @example
- * ```ts
- * const h: LossHistory = { epoch: [0, 1, 2], loss: [0.09, 0.05, 0.04], valLoss: [0.08, 0.05, 0.045] };
- * ```
+ * @category Pictures
  */
 export type LossHistory = Readonly<Record<string, readonly number[] | undefined>>;
 
 /**
  * Options of {@link lossCurve}.
- *
- * @example
- * ```ts
- * const options: LossCurveOptions = { title: 'denoising AE', logScale: true, series: ['loss', 'valLoss'] };
- * ```
+ * @category Pictures
  */
 export interface LossCurveOptions {
   /** Title above the plot. Default: none. */
@@ -139,6 +131,24 @@ function collectSeries(history: unknown, requested: unknown, logScale: boolean):
   });
 }
 
+const pixels = (min: number) =>
+  field((v, p) => {
+    const n = is.positiveInt().check(v, p);
+    if (n < min) throw new ConfigError(p, n, `at least ${min} pixels (room for the axes and legend)`);
+    return n;
+  });
+const text = field((v, p) => checkText(p, v));
+
+const LOSS_CURVE = optionsSchema<LossCurveOptions>()('lossCurve', {
+  title: text,
+  logScale: is.boolean().default(false),
+  width: pixels(200).default(640),
+  height: pixels(150).default(360),
+  series: is.any<readonly string[]>(),
+  xLabel: text,
+  yLabel: text,
+});
+
 /**
  * Draws training curves as an SVG document: one polyline per series (`loss`, `valLoss`, ...) against the
  * 1-based epoch, with labelled axes, ticks, gridlines and a legend. Points get markers when there are
@@ -156,19 +166,14 @@ function collectSeries(history: unknown, requested: unknown, logScale: boolean):
  * const svg = lossCurve({ epoch: [0, 1, 2], loss: [0.09, 0.05, 0.04], valLoss: [0.08, 0.05, 0.045] }, { title: 'AE' });
  * await fs.writeFile('loss.svg', svg);
  * ```
+ * @category Pictures
  */
 export function lossCurve(history: LossHistory, options: LossCurveOptions = {}): string {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('lossCurve.options', options, 'an options object');
-  const logScale = options.logScale ?? false;
-  if (typeof logScale !== 'boolean') throw new ConfigError('lossCurve.logScale', logScale, 'true or false');
-  const width = positiveInt('lossCurve.width', options.width ?? 640);
-  const height = positiveInt('lossCurve.height', options.height ?? 360);
-  if (width < 200) throw new ConfigError('lossCurve.width', width, 'at least 200 pixels (room for the axes and legend)');
-  if (height < 150) throw new ConfigError('lossCurve.height', height, 'at least 150 pixels (room for the axes and legend)');
-  const title = checkText('lossCurve.title', options.title);
-  const xLabel = checkText('lossCurve.xLabel', options.xLabel) ?? 'epoch';
-  const yLabel = checkText('lossCurve.yLabel', options.yLabel) ?? (logScale ? 'loss (log scale)' : 'loss');
-  const series = collectSeries(history, options.series, logScale);
+  const o = LOSS_CURVE.check(options);
+  const { logScale, width, height, title } = o;
+  const xLabel = o.xLabel ?? 'epoch';
+  const yLabel = o.yLabel ?? (logScale ? 'loss (log scale)' : 'loss');
+  const series = collectSeries(history, o.series, logScale);
 
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const ys = series.flatMap((s) => s.points.map((p) => (logScale ? Math.log10(p.y) : p.y)));

@@ -1,37 +1,14 @@
 /**
- * Node's file system, loaded on demand: the viz functions that write files import it dynamically so
- * that the rest of the module (PNG bytes, SVG text) stays usable in a browser bundle.
- *
- * @example
- * ```ts
- * const { fs, path } = await nodeFileSystem('saveImageGrid');
- * await fs.mkdir(path.dirname(file), { recursive: true });
- * ```
+ * Node's file system for the viz functions that write files (`saveImageGrid`, `writeReport`), through
+ * latentkit's platform module, so that the rest of viz (PNG bytes, SVG text) stays usable in a browser.
  * @module
  */
-import { LatentkitError } from '../errors.js';
-import { isNode } from '../backend/environment.js';
-
-/** The two Node modules the writers need. */
-export interface NodeFileSystem {
-  fs: typeof import('node:fs/promises');
-  path: typeof import('node:path');
-}
+import { nodeModules, type NodeModules } from '../core/environment.js';
 
 /**
- * Loads `node:fs/promises` and `node:path`.
- *
- * @param caller - the public function asking, for the error message.
- * @throws LatentkitError outside Node.
- * @example
- * ```ts
- * const { fs } = await nodeFileSystem('writeReport');
- * ```
+ * Node's modules, for `caller` (a public function) that writes files.
+ * @throws LatentkitError outside Node, saying to use the returned bytes or text instead.
  */
-export async function nodeFileSystem(caller: string): Promise<NodeFileSystem> {
-  if (!isNode()) {
-    throw new LatentkitError(`latentkit: ${caller} writes files and needs Node.js; in a browser use the returned bytes or text instead.`);
-  }
-  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-  return { fs, path };
+export function nodeFileSystem(caller: string): Promise<NodeModules> {
+  return nodeModules(caller, 'writes files', 'in a browser use the returned bytes or text instead');
 }

@@ -17,17 +17,14 @@
  * ```
  * @module
  */
-import { ConfigError, InputError } from '../errors.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { is, optionsSchema } from '../core/options.js';
 import { escapeMarkup } from './escape.js';
 import { nodeFileSystem } from './nodeFs.js';
 
 /**
  * A picture in a {@link ReportSection}.
- *
- * @example
- * ```ts
- * const image: ReportImage = { file: 'denoised.png', caption: 'the same digits, denoised' };
- * ```
+ * @category Pictures
  */
 export interface ReportImage {
   /** The image file, relative to the report's directory (or absolute; it is linked relatively). It must exist. */
@@ -38,11 +35,7 @@ export interface ReportImage {
 
 /**
  * One section of a {@link writeReport} page, drawn in this order: heading, text, images, svg, table.
- *
- * @example
- * ```ts
- * const section: ReportSection = { heading: 'Training', text: 'Adam, 15 epochs.', svg: lossCurve(history) };
- * ```
+ * @category Pictures
  */
 export interface ReportSection {
   /** The section's heading. */
@@ -59,11 +52,7 @@ export interface ReportSection {
 
 /**
  * Content of {@link writeReport}.
- *
- * @example
- * ```ts
- * const report: ReportContent = { title: 'Run 3', sections: [{ heading: 'Summary', text: 'It learned.' }] };
- * ```
+ * @category Pictures
  */
 export interface ReportContent {
   /** Page title and top heading. */
@@ -73,6 +62,10 @@ export interface ReportContent {
 }
 
 /** A table value as text: integers in full, other numbers with 4 significant digits. */
+const REPORT = optionsSchema<ReportContent>()('writeReport', { title: is.any<string>(), sections: is.any<readonly ReportSection[]>() }, { expected: 'an object { title, sections }' });
+const SECTION = optionsSchema<ReportSection>()('section', { heading: is.any<string>(), text: is.any<string>(), images: is.any<readonly ReportImage[]>(), svg: is.any<string>(), table: is.any<Record<string, string | number>>() }, { expected: 'an object with a heading' });
+const IMAGE = optionsSchema<ReportImage>()('image', { file: is.any<string>(), caption: is.any<string>() }, { expected: 'an object { file, caption }' });
+
 function formatValue(v: string | number): string {
   if (typeof v === 'string') return v;
   if (Number.isInteger(v)) return String(v);
@@ -117,10 +110,11 @@ td.value { text-align: right; font-variant-numeric: tabular-nums; }
  * });
  * console.log(`report: ${page}`);
  * ```
+ * @category Pictures
  */
 export async function writeReport(dir: string, content: ReportContent): Promise<string> {
   if (typeof dir !== 'string' || dir.length === 0) throw new ConfigError('writeReport.dir', dir, 'a non-empty directory path');
-  if (typeof content !== 'object' || content === null) throw new ConfigError('writeReport.content', content, 'an object { title, sections }');
+  REPORT.check(content, 'writeReport');
   const title = checkString('writeReport.title', content.title)!;
   if (!Array.isArray(content.sections)) throw new ConfigError('writeReport.sections', content.sections, 'an array of sections');
   const { fs, path } = await nodeFileSystem('writeReport');
@@ -138,7 +132,7 @@ export async function writeReport(dir: string, content: ReportContent): Promise<
   ];
   for (const [i, section] of (content.sections as readonly ReportSection[]).entries()) {
     const at = `writeReport.sections[${i}]`;
-    if (typeof section !== 'object' || section === null) throw new ConfigError(at, section, 'an object with a heading');
+    SECTION.check(section, at);
     html.push('<section>', `<h2>${escapeMarkup(checkString(`${at}.heading`, section.heading)!)}</h2>`);
 
     const text = checkString(`${at}.text`, section.text, true);
@@ -149,6 +143,7 @@ export async function writeReport(dir: string, content: ReportContent): Promise<
     if (section.images !== undefined) {
       if (!Array.isArray(section.images)) throw new ConfigError(`${at}.images`, section.images, 'an array of { file, caption }');
       for (const [j, image] of (section.images as readonly ReportImage[]).entries()) {
+        IMAGE.check(image, `${at}.images[${j}]`);
         const file = checkString(`${at}.images[${j}].file`, image?.file)!;
         const caption = checkString(`${at}.images[${j}].caption`, image?.caption)!;
         const absolute = path.resolve(dir, file);

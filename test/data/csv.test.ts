@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, InputError } from '../../src/errors.js';
-import { loadCsv } from '../../src/data/loaders.js';
+import { ConfigError, InputError } from '../../src/core/errors.js';
+import { loadCsv } from '../../src/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

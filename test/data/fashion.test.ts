@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from '../../src/data/loaders.js';
+import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from '../../src/index.js';
 import { fashionPool } from '../../src/data/sources.js';
 
 beforeAll(async () => {

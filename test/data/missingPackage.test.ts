@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { LatentkitError } from '../../src/errors.js';
+import { LatentkitError } from '../../src/core/errors.js';
 import { resolvePackageDir } from '../../src/data/packages.js';
 
 // Every data package resolves from an empty folder, as for a user who has not installed it.
@@ -16,7 +16,7 @@ vi.mock('../../src/data/packages.js', async (importOriginal) => {
   };
 });
 
-const { loadMnist, loadFashionMnist } = await import('../../src/data/loaders.js');
+const { loadMnist, loadFashionMnist } = await import('../../src/index.js');
 
 afterAll(() => rm(empty, { recursive: true, force: true }));
 

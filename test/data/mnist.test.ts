@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, InputError } from '../../src/errors.js';
-import { setSeed } from '../../src/random/seed.js';
-import { loadMnist, MNIST_CLASS_NAMES, oneHot, type ImageDataset } from '../../src/data/loaders.js';
+import { ConfigError, InputError } from '../../src/core/errors.js';
+import { setSeed } from '../../src/core/seed.js';
+import { loadMnist, MNIST_CLASS_NAMES, oneHot, type ImageDataset } from '../../src/index.js';
 import { mnistIdxPool } from '../../src/data/sources.js';
 
 beforeAll(async () => {
@@ -125,7 +125,7 @@ describe('loadMnist, source "subset" (mnist package)', () => {
     await expect(loadMnist({ train: 1.5 })).rejects.toThrow(/loadMnist.train = 1.5/);
     await expect(loadMnist({ source: 'all' as 'full' })).rejects.toThrow(/loadMnist.source = "all"/);
     await expect(loadMnist({ seed: -3 })).rejects.toThrow(/loadMnist.seed = -3/);
-    await expect(loadMnist({ trian: 10 } as never)).rejects.toThrow(/loadMnist.trian = 10: expected no such option/);
+    await expect(loadMnist({ trian: 10 } as never)).rejects.toThrow(/loadMnist.trian = 10: unknown option; did you mean `train`\?/);
     await expect(loadMnist({ source: 'full', train: 60001 })).rejects.toThrow(/loadMnist.train = 60001/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LatentkitError } from '../../src/errors.js';
-import { SeedStream } from '../../src/random/seed.js';
+import { LatentkitError } from '../../src/core/errors.js';
+import { SeedStream } from '../../src/core/seed.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from '../../src/data/idx.js';
 import { parseByteRowsJson, poolFromIdx } from '../../src/data/sources.js';
 import { allocate, stratifiedSplit } from '../../src/data/split.js';

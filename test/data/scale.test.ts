@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, InputError } from '../../src/errors.js';
-import { fromRange, standardize, toRange, unstandardize, STD_FLOOR } from '../../src/data/loaders.js';
+import { ConfigError, InputError } from '../../src/core/errors.js';
+import { fromRange, standardize, toRange, unstandardize } from '../../src/index.js';
+import { STD_FLOOR } from '../../src/data/scale.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -14,7 +14,7 @@ describe('GAN save and load', () => {
   it('a trained dense GAN round-trips: generator and discriminator bitwise, in two parts', async () => {
     await useBackend('cpu');
     const data = tf.randomNormal([64, 2], 0, 1, 'float32', 1);
-    const gan = GAN({ kind: 'dense', dataShape: [2], zDim: 4, generatorUnits: [8], discriminatorUnits: [8], seed: 3 });
+    const gan = GAN({ architecture: 'dense', dataShape: [2], zDim: 4, generatorUnits: [8], discriminatorUnits: [8], seed: 3 });
     await gan.fit(data, { epochs: 1, batchSize: 16, verbose: 0 });
     const dir = mkdtempSync(join(tmpdir(), 'latentkit-gan-'));
     try {
@@ -22,7 +22,8 @@ describe('GAN save and load', () => {
       expect(existsSync(join(dir, 'discriminator', 'model.json'))).toBe(true);
       const before = tf.memory().numTensors;
       const loaded = await load<GenerativeAdversarialNetwork>(dir);
-      expect(loaded.kind).toBe('dense');
+      expect(loaded.kind).toBe('gan');
+      expect(loaded.architecture).toBe('dense');
       expect(loaded.config).toEqual(gan.config);
       const [a, b] = [gan.sample(5, { seed: 9 }), loaded.sample(5, { seed: 9 })];
       expect(bits(a).equals(bits(b))).toBe(true);

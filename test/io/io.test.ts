@@ -20,17 +20,8 @@ import {
   useBackend,
   type Autoencoder,
 } from '../../src/index.js';
-import {
-  LATENTKIT_VERSION,
-  ModelFileError,
-  fileSystemHandler,
-  load,
-  readModelInfo,
-  registerModelKind,
-  registeredModelKinds,
-  save,
-  type SavableHandle,
-} from '../../src/io/index.js';
+import { ModelFileError, fileSystemHandler, load, readModelInfo, save, type SavableHandle } from '../../src/index.js';
+import { LATENTKIT_VERSION, defineModelKind, registeredModelKinds } from '../../src/advanced.js';
 
 const INPUT_DIM = 16;
 let root: string;
@@ -343,7 +334,7 @@ describe('errors', () => {
   it('reports an unknown kind, listing the known ones', async () => {
     const dir = await copyOfBase();
     await editRecord(dir, (r) => (r.kind = 'x'));
-    await expectFileError(load(dir), 'latentkit.json', /unknown kind 'x': known kinds 'conv', 'dcgan', 'denoising', 'dense', 'overcompleteSparse', 'undercomplete', 'vae'/);
+    await expectFileError(load(dir), 'latentkit.json', /unknown kind 'x': known kinds 'conv', 'denoising', 'gan', 'overcompleteSparse', 'undercomplete', 'vae'/);
   });
 
   it('refuses a newer save format', async () => {
@@ -431,12 +422,13 @@ describe('registry', () => {
   }
 
   it('saves and loads a kind with two parts (first at the top, the second in a subfolder)', async () => {
-    registerModelKind<Pair>('pair', {
+    defineModelKind<Pair>({
+      kind: 'pair',
       rebuild: (config) => pair(config as { units: number; seed: number }),
       parts: (p) => ({ generator: p.generator, critic: p.critic }),
     });
     expect(registeredModelKinds()).toContain('pair');
-    expect(() => registerModelKind<Pair>('pair', { rebuild: (c) => pair(c as never), parts: () => ({}) })).toThrow(ConfigError);
+    expect(() => defineModelKind<Pair>({ kind: 'pair', rebuild: (c) => pair(c as never), parts: () => ({}) })).toThrow(ConfigError);
 
     const original = pair({ units: 3, seed: 4 });
     // Different weights from what the rebuild initialises, so that the copy is what makes them equal.

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, InputError } from '../../src/errors.js';
-import { setSeed } from '../../src/random/seed.js';
+import { ConfigError, InputError } from '../../src/core/errors.js';
+import { setSeed } from '../../src/core/seed.js';
 import {
   applyNoise,
   gaussianNoise,
@@ -11,12 +11,12 @@ import {
   noiseFromSpec,
   noiseLayer,
   NoiseLayer,
-  normaliseNoiseSpec,
   saltAndPepperNoise,
   uniformNoise,
   type NoiseFn,
   type NoiseSpec,
-} from '../../src/noise/index.js';
+} from '../../src/index.js';
+import { normaliseNoiseSpec } from '../../src/advanced.js';
 
 const N = 100_000;
 

@@ -3,7 +3,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { useBackend, undercompleteAE, EarlyStopping, ProgressLogger, type Callback, formatLogs } from '../../src/index.js';
+import { useBackend, undercompleteAE, type Callback } from '../../src/index.js';
+import { EarlyStopping, ProgressLogger, formatLogs } from '../../src/advanced.js';
 
 beforeAll(async () => {
   await useBackend('cpu');

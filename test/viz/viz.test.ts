@@ -4,8 +4,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, InputError, useBackend, type History } from '../../src/index.js';
-import { imageGrid, lossCurve, saveImageGrid, writeReport } from '../../src/viz/index.js';
+import { ConfigError, InputError, useBackend } from '../../src/index.js';
+import type { History } from '../../src/advanced.js';
+import { imageGrid, lossCurve, saveImageGrid, writeReport } from '../../src/index.js';
 
 let dir: string;
 

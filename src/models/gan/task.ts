@@ -9,38 +9,31 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { SeedStream } from '../../random/seed.js';
-import type { DisposableTask } from '../../train/fit.js';
-import type { StepContext, StepLogs } from '../../train/loop.js';
+import { SeedStream } from '../../core/seed.js';
+import { bceWithLogits } from '../../losses/likelihood.js';
+import { gradientStep, variablesOf } from '../../train/gradientStep.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
+import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
 
 /**
  * The GAN losses latentkit implements.
- *
- * @example
- * ```ts
- * GAN_LOSSES.includes('wgan-gp'); // true
- * ```
+ * @category Models
  */
 export const GAN_LOSSES = ['minimax', 'nonSaturating', 'wgan-gp'] as const;
 /**
  * A GAN loss: `minimax` (Goodfellow et al.: G minimises log(1 - D(G(z)))), `nonSaturating` (G maximises
  * log D(G(z)), the usual choice) or `wgan-gp` (Wasserstein critic with a gradient penalty).
  *
- * @example
- * ```ts
- * const loss: GANLoss = 'wgan-gp';
- * ```
+ * With `minimax` and `nonSaturating`, the logged `dLoss` is the discriminator's binary cross-entropy on a
+ * real batch plus that on a generated batch, `BCE(D(x), 1) + BCE(D(G(z)), 0)`: the sum of the two terms,
+ * twice the course's `J(D)`, which averages them. At the game's equilibrium (D outputs 1/2 everywhere) it
+ * is `2 log 2 = 1.386`.
+ * @category Models
  */
 export type GANLoss = (typeof GAN_LOSSES)[number];
 
 /**
  * Instance noise as the task uses it: Gaussian noise added to every input of the discriminator while training.
- *
- * @example
- * ```ts
- * const schedule: InstanceNoiseSchedule = { stddev: 0.1, anneal: true };
- * ```
  */
 export interface InstanceNoiseSchedule {
   /** Standard deviation at the first epoch, in data units (0: none). */
@@ -51,12 +44,6 @@ export interface InstanceNoiseSchedule {
 
 /**
  * Resolved training settings of one `fit`.
- *
- * @example
- * ```ts
- * const s: GANTaskSettings = { loss: 'nonSaturating', gradientPenalty: 10, zDim: 8, numClasses: undefined,
- *   dStepsPerG: 1, gStepsPerD: 1, labelSmoothing: 0, instanceNoise: { stddev: 0, anneal: false } };
- * ```
  */
 export interface GANTaskSettings {
   loss: GANLoss;
@@ -75,11 +62,7 @@ export interface GANTaskSettings {
 
 /**
  * Updates applied so far, counted by the task (the handle exposes them as `gan.updates`).
- *
- * @example
- * ```ts
- * const { discriminator, generator }: GANUpdateCounts = gan.updates;
- * ```
+ * @category Models
  */
 export interface GANUpdateCounts {
   discriminator: number;
@@ -88,22 +71,11 @@ export interface GANUpdateCounts {
 
 /**
  * The networks the task trains.
- *
- * @example
- * ```ts
- * const nets: GANTaskNets = { generator: built.generator, score: built.score };
- * ```
  */
 export interface GANTaskNets {
   generator: tfl.LayersModel;
   /** The discriminator's pre-sigmoid logit (or the critic's score for wgan-gp). */
   score: tfl.LayersModel;
-}
-
-/** Binary cross-entropy of logits `l` against target `t`, per element, in a form that never overflows. */
-function bceWithLogits(l: tf.Tensor, t: number): tf.Tensor {
-  const stable = tf.log1p(tf.exp(tf.neg(tf.abs(l))));
-  return tf.add(tf.sub(tf.relu(l), tf.mul(l, t)), stable);
 }
 
 /** The generator's loss from the discriminator's scores of its samples. */
@@ -131,9 +103,9 @@ function ordered(logs: StepLogs): StepLogs {
 const share = (b: tf.Tensor) => tf.mean(tf.cast(b, 'float32')) as tf.Scalar;
 
 /**
- * The {@link DisposableTask} of a GAN: per batch, one discriminator update; every `dStepsPerG`-th batch,
+ * The {@link TrainingTask} of a GAN: per batch, one discriminator update; every `dStepsPerG`-th batch,
  * also `gStepsPerD` generator updates. Logs `dLoss`, `gLoss`, `dAccuracyReal`, `dAccuracyFake`,
- * `dUpdates`, `gUpdates` (this batch's counts), and for wgan-gp `gradientPenalty` and
+ * `dUpdates`, `gUpdates` (this batch's counts, summed over the epoch: see `summedLogs`), and for wgan-gp `gradientPenalty` and
  * `wassersteinEstimate`.
  *
  * @example
@@ -141,7 +113,11 @@ const share = (b: tf.Tensor) => tf.mean(tf.cast(b, 'float32')) as tf.Scalar;
  * return fitArrays(arrays, undefined, options, seed, () => new GANTask(nets, settings, dOpt, gOpt, counts));
  * ```
  */
-export class GANTask implements DisposableTask {
+export class GANTask implements TrainingTask {
+  /** A GAN has no single loss to early-stop on: `earlyStopping` must name a log (`valDLoss`, say). */
+  readonly defaultMonitor = null;
+  /** `dUpdates` and `gUpdates` are counts: an epoch's history holds how many updates it applied. */
+  readonly summedLogs = ['dUpdates', 'gUpdates'] as const;
   private step = 0;
 
   constructor(
@@ -158,7 +134,7 @@ export class GANTask implements DisposableTask {
   }
 
   variables(): tf.Variable[] {
-    return [...this.nets.generator.weights, ...this.nets.score.weights].map((w) => w.read() as tf.Variable);
+    return [...variablesOf(this.nets.generator), ...variablesOf(this.nets.score)];
   }
 
   /** Instance-noise standard deviation at this step. */
@@ -234,30 +210,24 @@ export class GANTask implements DisposableTask {
     const real = this.withNoise(x, sigma, realNoiseSeed);
     const fakeIn = this.withNoise(fake, sigma, fakeNoiseSeed);
     const logs: StepLogs = {};
-    const dVars = score.trainableWeights.map((w) => w.read() as tf.Variable);
-    const d = tf.variableGrads(() => this.discriminatorLoss(real, fakeIn, y, penaltySeed, true, logs), dVars);
-    this.dOptimizer.optimizer.applyGradients(d.grads);
-    tf.dispose(d.grads);
+    logs['dLoss'] = gradientStep(this.dOptimizer.optimizer, variablesOf(score, true), () => this.discriminatorLoss(real, fakeIn, y, penaltySeed, true, logs));
     this.counts.discriminator++;
-    logs['dLoss'] = d.value;
 
     // Generator: `gStepsPerD` updates every `dStepsPerG`-th batch, each on fresh z.
     const { dStepsPerG, gStepsPerD, loss } = this.settings;
     const rounds = this.step % dStepsPerG === dStepsPerG - 1 ? gStepsPerD : 0;
-    const gVars = generator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const gVars = variablesOf(generator, true);
     for (let i = 0; i < rounds; i++) {
       const gSeed = seeds.nextSeed();
       const gNoiseSeed = seeds.nextSeed();
-      const g = tf.variableGrads(() => {
+      const gLoss = gradientStep(this.gOptimizer.optimizer, gVars, () => {
         const samples = this.withNoise(this.generate(n, y, gSeed, true), sigma, gNoiseSeed);
         return generatorLoss(loss, this.scoreOf(samples, y, true));
-      }, gVars);
-      this.gOptimizer.optimizer.applyGradients(g.grads);
-      tf.dispose(g.grads);
+      });
       this.counts.generator++;
       // The last update's loss replaces the estimate from the discriminator's pass.
       tf.dispose(logs['gLoss']);
-      logs['gLoss'] = g.value;
+      logs['gLoss'] = gLoss;
     }
     this.step++;
     logs['dUpdates'] = tf.scalar(1);

@@ -9,8 +9,8 @@
  * ```
  * @module
  */
-import { ConfigError } from '../../errors.js';
-import { positiveInt } from '../../validate.js';
+import { ConfigError } from '../../core/errors.js';
+import { positiveInt } from '../../core/options.js';
 
 // Peter Acklam's rational approximation: relative error below 1.2e-9 over (0, 1).
 const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
@@ -34,6 +34,7 @@ function tail(q: number): number {
  * normalQuantile(0.5);   // 0
  * normalQuantile(0.05);  // -1.6448536...
  * ```
+ * @category Latent
  */
 export function normalQuantile(p: number): number {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ConfigError('normalQuantile.p', p, 'a probability in [0, 1]');
@@ -58,6 +59,7 @@ export function normalQuantile(p: number): number {
  * ```ts
  * normalQuantiles(3); // [-0.967, 0, 0.967]
  * ```
+ * @category Latent
  */
 export function normalQuantiles(n: number): number[] {
   positiveInt('normalQuantiles.n', n);

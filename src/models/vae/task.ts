@@ -17,20 +17,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { DisposableTask } from '../../train/fit.js';
-import type { StepContext, StepLogs } from '../../train/loop.js';
+import type { GaussianSampling, OutputLogVariance } from '../../layers/sampling.js';
+import { betaAt, gaussianKlPerDim, klObjective, type BetaSchedule } from '../../losses/kl.js';
+import { bernoulliNll, gaussianNll } from '../../losses/likelihood.js';
+import { gradientStep, variablesOf } from '../../train/gradientStep.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
-import { betaAt, gaussianKlPerDim, klObjective, type BetaSchedule } from './kl.js';
-import type { GaussianSampling, OutputLogVariance } from './layers.js';
-import { bernoulliNll, gaussianNll, type VAELikelihood } from './likelihood.js';
+import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
+import type { VAELikelihood } from './config.js';
 
 /**
  * The models and layers a VAE step needs (the VAE builder assembles them).
- *
- * @example
- * ```ts
- * const net: VaeNetworks = { model, encoder, sampling, decoderParams: decoderLogits, likelihood: 'bernoulli' };
- * ```
  */
 export interface VaeNetworks {
   /** The whole VAE: input -> reconstruction; its trainable weights are the ones trained. */
@@ -48,11 +44,6 @@ export interface VaeNetworks {
 
 /**
  * Per-example terms of one pass, in nats.
- *
- * @example
- * ```ts
- * const { reconstruction, klPerDim }: VaeTerms = vaeTerms(net, x, x, false, 1);
- * ```
  */
 export interface VaeTerms {
   /** `-log p(target | z)` per example, `[N]`. */
@@ -88,11 +79,6 @@ export function vaeTerms(net: VaeNetworks, x: tf.Tensor, target: tf.Tensor, trai
 
 /**
  * How a VAE weighs its KL term; see {@link betaAt} and {@link klObjective}.
- *
- * @example
- * ```ts
- * const objective: VaeObjective = { beta: 1, klWarmupEpochs: 10, freeBits: 0, startEpoch: vae.epochsTrained };
- * ```
  */
 export interface VaeObjective extends BetaSchedule {
   /** Free bits in nats per latent dimension (0: off). */
@@ -101,12 +87,8 @@ export interface VaeObjective extends BetaSchedule {
   startEpoch: number;
 }
 
-function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
-}
-
 /**
- * The VAE's {@link DisposableTask}: a custom gradient step on the negative ELBO (with beta), for
+ * The VAE's {@link TrainingTask}: a custom gradient step on the negative ELBO (with beta), for
  * `fitArrays`.
  *
  * @example
@@ -114,16 +96,13 @@ function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
  * return fitArrays(arrays, validation, options, seed, () => new VaeTask(net, objective, resolveOptimizer('adam')));
  * ```
  */
-export class VaeTask implements DisposableTask {
-  private readonly optimizer: tf.Optimizer;
+export class VaeTask implements TrainingTask {
 
   constructor(
     private readonly net: VaeNetworks,
     private readonly objective: VaeObjective,
     private readonly resolved: ResolvedOptimizer,
-  ) {
-    this.optimizer = resolved.optimizer;
-  }
+  ) {}
 
   /** The KL weight in effect during the run's `epoch` (0-based). */
   betaAt(epoch: number): number {
@@ -146,15 +125,12 @@ export class VaeTask implements DisposableTask {
 
   trainStep(batch: tf.Tensor[], ctx: StepContext): StepLogs {
     let extra: StepLogs = {};
-    const vars = trainableVariables(this.net.model);
-    const { value, grads } = tf.variableGrads(() => {
+    const loss = gradientStep(this.resolved.optimizer, variablesOf(this.net.model, true), () => {
       const out = this.logs(batch, ctx, true, true);
       extra = out.extra;
       return out.loss;
-    }, vars);
-    this.optimizer.applyGradients(grads);
-    tf.dispose(grads);
-    return { loss: value, ...extra, beta: tf.scalar(this.betaAt(ctx.epoch)) };
+    });
+    return { loss, ...extra, beta: tf.scalar(this.betaAt(ctx.epoch)) };
   }
 
   evalStep(batch: tf.Tensor[], ctx: StepContext): StepLogs {
@@ -163,7 +139,7 @@ export class VaeTask implements DisposableTask {
   }
 
   variables(): tf.Variable[] {
-    return this.net.model.weights.map((w) => w.read() as tf.Variable);
+    return variablesOf(this.net.model);
   }
 
   dispose(): void {

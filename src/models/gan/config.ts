@@ -1,0 +1,278 @@
+/**
+ * The config of {@link GAN}: its types, its fields for the options checker (dense and dcgan variants,
+ * chosen by `architecture`), its resolution, and the upgrade of configs saved by latentkit 0.1.0 (which
+ * called the architecture `kind`). A resolved config is itself a valid config.
+ * @module
+ */
+import { ConfigError } from '../../core/errors.js';
+import { field, is, optionsSchema, positiveIntArray, type Resolved } from '../../core/options.js';
+import { resolveSeed } from '../../core/seed.js';
+import { checkActivation, type Activation } from '../../layers/activations.js';
+import { DOUBLE_BACKPROP_ACTIVATIONS } from '../../layers/doubleBackprop.js';
+import { GAN_LOSSES, type GANLoss } from './task.js';
+
+/**
+ * The network families {@link GAN} builds.
+ * @category Models
+ */
+export const GAN_ARCHITECTURES = ['dense', 'dcgan'] as const;
+/**
+ * `dense`: multilayer perceptrons (any `dataShape`, flattened). `dcgan`: a transposed-convolution
+ * generator and a strided-convolution discriminator (Radford et al.), for images `[H, W, C]`.
+ * @category Models
+ */
+export type GANArchitecture = (typeof GAN_ARCHITECTURES)[number];
+
+/**
+ * Config of {@link GAN}. Fields marked dense or dcgan apply to that architecture only (giving them to the
+ * other is an error).
+ * @category Models
+ */
+export interface GANConfig {
+  /** Network family. Default `'dense'`. */
+  architecture?: GANArchitecture;
+  /** Shape of one example: `[2]` for points, `[784]` for flattened digits, `[28, 28, 1]` for images (dcgan). Required. */
+  dataShape: readonly number[];
+  /** Dimensions of the generator's Gaussian input z. Default: dense 256 (the course), dcgan 100. */
+  zDim?: number;
+  /** dense: widths of the generator's hidden layers. Default `[256, 256]`. */
+  generatorUnits?: readonly number[];
+  /** dense: widths of the discriminator's hidden layers; the last is named `embeddingLayer`. Default `[32]`. */
+  discriminatorUnits?: readonly number[];
+  /**
+   * dcgan: channels of the generator's feature maps, from the projection of z to the last transposed
+   * convolution before the output; each after the first doubles height and width, and so does the output
+   * layer, so `H` and `W` must be divisible by `2 ** generatorFilters.length`. Default `[128, 64]`
+   * (28x28: 7x7x128 -> 14x14x64 -> 28x28xC).
+   */
+  generatorFilters?: readonly number[];
+  /** dcgan: channels of the discriminator's stride-2 convolutions. Default `[64, 128]`. */
+  discriminatorFilters?: readonly number[];
+  /** dcgan: kernel size of every convolution. Default 4. */
+  kernelSize?: number;
+  /** Hidden activation of both networks. Default: dense `'tanh'` (the course); dcgan G `'relu'`, D `'leakyRelu'`. */
+  activation?: Activation;
+  /** Overrides `activation` for the generator. */
+  generatorActivation?: Activation;
+  /**
+   * Overrides `activation` for the discriminator. With `loss: 'wgan-gp'` it must be one of
+   * `'linear'`, `'relu'`, `'leakyRelu'`, `'tanh'`, `'sigmoid'`, `'softplus'`, `'softsign'`, `'gelu'` (the gradient
+   * penalty differentiates the critic twice, and tfjs 4.22 gets the second derivative of the others wrong).
+   */
+  discriminatorActivation?: Activation;
+  /** Activation of the generator's output: `'tanh'` for data in [-1, 1], `'sigmoid'` for [0, 1], `'linear'` for unbounded data. Default `'tanh'`. */
+  outputActivation?: Activation;
+  /** Batch normalization after each hidden layer of the generator (momentum 0.9). Default: dcgan true, dense false. */
+  batchNorm?: boolean;
+  /** Name of the discriminator's feature layer read by `embed`: dense, its last hidden layer; dcgan, its flattened convolution features. Default `'embedding'`. */
+  embeddingLayer?: string;
+  /** The adversarial loss; see {@link GANLoss}. Default `'nonSaturating'`. */
+  loss?: GANLoss;
+  /** wgan-gp: weight of the gradient penalty `(||dD/dx|| - 1)^2` on interpolates. Default 10. */
+  gradientPenalty?: number;
+  /**
+   * Makes the GAN conditional on a class label in `[0, numClasses)`: its one-hot code is concatenated to z,
+   * and to the discriminator's input (dense: to the flattened example; dcgan: as `numClasses` constant
+   * channels beside the image's). Default: unconditional.
+   */
+  numClasses?: number;
+  /** Seed of the initial weights and of every `fit` and `sample` that has no seed of its own. Default: from {@link setSeed}. */
+  seed?: number;
+}
+
+/** What every resolved GAN config has, every default filled in. */
+export interface ResolvedGANBase {
+  dataShape: number[];
+  zDim: number;
+  generatorActivation: Activation;
+  discriminatorActivation: Activation;
+  outputActivation: Activation;
+  batchNorm: boolean;
+  embeddingLayer: string;
+  loss: GANLoss;
+  gradientPenalty: number;
+  /** Classes of a conditional GAN (absent: unconditional). */
+  numClasses?: number;
+  seed: number;
+}
+
+/**
+ * A dense GAN's config with every default filled in.
+ * @category Models
+ */
+export interface ResolvedDenseGANConfig extends ResolvedGANBase {
+  architecture: 'dense';
+  generatorUnits: number[];
+  discriminatorUnits: number[];
+}
+
+/**
+ * A DCGAN's config with every default filled in.
+ * @category Models
+ */
+export interface ResolvedDCGANConfig extends ResolvedGANBase {
+  architecture: 'dcgan';
+  generatorFilters: number[];
+  discriminatorFilters: number[];
+  kernelSize: number;
+}
+
+/**
+ * A {@link GANConfig} with every default filled in (plain data, as `gan.config`): `GAN(gan.config)`
+ * rebuilds the same networks.
+ * @category Models
+ */
+export type ResolvedGANConfig = ResolvedDenseGANConfig | ResolvedDCGANConfig;
+
+const nonEmpty = (v: unknown, p: string) => {
+  const arr = positiveIntArray(p, v);
+  if (arr.length === 0) throw new ConfigError(p, v, 'at least one positive integer');
+  return arr;
+};
+const activation = field((v, p) => checkActivation(p, v));
+
+/** The fields both architectures take. */
+const COMMON = {
+  dataShape: field(nonEmpty).required(),
+  zDim: is.positiveInt(),
+  activation,
+  generatorActivation: activation,
+  discriminatorActivation: activation,
+  outputActivation: activation.default('tanh'),
+  batchNorm: is.boolean(),
+  embeddingLayer: field((v, p) => {
+    if (typeof v !== 'string' || !/^[A-Za-z][\w.-]*$/.test(v)) throw new ConfigError(p, v, 'a layer name: a letter, then letters, digits, _ . or -');
+    return v;
+  }).default('embedding'),
+  loss: is.oneOf(GAN_LOSSES).default('nonSaturating'),
+  gradientPenalty: is.number({ min: 0, maxOpen: true }).default(10),
+  numClasses: field((v, p) => {
+    const k = is.positiveInt().check(v, p);
+    if (k === 1) throw new ConfigError(p, 1, 'at least 2 classes (leave it out for an unconditional GAN)');
+    return k;
+  }),
+  seed: field((v, p) => resolveSeed(v as number, p)).default(() => resolveSeed(undefined)),
+};
+
+const elsewhere = (mine: GANArchitecture, other: GANArchitecture, keys: string[]) =>
+  Object.fromEntries(keys.map((k) => [k, `to be left out for architecture "${mine}" (it applies to ${other} GANs)`]));
+const DENSE_ONLY = ['generatorUnits', 'discriminatorUnits'];
+const DCGAN_ONLY = ['generatorFilters', 'discriminatorFilters', 'kernelSize'];
+const EXPECTED = "a config object such as { dataShape: [784] } or { architecture: 'dcgan', dataShape: [28, 28, 1] }";
+
+const DENSE = optionsSchema<GANConfig>()(
+  'GAN',
+  {
+    ...COMMON,
+    architecture: is.oneOf(['dense'] as const).default('dense'),
+    generatorUnits: is.positiveIntArray().default(() => [256, 256]),
+    discriminatorUnits: field(nonEmpty).default(() => [32]),
+    generatorFilters: is.any<never>(),
+    discriminatorFilters: is.any<never>(),
+    kernelSize: is.any<never>(),
+  },
+  { expected: EXPECTED, renamed: { kind: 'architecture' } },
+);
+
+const DCGAN = optionsSchema<GANConfig>()(
+  'GAN',
+  {
+    ...COMMON,
+    architecture: is.oneOf(['dcgan'] as const).required(),
+    generatorFilters: field(nonEmpty).default(() => [128, 64]),
+    discriminatorFilters: field(nonEmpty).default(() => [64, 128]),
+    kernelSize: is.positiveInt().default(4),
+    generatorUnits: is.any<never>(),
+    discriminatorUnits: is.any<never>(),
+  },
+  { expected: EXPECTED, renamed: { kind: 'architecture' } },
+);
+
+const ZDIM: Record<GANArchitecture, number> = { dense: 256, dcgan: 100 };
+
+/** Refuses the fields of the other architecture (they are declared in both schemas so that the message can say why). */
+function noneOf(config: Record<string, unknown>, keys: string[], mine: GANArchitecture, other: GANArchitecture): void {
+  const why = elsewhere(mine, other, keys);
+  for (const k of keys) if (config[k] !== undefined) throw new ConfigError(`GAN.${k}`, config[k], why[k]!);
+}
+
+/** The generator's and discriminator's activations, from `activation` and the overrides, checked for the loss. */
+function activations(c: Resolved<typeof COMMON>, config: Record<string, unknown>, dense: boolean): { generatorActivation: Activation; discriminatorActivation: Activation } {
+  const generatorActivation = c.generatorActivation ?? c.activation ?? (dense ? 'tanh' : 'relu');
+  const dParameter = config['discriminatorActivation'] !== undefined || c.activation === undefined ? 'GAN.discriminatorActivation' : 'GAN.activation';
+  const discriminatorActivation = c.discriminatorActivation ?? c.activation ?? (dense ? 'tanh' : 'leakyRelu');
+  if (c.loss === 'wgan-gp' && !(DOUBLE_BACKPROP_ACTIVATIONS as readonly string[]).includes(discriminatorActivation)) {
+    throw new ConfigError(
+      dParameter,
+      discriminatorActivation,
+      `with loss "wgan-gp", an activation whose gradient tfjs can differentiate again: one of ${DOUBLE_BACKPROP_ACTIVATIONS.map((a) => `"${a}"`).join(', ')}`,
+    );
+  }
+  return { generatorActivation, discriminatorActivation };
+}
+
+/**
+ * Checks a {@link GANConfig} and fills in its defaults.
+ *
+ * @throws ConfigError naming the field at fault.
+ */
+export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
+  const raw = (typeof config === 'object' && config !== null ? config : {}) as Record<string, unknown>;
+  const architecture = is.oneOf(GAN_ARCHITECTURES).check(raw['architecture'] ?? 'dense', 'GAN.architecture');
+  const dense = architecture === 'dense';
+  const c = (dense ? DENSE : DCGAN).check(config);
+  noneOf(raw, dense ? DCGAN_ONLY : DENSE_ONLY, architecture, dense ? 'dcgan' : 'dense');
+  const { dataShape, embeddingLayer, loss, gradientPenalty, numClasses, seed } = c;
+  const base: ResolvedGANBase = {
+    dataShape,
+    zDim: c.zDim ?? ZDIM[architecture],
+    ...activations(c, raw, dense),
+    outputActivation: c.outputActivation,
+    batchNorm: c.batchNorm ?? !dense,
+    embeddingLayer,
+    loss,
+    gradientPenalty,
+    ...(numClasses === undefined ? {} : { numClasses }),
+    seed,
+  };
+  if (dense) {
+    const { dataShape: d, zDim, ...rest } = base;
+    return { architecture, dataShape: d, zDim, generatorUnits: c.generatorUnits as number[], discriminatorUnits: c.discriminatorUnits as number[], ...rest };
+  }
+  const generatorFilters = c.generatorFilters as number[];
+  if (dataShape.length !== 3) {
+    throw new ConfigError('GAN.dataShape', config.dataShape, 'images [height, width, channels] for architecture "dcgan" (use architecture "dense" for flat data)');
+  }
+  const factor = 2 ** generatorFilters.length;
+  if (dataShape[0]! % factor !== 0 || dataShape[1]! % factor !== 0) {
+    throw new ConfigError(
+      'GAN.dataShape',
+      config.dataShape,
+      `height and width divisible by ${factor} (2 ** generatorFilters.length, with generatorFilters ${JSON.stringify(generatorFilters)})`,
+    );
+  }
+  const { dataShape: d, zDim, ...rest } = base;
+  return {
+    architecture,
+    dataShape: d,
+    zDim,
+    generatorFilters,
+    discriminatorFilters: c.discriminatorFilters as number[],
+    kernelSize: c.kernelSize as number,
+    ...rest,
+  };
+}
+
+/**
+ * A config saved by latentkit 0.1.0 (under the kind `'dense'` or `'dcgan'`), in today's form: its `kind` is
+ * the `architecture`, and the fields it wrote out for the other architecture (empty lists, `kernelSize: 0`)
+ * are dropped.
+ */
+export function upgradeGANConfig(config: Record<string, unknown>, savedKind: string): Record<string, unknown> {
+  if (config['architecture'] !== undefined) return config;
+  const { kind, ...rest } = config;
+  const architecture = (kind ?? savedKind) as GANArchitecture;
+  const drop = architecture === 'dense' ? DCGAN_ONLY : DENSE_ONLY;
+  return { architecture, ...Object.fromEntries(Object.entries(rest).filter(([k]) => !drop.includes(k))) };
+}
+

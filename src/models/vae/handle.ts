@@ -1,0 +1,347 @@
+/**
+ * The VAE's handle: an autoencoder ({@link AutoencoderBase}: full model, encoder, decoder, decode,
+ * reconstruct, evaluate) whose encoder gives a distribution, with sampling, the ELBO and latent
+ * traversals, trained on the negative ELBO by the {@link VaeTask}.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, InputError } from '../../core/errors.js';
+import { field, is, optionsSchema } from '../../core/options.js';
+import { SeedStream } from '../../core/seed.js';
+import { assertFinite, release, toExamples, type DataInput } from '../../data/input.js';
+import { reparameterize } from '../../layers/sampling.js';
+import { BatchSource, predictInBatches } from '../../train/batches.js';
+import { resolveOptimizer } from '../../train/optimizers.js';
+import { AUTOENCODER_FIT, AutoencoderBase, type Autoencoder, type AutoencoderFitOptions } from '../autoencoder/handle.js';
+import { PREDICT_BATCH } from '../base/handle.js';
+import type { VaeBuild } from './build.js';
+import type { ResolvedVAEConfig, VAELikelihood } from './config.js';
+import { VaeTask, vaeTerms } from './task.js';
+
+/**
+ * Options of {@link VariationalAutoencoder.fit}: those of every autoencoder. With `target`, the
+ * likelihood scores the target instead of `x` (a denoising VAE).
+ * @category Models
+ */
+export type VAEFitOptions = AutoencoderFitOptions;
+
+/**
+ * What {@link VariationalAutoencoder.fit} returns, per epoch and in nats per example: `loss` (minimized:
+ * reconstruction + beta x KL term), `reconstruction`, `kl`, `elbo`, `beta` (the effective KL weight), and
+ * with validation data `valLoss`, `valReconstruction`, `valKl`, `valElbo`.
+ * @category Models
+ */
+export type VAEHistory = {
+  epoch: number[];
+  loss: number[];
+  reconstruction: number[];
+  kl: number[];
+  elbo: number[];
+  beta: number[];
+  valLoss?: number[];
+  valReconstruction?: number[];
+  valKl?: number[];
+  valElbo?: number[];
+  [log: string]: number[] | undefined;
+};
+
+/**
+ * Options of {@link VariationalAutoencoder.encode}.
+ * @category Models
+ */
+export interface VAEEncodeOptions {
+  /** Also draw `z ~ q(z|x)` (reparameterized). Default false. */
+  sample?: boolean;
+  /** Seed of that draw. Default: the next seed of the handle's stream (reproducible from the config seed). */
+  seed?: number;
+}
+
+/**
+ * What {@link VariationalAutoencoder.encode} returns; the caller disposes every tensor.
+ * @category Models
+ */
+export interface VAEEncoding {
+  /** Posterior means `[N, d]`. */
+  mean: tf.Tensor2D;
+  /** Posterior log-variances `[N, d]` (natural log). */
+  logVar: tf.Tensor2D;
+  /** One draw per example `[N, d]`, with `{ sample: true }` only. */
+  z?: tf.Tensor2D;
+}
+
+/**
+ * Options of {@link VariationalAutoencoder.sample}.
+ * @category Models
+ */
+export interface VAESampleOptions {
+  /** Seed of the prior draws. Default: the next seed of the handle's stream. */
+  seed?: number;
+}
+
+/**
+ * Options of {@link VariationalAutoencoder.elbo}.
+ * @category Models
+ */
+export interface ElboOptions {
+  /** Seed of the posterior draws. Default: the config's `seed`, so that repeated calls agree exactly. */
+  seed?: number;
+  /** Draws of `z` per example averaged in the reconstruction term (the estimate stays a lower bound). Default 1. */
+  samples?: number;
+  /** Examples per forward pass. Default 256. */
+  batchSize?: number;
+}
+
+/**
+ * What {@link VariationalAutoencoder.elbo} returns, in nats per example.
+ * @category Models
+ */
+export interface ElboReport {
+  /** ELBO of each example, `log p(x|z) - KL(q(z|x) || p(z))` (beta plays no part): at most `log p(x)`. */
+  perExample: Float32Array;
+  /** Mean ELBO over the examples. */
+  mean: number;
+  /** Mean reconstruction term `-E_q[log p(x|z)]`. */
+  reconstruction: number;
+  /** Mean KL term. */
+  kl: number;
+}
+
+/**
+ * Options of {@link VariationalAutoencoder.latentTraversal}.
+ * @category Models
+ */
+export interface LatentTraversalOptions {
+  /** Latent dimensions to vary, one row each. Default: all, `0 .. d-1`. */
+  dims?: readonly number[];
+  /** Values each varied dimension takes, from `range[0]` to `range[1]`. Default `[-3, 3]` (prior std units). */
+  range?: readonly [number, number];
+  /** Points per row, both ends included (>= 2). Default 9. */
+  steps?: number;
+  /** The latent point the other dimensions keep, `[d]` or `[1, d]`. Default: zeros (the prior's mean). */
+  base?: DataInput;
+}
+
+/**
+ * A variational autoencoder handle. It has every member of {@link Autoencoder} except `encode`, whose
+ * result differs (a VAE encodes to a distribution: `{ mean, logVar }`), hence `Omit<Autoencoder, 'encode'>`
+ * plus the VAE's own members. `model` is input -> reconstruction through the posterior mean (its
+ * `GaussianSampling` layer returns the mean at inference); `encoder` is input -> `[mean, logVar]`;
+ * `decoder` is z -> output means. All three share weights.
+ * @category Models
+ */
+export interface VariationalAutoencoder extends Omit<Autoencoder<ResolvedVAEConfig>, 'encode' | 'fit'> {
+  /** Always `'vae'`. */
+  readonly kind: 'vae';
+  /** Latent dimensions. */
+  readonly latentDim: number;
+  /** The decoder's distribution. */
+  readonly likelihood: VAELikelihood;
+  /** Epochs trained by this handle's `fit` calls so far (the KL warm-up continues from here). */
+  readonly epochsTrained: number;
+  /**
+   * Posterior parameters of `x`: `{ mean, logVar }`, each `[N, d]`, plus `z` (one reparameterized draw per
+   * example) with `{ sample: true }`. The caller disposes them.
+   */
+  encode(x: DataInput, options?: VAEEncodeOptions): VAEEncoding;
+  /** `n` new examples: `z ~ N(0, I)` from `seed`, decoded to output means `[n, ...inputShape]`. */
+  sample(n: number, options?: VAESampleOptions): tf.Tensor;
+  /** Output means for latent points `z` `[N, d]`: the same as `decode`, named for generation. */
+  generate(z: DataInput): tf.Tensor;
+  /** ELBO of each example of `x`, in nats, with its reconstruction and KL terms; see {@link ElboReport}. */
+  elbo(x: DataInput, options?: ElboOptions): ElboReport;
+  /** Decoded sweeps along latent dimensions: `[dims.length * steps, ...inputShape]`, one row per dimension. */
+  latentTraversal(options?: LatentTraversalOptions): tf.Tensor;
+  /**
+   * Trains on `x` with latentkit's loop. The history holds, per epoch and in nats per example: `loss`
+   * (minimized: reconstruction + beta x KL term), `reconstruction`, `kl`, `elbo` and `beta` (effective KL
+   * weight), and with validation data `valLoss`, `valReconstruction`, `valKl`, `valElbo`. With `target`,
+   * the likelihood scores the target instead of `x` (a denoising VAE). Under a KL warm-up `valLoss` rises
+   * with beta: early-stop on `{ monitor: 'valElbo', mode: 'max' }` instead.
+   */
+  fit(x: DataInput, options?: VAEFitOptions): Promise<VAEHistory>;
+}
+
+
+const ENCODE = optionsSchema<VAEEncodeOptions>()('encode', { sample: is.boolean().default(false), seed: is.seed() });
+const SAMPLE = optionsSchema<VAESampleOptions>()('sample', { seed: is.seed() });
+const ELBO = optionsSchema<ElboOptions>()('elbo', {
+  seed: is.seed(),
+  samples: is.positiveInt().default(1),
+  batchSize: is.positiveInt().default(PREDICT_BATCH),
+});
+const TRAVERSAL = optionsSchema<LatentTraversalOptions>()('latentTraversal', {
+  dims: is.any<unknown>(),
+  range: field((v, p): [number, number] => {
+    if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      throw new ConfigError(p, v, 'two finite numbers [from, to], e.g. [-3, 3]');
+    }
+    return [v[0] as number, v[1] as number];
+  }).default(() => [-3, 3]),
+  steps: field((v, p) => {
+    const steps = is.positiveInt().check(v, p);
+    if (steps < 2) throw new ConfigError(p, steps, 'at least 2 (both ends are included)');
+    return steps;
+  }).default(9),
+  base: is.any<DataInput>(),
+});
+
+/** One latent point, `[d]` or `[1, d]`, as values; the caller's tensor is read, never disposed. */
+function latentPoint(value: DataInput, parameter: string, d: number): Float32Array {
+  let t: tf.Tensor;
+  try {
+    t = value instanceof tf.Tensor ? value : tf.tensor(value as number[]);
+  } catch (cause) {
+    throw new InputError(parameter, value, `${d} numbers (${(cause as Error).message})`);
+  }
+  try {
+    if (t.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
+    const ok = (t.rank === 1 && t.shape[0] === d) || (t.rank === 2 && t.shape[0] === 1 && t.shape[1] === d);
+    if (!ok) throw new InputError(parameter, t, `one latent point, shape [${d}] or [1, ${d}]`);
+    assertFinite(t, parameter);
+    return Float32Array.from(t.dataSync());
+  } finally {
+    if (t !== value) t.dispose();
+  }
+}
+
+
+/** The handle {@link VAE} returns (build one through {@link VAE}). */
+export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements VariationalAutoencoder {
+  override readonly kind = 'vae' as const;
+  readonly latentDim: number;
+  readonly likelihood: VAELikelihood;
+  private trained = 0;
+
+  constructor(
+    config: ResolvedVAEConfig,
+    private readonly net: VaeBuild,
+  ) {
+    // The reconstruction measure `evaluate` reports by default, closest to each likelihood.
+    super('vae', config, 'vae', net, config.likelihood === 'bernoulli' ? 'binaryCrossentropy' : 'mse');
+    this.latentDim = config.latentDim;
+    this.likelihood = config.likelihood;
+  }
+
+  get epochsTrained(): number {
+    return this.trained;
+  }
+
+  encode(x: DataInput, options: VAEEncodeOptions = {}): VAEEncoding {
+    this.assertLive();
+    const o = ENCODE.check(options);
+    const seed = o.sample ? o.seed ?? this.stream.nextSeed() : 0;
+    const owned = toExamples(x, 'x', this.inputShape);
+    try {
+      // One pass per batch for both heads: [mean | logVar] side by side, split afterwards.
+      const both = predictInBatches((b) => tf.concat(this.encoder.apply(b, { training: false }) as tf.Tensor[], 1), owned.tensor, PREDICT_BATCH);
+      const [mean, logVar] = tf.split(both, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+      both.dispose();
+      if (!o.sample) return { mean, logVar };
+      return { mean, logVar, z: reparameterize(mean, logVar, seed) as tf.Tensor2D };
+    } finally {
+      release(owned);
+    }
+  }
+
+  generate(z: DataInput): tf.Tensor {
+    return this.decode(z);
+  }
+
+  sample(n: number, options: VAESampleOptions = {}): tf.Tensor {
+    this.assertLive();
+    const count = is.positiveInt().check(n, 'sample.n');
+    const seed = SAMPLE.check(options).seed ?? this.stream.nextSeed();
+    const z = tf.randomNormal([count, this.latentDim], 0, 1, 'float32', seed);
+    try {
+      return this.decode(z);
+    } finally {
+      z.dispose();
+    }
+  }
+
+  elbo(x: DataInput, options: ElboOptions = {}): ElboReport {
+    this.assertLive();
+    const o = ELBO.check(options);
+    const seed = o.seed ?? this.config.seed;
+    const { samples, batchSize } = o;
+    const owned = toExamples(x, 'x', this.inputShape);
+    try {
+      const source = new BatchSource([owned.tensor]);
+      const n = source.size;
+      const perExample = new Float32Array(n);
+      const seeds = new SeedStream(seed);
+      let recSum = 0;
+      let klSum = 0;
+      for (let start = 0; start < n; start += batchSize) {
+        const size = Math.min(batchSize, n - start);
+        const draws = Array.from({ length: samples }, () => seeds.nextSeed());
+        const [rec, kl] = tf.tidy(() => {
+          const xb = source.take(null, start, size)[0]!;
+          let recTotal: tf.Tensor1D | undefined;
+          let klPerExample: tf.Tensor1D | undefined;
+          for (const s of draws) {
+            const terms = vaeTerms(this.net, xb, xb, false, s);
+            recTotal = recTotal ? (tf.add(recTotal, terms.reconstruction) as tf.Tensor1D) : terms.reconstruction;
+            klPerExample ??= tf.sum(terms.klPerDim, 1) as tf.Tensor1D;
+          }
+          return [tf.div(recTotal!, samples).dataSync() as Float32Array, klPerExample!.dataSync() as Float32Array];
+        });
+        for (let i = 0; i < size; i++) {
+          perExample[start + i] = -(rec[i]! + kl[i]!);
+          recSum += rec[i]!;
+          klSum += kl[i]!;
+        }
+      }
+      let sum = 0;
+      for (const v of perExample) sum += v;
+      return { perExample, mean: sum / n, reconstruction: recSum / n, kl: klSum / n };
+    } finally {
+      release(owned);
+    }
+  }
+
+  latentTraversal(options: LatentTraversalOptions = {}): tf.Tensor {
+    this.assertLive();
+    const o = TRAVERSAL.check(options);
+    const d = this.latentDim;
+    const dims = o.dims === undefined ? Array.from({ length: d }, (_, i) => i) : o.dims;
+    if (!Array.isArray(dims) || dims.length === 0) throw new ConfigError('latentTraversal.dims', dims, `a non-empty array of latent dimensions in [0, ${d - 1}]`);
+    dims.forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= d) {
+        throw new ConfigError(`latentTraversal.dims[${i}]`, v, `a latent dimension in [0, ${d - 1}]`);
+      }
+    });
+    const { steps } = o;
+    const base = o.base === undefined ? new Float32Array(d) : latentPoint(o.base, 'latentTraversal.base', d);
+    const [from, to] = o.range;
+    const rows = dims.length * steps;
+    const values = new Float32Array(rows * d);
+    (dims as number[]).forEach((dim, r) => {
+      for (let s = 0; s < steps; s++) {
+        const at = (r * steps + s) * d;
+        values.set(base, at);
+        values[at + dim] = from + ((to - from) * s) / (steps - 1);
+      }
+    });
+    const z = tf.tensor2d(values, [rows, d]);
+    try {
+      return this.decode(z);
+    } finally {
+      z.dispose();
+    }
+  }
+
+  async fit(x: DataInput, options: VAEFitOptions = {}): Promise<VAEHistory> {
+    this.assertLive();
+    const o = AUTOENCODER_FIT.check(options);
+    const [arrays, validation] = this.fitArraysOf(x, o);
+    const { beta, klWarmupEpochs, freeBits } = this.config;
+    const startEpoch = this.trained;
+    const history = await this.fitWith(arrays, validation, o, () => {
+      const resolved = resolveOptimizer(o.optimizer, o.learningRate, 'fit.optimizer');
+      return new VaeTask(this.net, { beta, klWarmupEpochs, freeBits, startEpoch }, resolved);
+    });
+    this.trained += history.epoch.length;
+    return history as VAEHistory;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The Node side of latentkit's platform split (see `core/environment.ts`): package.json's `imports`
+ * field maps `#platform` here under Node's `node` condition. It imports nothing from latentkit but types,
+ * so that its bundle shares no state with the library's.
+ * @module
+ */
+import type { NodeModules } from '../core/environment.js';
+
+/** Loads Node's built-ins (once per call; `nodeModules` memoises). */
+export const loadNodeModules: (() => Promise<NodeModules>) | undefined = async () => {
+  const [fs, path, module] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:module')]);
+  return { fs, path, createRequire: module.createRequire, cliProgress: () => import('cli-progress') };
+};

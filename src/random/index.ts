@@ -1,1 +1,0 @@
-export { SeedStream, setSeed, getSeed, resolveSeed, seedStream, assertSeed } from './seed.js';
