@@ -116,7 +116,7 @@ async function buildReadmeApp(dir: string): Promise<string> {
   return join(dir, 'dist');
 }
 
-const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
 
 async function main(): Promise<void> {
   buildPackage();

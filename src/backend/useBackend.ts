@@ -107,7 +107,8 @@ function checkOptions(name: BackendName, options: UseBackendOptions): void {
       wasmPaths !== null &&
       Object.keys(wasmPaths).length === WASM_BINARIES.length &&
       WASM_BINARIES.every((file) => typeof (wasmPaths as Record<string, unknown>)[file] === 'string');
-    if (!(typeof wasmPaths === 'string' && wasmPaths !== '') && !isMap) {
+    // tfjs appends the file name to the folder as it is: '/wasm' would fetch '/wasmtfjs-backend-wasm.wasm'.
+    if (!(typeof wasmPaths === 'string' && wasmPaths.endsWith('/')) && !isMap) {
       throw new ConfigError('wasmPaths', wasmPaths, `a folder URL ending in '/', or one URL for each of ${WASM_BINARIES.join(', ')}`);
     }
   }

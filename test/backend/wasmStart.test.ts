@@ -59,6 +59,7 @@ describe('useBackend options are checked', () => {
 
   it('wasmPaths: a folder or one URL per binary', async () => {
     await expect(useBackend('wasm', { wasmPaths: '' })).rejects.toThrow(/wasmPaths = "": expected a folder URL ending in '\/', or one URL for each of tfjs-backend-wasm\.wasm/);
+    await expect(useBackend('wasm', { wasmPaths: '/wasm' })).rejects.toThrow(/wasmPaths = "\/wasm": expected a folder URL ending in '\/'/);
     await expect(useBackend('wasm', { wasmPaths: { 'tfjs-backend-wasm.wasm': 'a.wasm' } as never })).rejects.toThrow(ConfigError);
     await expect(useBackend('wasm', { trainingKernels: 'yes' as never })).rejects.toThrow(/trainingKernels = "yes": expected true or false/);
   });
