@@ -50,7 +50,7 @@ describe('useBackend options are checked', () => {
   it('an unknown option key', async () => {
     const err = await useBackend('wasm', { thread: 2 } as never).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toMatch(/^latentkit: useBackend\.(options\.)?thread = 2: .*threads, wasmPaths, trainingKernels/);
+    expect((err as Error).message).toMatch(/^latentkit: useBackend\.(options\.)?thread = 2: .*threads, wasmPaths, kernelReplacements/);
   });
 
   it('wasm-only options on another backend', async () => {
