@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFinite, shapeText, tensorFromNested, type DataInput } from '../data/input.js';
 import { InputError } from '../core/errors.js';
-import { is, optionsSchema } from '../core/options.js';
+import { checkGeneratedSize, is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link interpolate}.
@@ -61,6 +61,7 @@ export function interpolate(a: DataInput, b: DataInput, options: InterpolateOpti
     throw new InputError('b', `a code of shape ${shapeText(vb.shape)}`, `the shape of a, ${shapeText(va.shape)} (a leading axis of 1 is ignored)`);
   }
   const d = va.values.length;
+  checkGeneratedSize('interpolate.steps', steps, d);
   let omega = 0;
   if (method === 'spherical') {
     let dot = 0;

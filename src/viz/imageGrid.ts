@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
 import { ConfigError, InputError } from '../core/errors.js';
-import { field, is, optionsSchema, positiveInt } from '../core/options.js';
+import { MAX_GENERATED_VALUES, field, is, optionsSchema, positiveInt } from '../core/options.js';
 import { nodeFileSystem, writeOut } from './nodeFs.js';
 
 /**
@@ -164,6 +164,9 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Ui
   const outW = g.cols * cellW + (g.cols + 1) * g.padding;
   const outH = g.rows * cellH + (g.rows + 1) * g.padding;
   const ch = g.channels;
+  if (outW * outH * ch > MAX_GENERATED_VALUES) {
+    throw new ConfigError('imageGrid.scale', g.scale, `a smaller scale (or fewer rows and cols): the picture would be ${outW}x${outH} pixels, more than latentkit draws in one call`);
+  }
   const data = new Uint8Array(outW * outH * ch).fill(toByte(g.background));
   for (let k = 0; k < g.n; k++) {
     const top = g.padding + Math.floor(k / g.cols) * (cellH + g.padding);

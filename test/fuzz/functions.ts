@@ -53,6 +53,30 @@ const injectors: FunctionEntry[] = (
   },
 }));
 
+/** Small handles built once per test file (their weights stay for the whole file). */
+let handles: { ae: lk.Autoencoder; vae: lk.VariationalAutoencoder; gan: lk.GenerativeAdversarialNetwork } | undefined;
+const models = () =>
+  (handles ??= {
+    ae: lk.undercompleteAE({ inputDim: 3, codeDim: 2, seed: 1 }),
+    vae: lk.VAE({ inputShape: [3], hiddenUnits: [2], latentDim: 2, seed: 1 }),
+    gan: lk.GAN({ dataShape: [3], zDim: 2, generatorUnits: [2], discriminatorUnits: [2], numClasses: 2, seed: 1 }),
+  });
+
+/** A method call on one of the small handles: [handle, method, args], and the parameter the error names. */
+const methodCalls: fc.Arbitrary<[unknown, string]> = fc.oneof(
+  badData([3]).filter(([v]) => !(v instanceof tf.Tensor)).chain(([x, p]) =>
+    fc.constantFrom<[string, string]>(['ae', 'encode'], ['ae', 'reconstruct'], ['ae', 'evaluate'], ['vae', 'encode'], ['vae', 'elbo'], ['gan', 'discriminate']).map(([h, m]) => [[h, m, [x, m === 'discriminate' ? { labels: 0 } : {}]], p] as [unknown, string]),
+  ),
+  badData([2], 'z').filter(([v]) => !(v instanceof tf.Tensor)).chain(([z, p]) => fc.constantFrom('ae', 'vae').map((h) => [[h, 'decode', [z]], p] as [unknown, string])),
+  fc.constantFrom<unknown>(0, -1, 1.5, 'x', 1e9).chain((n) => fc.constantFrom('vae', 'gan').map((h) => [[h, 'sample', [n, h === 'gan' ? { labels: 0 } : {}]], 'sample.n'] as [unknown, string])),
+  fc.constantFrom<unknown>(2, -1, 0.5, 'a', [0, 1, 2]).map((l) => [['gan', 'sample', [3, { labels: l }]], 'sample.labels'] as [unknown, string]),
+  fc.constantFrom<unknown>([5], 'x', [], [0.5]).map((d) => [['vae', 'latentTraversal', [{ dims: d }]], 'latentTraversal.dims'] as [unknown, string]),
+  fc.constantFrom<unknown>(1, 0, 1e9, 'x').map((st) => [['vae', 'latentTraversal', [{ steps: st }]], 'latentTraversal.steps'] as [unknown, string]),
+  fc.constantFrom<unknown>([[1, 2], [3]], [1, 2, 3], 'ab', [NaN, 0]).map((b) => [['vae', 'latentTraversal', [{ base: b }]], 'latentTraversal.base'] as [unknown, string]),
+  fc.constantFrom<unknown>({ samples: 0 }, { seed: -1 }, { batchSize: 'x' }, { sample: 2 }).map((o) => [['vae', 'elbo', ['x', o]], 'elbo.'] as [unknown, string]),
+  fc.constantFrom<unknown>({ metric: 'mae' }, { batchSize: 0 }, { target: [[1, 2]] }).map((o) => [['ae', 'evaluate', ['x', o]], 'evaluate.'] as [unknown, string]),
+);
+
 const code = (d: number) => fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: d, maxLength: d });
 
 export const FUNCTIONS: FunctionEntry[] = [
@@ -227,6 +251,34 @@ export const FUNCTIONS: FunctionEntry[] = [
       }
     },
     weights: { valid: 0, invalid: 60 },
+  },
+  {
+    name: 'handle methods',
+    setup: () => void models(),
+    invalid: methodCalls,
+    runInvalid: (a) => {
+      const [h, method, args] = a as ['ae' | 'vae' | 'gan', string, unknown[]];
+      const x = tf.randomUniform([4, 3], 0, 1, 'float32', 1);
+      try {
+        const given = args.map((v) => (v === 'x' ? x : v));
+        const handle = models()[h] as unknown as Record<string, (...v: unknown[]) => unknown>;
+        return handle[method]!(...given);
+      } finally {
+        x.dispose();
+      }
+    },
+    weights: { valid: 0, invalid: 300 },
+  },
+  {
+    name: 'sizes',
+    invalid: fc.oneof(
+      fc.constant([() => lk.ringOfGaussians({ n: 1e9 }), 'ringOfGaussians.n'] as [unknown, string]),
+      fc.constant([() => lk.normalQuantiles(1e9), 'normalQuantiles.n'] as [unknown, string]),
+      fc.constant([() => lk.interpolate([0, 1], [1, 0], { steps: 1e9 }), 'interpolate.steps'] as [unknown, string]),
+      fc.constant([() => withTensor([2, 2, 1], (t) => lk.imageGrid(t, { scale: 100000 })), 'imageGrid.scale'] as [unknown, string]),
+    ),
+    runInvalid: (f) => (f as () => unknown)(),
+    weights: { valid: 0, invalid: 20 },
   },
   {
     name: 'SeedStream',

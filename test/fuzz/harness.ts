@@ -72,6 +72,8 @@ export interface FunctionEntry {
   runInvalid?(args: unknown): unknown;
   /** Default runs of each property. */
   weights?: { valid: number; invalid: number };
+  /** Makes what the cases share (outside the leak count). */
+  setup?(): void;
 }
 
 /** Counts per builder or function, and the distinct errors reached (class and parameter). */
@@ -206,6 +208,7 @@ export async function checkInputs<C, H extends { dispose(): void }>(entry: Build
 /** A public function: valid calls succeed without leaking; invalid ones throw a named error. */
 export async function checkFunction(entry: FunctionEntry, scale = 1): Promise<void> {
   const w = entry.weights ?? { valid: 60, invalid: 150 };
+  entry.setup?.();
   if (entry.valid && entry.run) {
     await fc.assert(
       fc.asyncProperty(entry.valid, async (args) => {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../core/errors.js';
-import { is, optionsSchema, type DeepReadonly } from '../../core/options.js';
+import { checkGeneratedSize, is, optionsSchema, type DeepReadonly } from '../../core/options.js';
 import { release, toExamples, type DataInput, type OwnedTensor } from '../../data/input.js';
 import { predictInBatches } from '../../train/batches.js';
 import type { Callback } from '../../train/callbacks.js';
@@ -170,6 +170,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
   sample(n: number, options: GANSampleOptions = {}): tf.Tensor {
     this.assertLive();
     is.positiveInt().check(n, 'sample.n');
+    checkGeneratedSize('sample.n', n, this.dataShape.reduce((a, b) => a * b, 1) + this.zDim);
     const o = SAMPLE.check(options);
     const seed = o.seed ?? this.stream.nextSeed();
     const y = this.oneHotLabels(o.labels, n, 'sample.labels');

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, InputError } from '../../core/errors.js';
-import { field, is, optionsSchema } from '../../core/options.js';
+import { checkGeneratedSize, field, is, optionsSchema } from '../../core/options.js';
 import { SeedStream } from '../../core/seed.js';
 import { assertFinite, assertWithin, release, tensorFromNested, toExamples, type DataInput, type ValueBounds } from '../../data/input.js';
 import { reparameterize } from '../../layers/sampling.js';
@@ -254,6 +254,7 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
   sample(n: number, options: VAESampleOptions = {}): tf.Tensor {
     this.assertLive();
     const count = is.positiveInt().check(n, 'sample.n');
+    checkGeneratedSize('sample.n', count, this.inputShape.reduce((a, b) => a * b, 1) + this.latentDim);
     const seed = SAMPLE.check(options).seed ?? this.stream.nextSeed();
     const z = tf.randomNormal([count, this.latentDim], 0, 1, 'float32', seed);
     try {
@@ -321,6 +322,7 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     const base = o.base === undefined ? new Float32Array(d) : latentPoint(o.base, 'latentTraversal.base', d);
     const [from, to] = o.range;
     const rows = dims.length * steps;
+    checkGeneratedSize('latentTraversal.steps', rows, this.inputShape.reduce((a, b) => a * b, 1) + d);
     const values = new Float32Array(rows * d);
     (dims as number[]).forEach((dim, r) => {
       for (let s = 0; s < steps; s++) {
