@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { nodeModules, type NodeModules } from '../core/environment.js';
 import { ConfigError, LatentkitError } from '../core/errors.js';
 import { isRecord } from '../core/options.js';
-import { fileError } from './atomicFolder.js';
+import { errorCode, fileError } from './atomicFolder.js';
 import { ModelFileError } from './errors.js';
 import { sha256Hex } from './integrity.js';
 
@@ -39,10 +39,6 @@ export function folderAccess(caller: string): Promise<NodeModules> {
 /** Strips a `file://` scheme: latentkit handles file URLs itself (tfjs needs the native binding for them). */
 export function stripFileScheme(location: string): string {
   return location.startsWith('file://') ? location.slice('file://'.length) : location;
-}
-
-function errorCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
 }
 
 /** The first existing ancestor of `file` that is not a folder, if any (a path that runs through a file). */
