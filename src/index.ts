@@ -44,6 +44,8 @@ export type { SampleClassifier, SampleQuality, SampleQualityOptions } from './ev
 export type { Activation } from './layers/activations.js';
 export type { ReconstructionLoss } from './losses/reconstruction.js';
 export { LatentkitError, ConfigError, InputError } from './core/errors.js';
+export { PARAMETER_LIMIT } from './models/base/size.js';
+export { MAX_GENERATED_VALUES } from './core/options.js';
 
 // Training: the options every fit takes, callbacks, early stopping, optimizers, seeds.
 export type { FitOptions } from './train/fitOptions.js';

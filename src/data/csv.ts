@@ -159,6 +159,9 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
       if (v === undefined || !Number.isFinite(v)) {
         throw new InputError(`${where}, column "${names[c]}"`, record[c], 'a finite number');
       }
+      if (!Number.isFinite(Math.fround(v))) {
+        throw new InputError(`${where}, column "${names[c]}"`, record[c], 'a number within float32 range (|v| <= 3.4028235e38): features are float32, and this one would become Infinity');
+      }
       features[r * featureAt.length + j] = v;
     });
     if (labelAt !== undefined) {
@@ -168,15 +171,18 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
     }
   });
 
-  const result: CsvDataset = {
-    features: tf.tensor2d(features, [rows.length, featureAt.length], 'float32'),
-    columns: featureAt.map((i) => names[i]!),
-  };
+  // The labels are checked before any tensor is made, so that a bad label leaks nothing.
+  const result = { columns: featureAt.map((i) => names[i]!) } as CsvDataset;
   if (labelAt !== undefined) {
     const numeric = labelCells.map(parseNumber);
     if (numeric.every((v) => v !== undefined && Number.isFinite(v))) {
       const values = numeric as number[];
       const integer = values.every((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31);
+      const overflow = integer ? -1 : values.findIndex((v) => !Number.isFinite(Math.fround(v)));
+      if (overflow >= 0) {
+        const { info } = rows[overflow]!;
+        throw new InputError(`loadCsv row ${overflow + 1} (line ${info.lines}), column "${names[labelAt]}"`, labelCells[overflow], 'a label within float32 range (|v| <= 3.4028235e38): it would become Infinity');
+      }
       result.labels = tf.tensor1d(values, integer ? 'int32' : 'float32');
     } else {
       const labelNames = [...new Set(labelCells)].sort();
@@ -185,6 +191,7 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
       result.labelNames = labelNames;
     }
   }
+  result.features = tf.tensor2d(features, [rows.length, featureAt.length], 'float32');
   return result;
 }
 

@@ -304,13 +304,14 @@ export function oneHot(labels: tf.Tensor1D | ArrayLike<number>, numClasses: numb
   } else {
     throw new InputError('oneHot.labels', labels, 'a rank-1 tensor or an array of class ids');
   }
-  const ids = new Int32Array(values.length);
+  // Built on the host: tfjs 4.22's wasm OneHot ignores the float32 dtype and returns int32 bit patterns (1.4e-45).
+  const out = new Float32Array(values.length * numClasses);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= numClasses) {
       throw new InputError(`oneHot.labels[${i}]`, v, `an integer class id in [0, ${numClasses - 1}]`);
     }
-    ids[i] = v;
+    out[i * numClasses + v] = 1;
   }
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(ids, 'int32'), numClasses, 1, 0, 'float32') as tf.Tensor2D);
+  return tf.tensor2d(out, [values.length, numClasses], 'float32');
 }

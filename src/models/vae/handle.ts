@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, InputError } from '../../core/errors.js';
-import { field, is, optionsSchema } from '../../core/options.js';
+import { checkGeneratedSize, field, is, optionsSchema } from '../../core/options.js';
 import { SeedStream } from '../../core/seed.js';
-import { assertFinite, release, toExamples, type DataInput } from '../../data/input.js';
+import { assertFinite, assertWithin, release, tensorFromNested, toExamples, type DataInput, type ValueBounds } from '../../data/input.js';
 import { reparameterize } from '../../layers/sampling.js';
 import { BatchSource, predictInBatches } from '../../train/batches.js';
 import { resolveOptimizer } from '../../train/optimizers.js';
@@ -136,7 +136,7 @@ export interface VariationalAutoencoder extends Omit<Autoencoder<ResolvedVAEConf
   readonly latentDim: number;
   /** The decoder's distribution. */
   readonly likelihood: VAELikelihood;
-  /** Epochs trained by this handle's `fit` calls so far (the KL warm-up continues from here). */
+  /** Epochs trained by this handle's `fit` calls so far, and before a save it was loaded from (the KL warm-up continues from here). */
   readonly epochsTrained: number;
   /**
    * Posterior parameters of `x`: `{ mean, logVar }`, each `[N, d]`, plus `z` (one reparameterized draw per
@@ -187,14 +187,10 @@ const TRAVERSAL = optionsSchema<LatentTraversalOptions>()('latentTraversal', {
 
 /** One latent point, `[d]` or `[1, d]`, as values; the caller's tensor is read, never disposed. */
 function latentPoint(value: DataInput, parameter: string, d: number): Float32Array {
-  let t: tf.Tensor;
+  if (value instanceof tf.Tensor && value.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
+  if (!(value instanceof tf.Tensor) && !Array.isArray(value) && !ArrayBuffer.isView(value)) throw new InputError(parameter, value, `${d} numbers`);
+  const t = value instanceof tf.Tensor ? value : ArrayBuffer.isView(value) ? tf.tensor(Float32Array.from(value as unknown as ArrayLike<number>)) : tensorFromNested(value, parameter);
   try {
-    t = value instanceof tf.Tensor ? value : tf.tensor(value as number[]);
-  } catch (cause) {
-    throw new InputError(parameter, value, `${d} numbers (${(cause as Error).message})`);
-  }
-  try {
-    if (t.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
     const ok = (t.rank === 1 && t.shape[0] === d) || (t.rank === 2 && t.shape[0] === 1 && t.shape[1] === d);
     if (!ok) throw new InputError(parameter, t, `one latent point, shape [${d}] or [1, ${d}]`);
     assertFinite(t, parameter);
@@ -210,7 +206,6 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
   override readonly kind = 'vae' as const;
   readonly latentDim: number;
   readonly likelihood: VAELikelihood;
-  private trained = 0;
 
   constructor(
     config: ResolvedVAEConfig,
@@ -222,8 +217,17 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     this.likelihood = config.likelihood;
   }
 
-  get epochsTrained(): number {
-    return this.trained;
+  /** A Bernoulli decoder scores probabilities: its data must be in [0, 1]. */
+  protected override targetBounds(): ValueBounds | undefined {
+    return this.likelihood === 'bernoulli'
+      ? {
+          min: 0,
+          max: 1,
+          why:
+            "likelihood 'bernoulli' models values in [0, 1] (outside it the ELBO is meaningless, even positive); " +
+            "scale the data with toRange(x, [0, 1]), or build the VAE with likelihood: 'gaussian' (and outputActivation: 'linear' for unbounded data)",
+        }
+      : undefined;
   }
 
   encode(x: DataInput, options: VAEEncodeOptions = {}): VAEEncoding {
@@ -250,6 +254,7 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
   sample(n: number, options: VAESampleOptions = {}): tf.Tensor {
     this.assertLive();
     const count = is.positiveInt().check(n, 'sample.n');
+    checkGeneratedSize('sample.n', count, this.inputShape.reduce((a, b) => a * b, 1) + this.latentDim);
     const seed = SAMPLE.check(options).seed ?? this.stream.nextSeed();
     const z = tf.randomNormal([count, this.latentDim], 0, 1, 'float32', seed);
     try {
@@ -266,6 +271,8 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     const { samples, batchSize } = o;
     const owned = toExamples(x, 'x', this.inputShape);
     try {
+      const bounds = this.targetBounds();
+      if (bounds) assertWithin(owned.tensor, 'x', bounds);
       const source = new BatchSource([owned.tensor]);
       const n = source.size;
       const perExample = new Float32Array(n);
@@ -315,6 +322,7 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     const base = o.base === undefined ? new Float32Array(d) : latentPoint(o.base, 'latentTraversal.base', d);
     const [from, to] = o.range;
     const rows = dims.length * steps;
+    checkGeneratedSize('latentTraversal.steps', rows, this.inputShape.reduce((a, b) => a * b, 1) + d);
     const values = new Float32Array(rows * d);
     (dims as number[]).forEach((dim, r) => {
       for (let s = 0; s < steps; s++) {
@@ -336,12 +344,11 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     const o = AUTOENCODER_FIT.check(options);
     const [arrays, validation] = this.fitArraysOf(x, o);
     const { beta, klWarmupEpochs, freeBits } = this.config;
-    const startEpoch = this.trained;
+    const startEpoch = this.epochsTrained;
     const history = await this.fitWith(arrays, validation, o, () => {
       const resolved = resolveOptimizer(o.optimizer, o.learningRate, 'fit.optimizer');
       return new VaeTask(this.net, { beta, klWarmupEpochs, freeBits, startEpoch }, resolved);
     });
-    this.trained += history.epoch.length;
     return history as VAEHistory;
   }
 }

@@ -124,12 +124,17 @@ export class VaeTask implements TrainingTask {
   }
 
   trainStep(batch: tf.Tensor[], ctx: StepContext): StepLogs {
-    let extra: StepLogs = {};
-    const loss = gradientStep(this.resolved.optimizer, variablesOf(this.net.model, true), () => {
-      const out = this.logs(batch, ctx, true, true);
-      extra = out.extra;
-      return out.loss;
-    });
+    const extra: StepLogs = {};
+    const loss = gradientStep(
+      this.resolved.optimizer,
+      variablesOf(this.net.model, true),
+      () => {
+        const out = this.logs(batch, ctx, true, true);
+        Object.assign(extra, out.extra);
+        return out.loss;
+      },
+      extra,
+    );
     return { loss, ...extra, beta: tf.scalar(this.betaAt(ctx.epoch)) };
   }
 
