@@ -56,6 +56,9 @@ export class CaseState<E = Record<string, unknown>> {
 
   /** The saved progress, if its settings are `settings` (compared as JSON). */
   progress(settings: unknown): Progress<E> | undefined {
+    // A process stopped between the two renames of `save` left the previous checkpoint as `checkpoint.old`.
+    const old = join(this.dir, 'checkpoint.old');
+    if (!existsSync(join(this.dir, 'checkpoint')) && existsSync(join(old, 'progress.json'))) renameSync(old, join(this.dir, 'checkpoint'));
     const file = join(this.dir, 'checkpoint', 'progress.json');
     if (!existsSync(file)) return undefined;
     const saved = JSON.parse(readFileSync(file, 'utf8')) as Progress<E>;
