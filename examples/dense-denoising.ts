@@ -16,7 +16,7 @@
 import { resolve } from 'node:path';
 import { denoisingAE, loadMnist, type NoiseSpec } from '../src/index.js';
 import { backendLabel, runExample, startExample, usageText, type IntFlag } from './shared/cli.js';
-import { STRONGER_NOISES, arrow, writeDenoisingReport } from './shared/denoisingReport.js';
+import { UNSEEN_NOISES, arrow, writeDenoisingReport } from './shared/denoisingReport.js';
 
 const FLAGS: Record<string, IntFlag> = {
   epochs: { default: 15, min: 1, max: 1000, help: 'passes over the training digits' },
@@ -54,8 +54,8 @@ async function main(): Promise<void> {
     noiseText:
       'The noise adds U(0, 1) * 0.3 to every pixel, then clips to [0, 1]: it is not centred (the background turns grey, 0.15 ' +
       'on average) and the network learns to expect it: fed clean digits, it may reconstruct them worse than noisy ones ' +
-      '(last row of the table). Two stronger noises, never seen in training, show what the denoising does beyond that shift.',
-    otherNoises: STRONGER_NOISES,
+      '(see the table). It is also measured on two noises it never saw in training.',
+    otherNoises: UNSEEN_NOISES,
     ae: dae,
     history,
     xTest: mnist.xTest,
