@@ -1,7 +1,8 @@
 /**
  * Loading a numeric table from CSV text or a CSV file into a feature tensor and optional labels,
  * parsed with `csv-parse` (quoted fields, embedded delimiters and newlines, a byte-order mark are all
- * handled). Node only for file paths; `csv-parse` itself is imported on first use.
+ * handled). Text works in Node and in the browser; file paths in Node only. `csv-parse` itself is imported
+ * on first use.
  *
  * @example
  * ```ts
@@ -15,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, InputError } from '../core/errors.js';
 import { field, is, optionsSchema } from '../core/options.js';
 import { dataFiles } from './packages.js';
+import { isNode } from '../core/environment.js';
 
 /**
  * Options of {@link loadCsv}.
@@ -85,6 +87,14 @@ const LOAD_CSV = optionsSchema<LoadCsvOptions>()('loadCsv', {
 });
 
 /**
+ * csv-parse's synchronous parser for where we run: its Node build reads through `Buffer`, which browsers
+ * lack (`ReferenceError: Buffer is not defined`); its browser build carries its own. Both parse alike.
+ */
+async function csvParser(): Promise<typeof import('csv-parse/sync')> {
+  return isNode() ? import('csv-parse/sync') : import('csv-parse/browser/esm/sync');
+}
+
+/**
  * Loads CSV into a float32 feature matrix and, with `labelColumn`, a label vector. Every cell outside the
  * label column must be a number; text labels become integer ids (sorted names in `labelNames`). Empty
  * lines are skipped and cells are trimmed.
@@ -110,7 +120,7 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
   if (typeof textOrPath !== 'string') throw new InputError('loadCsv.textOrPath', textOrPath, 'CSV text or a file path');
   const { header, delimiter, labelColumn } = LOAD_CSV.check(options);
   const text = await readText(textOrPath);
-  const { parse } = await import('csv-parse/sync');
+  const { parse } = await csvParser();
   let records: CsvRecord[];
   try {
     records = parse(text, {
