@@ -27,7 +27,8 @@ export type { ResolvedDenseAEConfig, ResolvedConvAEConfig, ResolvedDenoisingAECo
 export type { ConvStackConfig, ConvPadding, DecoderStyle } from './models/nets/convStack.js';
 export { VAE } from './models/vae/vae.js';
 export type { VariationalAutoencoder, VAEFitOptions, VAEHistory, VAEEncodeOptions, VAEEncoding, VAESampleOptions } from './models/vae/handle.js';
-export type { ElboOptions, ElboReport, LatentTraversalOptions } from './models/vae/handle.js';
+export type { LatentTraversalOptions } from './models/vae/handle.js';
+export type { ElboOptions, ElboReport, NllOptions, NllReport } from './models/vae/estimates.js';
 export type { VAEConfig, DenseVAEConfig, ConvVAEConfig, VAEBaseConfig, VAELikelihood, GaussianVariance } from './models/vae/config.js';
 export type { ResolvedVAEConfig, ResolvedDenseVAEConfig, ResolvedConvVAEConfig } from './models/vae/config.js';
 export { GAN } from './models/gan/gan.js';
@@ -74,7 +75,7 @@ export { normalQuantile, normalQuantiles } from './models/vae/normal.js';
 // Data: inputs, image data sets, scaling, CSV, toy mixtures.
 export type { DataInput } from './data/input.js';
 export { loadMnist, loadFashionMnist, oneHot, MNIST_CLASS_NAMES, FASHION_MNIST_CLASS_NAMES } from './data/images.js';
-export type { ImageDataset, ImageLoadOptions, MnistOptions, FashionMnistOptions } from './data/images.js';
+export type { ImageDataset, ImageLoadOptions, MnistOptions, MnistOrder, FashionMnistOptions } from './data/images.js';
 export { toRange, fromRange, standardize, unstandardize } from './data/scale.js';
 export type { ValueRange, StandardizeStats } from './data/scale.js';
 export { loadCsv } from './data/csv.js';
