@@ -1,8 +1,9 @@
 /**
  * Class labels as latentkit's classifiers and probes take them: integer class ids (`[N]`, or `[N, 1]` as
  * Keras's sparse labels) or one-hot rows (`[N, K]`, or any rows of class probabilities), checked for type,
- * range and count, and turned into float32 one-hot rows with an explicit cast (the wasm backend ignores
- * `tf.oneHot`'s dtype argument and returns the int32 bit pattern, 1.4e-45 for 1).
+ * range and count, and turned into float32 one-hot rows built on the host, as `oneHot` (data/images.ts)
+ * builds them (the wasm backend ignores `tf.oneHot`'s dtype argument and returns the int32 bit pattern,
+ * 1.4e-45 for 1).
  *
  * @example
  * ```ts
@@ -132,48 +133,11 @@ function fromRows(values: ArrayLike<number>, n: number, k: number, parameter: st
   return { ids, oneHot: tf.tidy(() => tf.cast(t, 'float32')) as tf.Tensor2D, numClasses: k };
 }
 
-/** float32 one-hot rows of checked ids, cast explicitly (see the module notes). */
+/** float32 one-hot rows of checked ids, built on the host as `oneHot` is (see the module notes). */
 function oneHotRows(ids: Int32Array, numClasses: number): tf.Tensor2D {
-  return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(ids, 'int32'), numClasses), 'float32') as tf.Tensor2D);
-}
-
-/**
- * One-hot encodes integer class labels as float32 rows (for categorical cross-entropy and conditional
- * models), on every backend (the cast is explicit: wasm ignores `tf.oneHot`'s dtype).
- *
- * @param labels - class ids: a rank-1 tensor (int32, or float holding integers) or an array. Not disposed.
- * @param numClasses - number of classes; every label must lie in `[0, numClasses)`.
- * @returns a new float32 tensor `[N, numClasses]`.
- * @throws InputError naming the first label out of range; ConfigError on a bad `numClasses`.
- * @example
- * ```ts
- * const y = oneHot(tf.tensor1d([2, 0], 'int32'), 3); // [[0, 0, 1], [1, 0, 0]]
- * ```
- * @category Data
- */
-export function oneHot(labels: tf.Tensor1D | ArrayLike<number>, numClasses: number): tf.Tensor2D {
-  if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {
-    throw new ConfigError('oneHot.numClasses', numClasses, 'a positive integer');
-  }
-  let values: ArrayLike<number>;
-  if (labels instanceof tf.Tensor) {
-    if (labels.isDisposed) throw new InputError('oneHot.labels', 'a disposed tensor', 'a live tensor');
-    if (labels.rank !== 1) throw new InputError('oneHot.labels', labels, 'a rank-1 tensor of class ids');
-    values = labels.dataSync() as ArrayLike<number>;
-  } else if (Array.isArray(labels) || ArrayBuffer.isView(labels)) {
-    values = labels;
-  } else {
-    throw new InputError('oneHot.labels', labels, 'a rank-1 tensor or an array of class ids');
-  }
-  const ids = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
-      throw new InputError(`oneHot.labels[${i}]`, v, `an integer class id in [0, ${numClasses - 1}]`);
-    }
-    ids[i] = v;
-  }
-  return oneHotRows(ids, numClasses);
+  const out = new Float32Array(ids.length * numClasses);
+  for (let i = 0; i < ids.length; i++) out[i * numClasses + ids[i]!] = 1;
+  return tf.tensor2d(out, [ids.length, numClasses], 'float32');
 }
 
 /**
