@@ -42,6 +42,7 @@ export { fitArrays } from './train/fit.js';
 export type { FitArray } from './train/fit.js';
 export { BatchSource, predictInBatches } from './train/batches.js';
 export { resolveOptimizer, releaseOptimizer, disposeOptimizer, checkOptimizerSpec } from './train/optimizers.js';
+export { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD } from './train/fusedOptimizers.js';
 export type { ResolvedOptimizer } from './train/optimizers.js';
 export { EarlyStopping } from './train/earlyStopping.js';
 export { ProgressLogger, formatLogs } from './train/progress.js';

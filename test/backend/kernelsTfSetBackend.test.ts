@@ -8,7 +8,10 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { convAE, latentkitKernels } from '../../src/index.js';
 
-const ADDED = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum'];
+const ADDED = [
+  'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum',
+  'LatentkitAdamUpdate', 'LatentkitMomentumUpdate', 'LatentkitRMSPropUpdate',
+];
 
 describe('wasm chosen with tf.setBackend', () => {
   it('the missing kernels are registered at import, before tfjs-backend-wasm is loaded', () => {

@@ -192,4 +192,8 @@ export const kernelOptions = {
   fastLeadingReductions: true,
   /** Integer-factor ResizeNearestNeighborGrad (UpSampling2D gradient) as a depthwise box-sum convolution. */
   fastResizeNearestNeighborGrad: true,
+  /** latentkit's optimizers update each variable with one fused kernel (wasm, cpu) instead of tfjs's ops. */
+  fusedOptimizers: true,
+  /** On wasm, the fused updates run as wasm SIMD loops (`./simdUpdates.wat`) rather than JavaScript loops. */
+  simdOptimizerLoops: true,
 };
