@@ -8,7 +8,8 @@
  *   npx tsx bench/ab.ts fusedOptimizers denseAE vaeDense ganDense [--threads 2] [--reps 6]
  *   npx tsx bench/ab.ts fastSlice dcgan
  *
- * A lever named `off:<switch>` measures the opposite way round (B = the switch off).
+ * Several switches separated by commas form one lever; `off:<switch>` measures the opposite way round (B =
+ * the switch off).
  */
 import * as os from 'node:os';
 import { setKernelReplacements, useBackend } from '../src/index.js';
@@ -37,15 +38,17 @@ if (!leverArg || caseKeys.length === 0) {
   process.exit(2);
 }
 const inverted = leverArg.startsWith('off:');
-const lever = (inverted ? leverArg.slice(4) : leverArg) as Switch;
-if (typeof kernelOptions[lever] !== 'boolean') {
-  const names = Object.entries(kernelOptions).filter(([, v]) => typeof v === 'boolean').map(([k]) => k);
-  throw new Error(`unknown switch ${lever}; known: ${names.join(', ')}`);
+const levers = (inverted ? leverArg.slice(4) : leverArg).split(',') as Switch[];
+for (const lever of levers) {
+  if (typeof kernelOptions[lever] !== 'boolean') {
+    const names = Object.entries(kernelOptions).filter(([, v]) => typeof v === 'boolean').map(([k]) => k);
+    throw new Error(`unknown switch ${lever}; known: ${names.join(', ')}`);
+  }
 }
 
-/** Sets the lever and reinstalls the kernel replacements (a replacement's switch is read when it is installed). */
+/** Sets the levers and reinstalls the kernel replacements (a replacement's switch is read when it is installed). */
 function setLever(on: boolean): void {
-  (kernelOptions as Record<string, unknown>)[lever] = inverted ? !on : on;
+  for (const lever of levers) (kernelOptions as Record<string, unknown>)[lever] = inverted ? !on : on;
   setKernelReplacements(false);
   setKernelReplacements(true);
 }

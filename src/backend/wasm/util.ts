@@ -194,6 +194,12 @@ export const kernelOptions = {
   fastResizeNearestNeighborGrad: true,
   /** latentkit's optimizers update each variable with one fused kernel (wasm, cpu) instead of tfjs's ops. */
   fusedOptimizers: true,
+  /** Slice, Tile and Concat as copies of contiguous runs inside the heap (`./movementKernels.ts`). */
+  fastSlice: true,
+  fastTile: true,
+  fastConcat: true,
+  /** Identity shares its input's data (a new reference) instead of copying it. */
+  sharedIdentity: true,
   /** On wasm, the fused updates run as wasm SIMD loops (`./simdUpdates.wat`) rather than JavaScript loops. */
   simdOptimizerLoops: true,
 };
