@@ -188,6 +188,8 @@ export const kernelOptions = {
   fastConv2DBackpropInput: true,
   /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */
   fastBatchMatMul: true,
+  /** ... computing Cᵀ = op(B)ᵀ·op(A)ᵀ instead when that moves less data (`batchMatMul` in `./otherKernels.ts`). */
+  matMulOrientation: true,
   /** Sum and Mean over leading axes (bias gradients, BatchNormalization) without the wasm kernels' transpose. */
   fastLeadingReductions: true,
   /** Integer-factor ResizeNearestNeighborGrad (UpSampling2D gradient) as a depthwise box-sum convolution. */
