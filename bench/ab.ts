@@ -60,13 +60,17 @@ for (const key of caseKeys) {
   const c = CASES.find((k) => k.key === key);
   if (!c) throw new Error(`unknown case ${key}; known: ${CASES.map((k) => k.key).join(', ')}`);
   const n = c.examples.full;
-  const setup = await c.setup(n);
+  // One setup per side, each built with its side's switches (some are read when a model is built).
+  setLever(false);
+  const setupA = await c.setup(n);
+  setLever(true);
+  const setupB = await c.setup(n);
   /** One epoch: examples per second of wall time and per CPU-second of this process. */
   const rate = async (on: boolean): Promise<[number, number]> => {
     setLever(on);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    await setup.latentkit();
+    await (on ? setupB : setupA).latentkit();
     const c = process.cpuUsage(c0);
     return [n / ((performance.now() - t0) / 1000), n / ((c.user + c.system) / 1e6)];
   };
@@ -92,7 +96,8 @@ for (const key of caseKeys) {
         `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}); CPU time ${median(cpuRatios).toFixed(2)}x | ${load()} |\n`,
     );
   } finally {
-    setup.dispose();
+    setupA.dispose();
+    setupB.dispose();
     setLever(true);
   }
 }

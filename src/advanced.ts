@@ -62,6 +62,8 @@ export { GaussianSampling, OutputLogVariance, reparameterize } from './layers/sa
 export type { GaussianSamplingArgs, OutputLogVarianceArgs } from './layers/sampling.js';
 export { DoubleBackpropActivation, doubleBackpropActivation, DOUBLE_BACKPROP_ACTIVATIONS } from './layers/doubleBackprop.js';
 export type { DoubleBackpropActivationArgs, DoubleBackpropActivationName } from './layers/doubleBackprop.js';
+export { UpsampledConv2D } from './layers/upsampledConv.js';
+export type { UpsampledConv2DArgs } from './layers/upsampledConv.js';
 export { normaliseNoiseSpec } from './noise/spec.js';
 
 // Losses, one copy of each.

@@ -28,8 +28,9 @@
  * - `ResizeNearestNeighborGrad` for integer factors (UpSampling2D gradient): a depthwise box-sum convolution.
  * - `Sum` and `Mean` over leading axes of >= 4,096 elements (bias gradients, BatchNormalization): XNNPACK
  *   average pooling.
- * - `Slice`, `Tile`, `Concat` (crops, the batch-norm gradient's tiled scale, phase concatenations): copies of
- *   contiguous runs inside the heap; `Identity` shares its input's data instead of copying it.
+ * - `Slice`, `SplitV`, `Unpack`, `Tile`, `Concat` (crops, the batch-norm gradient's tiled scale, phase
+ *   concatenations and their gradients): copies of contiguous runs inside the heap; `Identity` shares its
+ *   input's data instead of copying it.
  *
  * Every replacement bounds its work by the sizes tfjs computes (`computeConv2DInfo`, `computePool2DInfo`)
  * and hands the cases its fast path does not cover back to the backend's own kernel. Each is checked
@@ -41,7 +42,7 @@ import type { AddedKernel, ReplacedKernel } from './kernels.js';
 import { conv2DBackpropFilter } from './wasm/convKernels.js';
 import { conv2DBackpropInput } from './wasm/convInputGrad.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './wasm/depthwiseKernels.js';
-import { concat, identity, slice, tile } from './wasm/movementKernels.js';
+import { concat, identity, slice, splitV, tile, unpack } from './wasm/movementKernels.js';
 import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
@@ -123,6 +124,13 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     why: 'slow: reads the whole input out of wasm memory, then copies one innermost row at a time (crops in convolution gradients)',
     enabled: () => kernelOptions.fastSlice,
   },
+  ...(['SplitV', 'Unpack'] as const).map((kernelName) => ({
+    kernelName,
+    backendName: WASM,
+    create: kernelName === 'SplitV' ? splitV : unpack,
+    why: `slow: calls the slow Slice once per piece (${kernelName === 'SplitV' ? 'the gradient of Concat' : 'the gradient of tf.stack'})`,
+    enabled: () => kernelOptions.fastSlice,
+  })),
   {
     kernelName: 'Tile',
     backendName: WASM,

@@ -9,6 +9,7 @@
  * - `Tile` is a scalar C++ loop over every output element: tiling a [1,1,1,32] scale to [64,14,14,32]
  *   (tfjs-core's batch-norm gradient) took 50 ms. Here the input's runs are copied once and the blocks
  *   doubled with `copyWithin`.
+ * - `SplitV` (Concat's gradient) and `Unpack` (Pack's) call that Slice once per piece.
  * - `Concat` copies each input's rows through a new `subarray` each.
  * - `Identity` copies its input (the cpu backend shares the data with a new reference, as wasm's own
  *   `Reshape` does): tfjs calls it dozens of times per training step (gradient bookkeeping, `tf.clone`).
@@ -18,7 +19,7 @@
  * float NaN), and hands strings and other cases to the backend's own kernel.
  * @module
  */
-import { slice_util, util } from '@tensorflow/tfjs-core';
+import { backend_util, slice_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WasmBackend } from './util.js';
 
@@ -85,21 +86,65 @@ function copyBox(heap: Int32Array | Uint8Array, src: number, shape: readonly num
   }
 }
 
+/** A box of `x` as a new tensor (undefined for dtypes without a heap view: strings). */
+function sliceBox(b: Heap, x: TensorInfo, begin: readonly number[], size: readonly number[]): TensorInfo | undefined {
+  if (heapOf(b, x.dtype) === undefined || x.shape.length === 0) return undefined;
+  const out = b.makeOutput([...size], x.dtype);
+  if (util.sizeFromShape(size as number[]) === 0) return out;
+  // The heap view is taken after the allocation, which may grow (and detach) the heap.
+  const heap = heapOf(b, x.dtype)!;
+  const bytes = heap.BYTES_PER_ELEMENT;
+  copyBox(heap, elementOffset(b, x, bytes), x.shape, begin, size, elementOffset(b, out, bytes));
+  return out;
+}
+
 /** Slice: see the module comment. */
 export function slice(original: KernelFunc): KernelFunc {
   return (args) => {
-    const b = args.backend as Heap;
     const { x } = args.inputs as { x: TensorInfo };
     const { begin, size } = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
     const [begin_, size_] = slice_util.parseSliceParams(x as never, begin, size);
-    if (heapOf(b, x.dtype) === undefined || x.shape.length === 0) return original(args);
-    const out = b.makeOutput(size_, x.dtype);
-    if (util.sizeFromShape(size_) === 0) return out;
-    // The heap view is taken after the allocation, which may grow (and detach) the heap.
-    const heap = heapOf(b, x.dtype)!;
-    const bytes = heap.BYTES_PER_ELEMENT;
-    copyBox(heap, elementOffset(b, x, bytes), x.shape, begin_, size_, elementOffset(b, out, bytes));
-    return out;
+    return sliceBox(args.backend as Heap, x, begin_, size_) ?? original(args);
+  };
+}
+
+/**
+ * SplitV (the gradient of Concat) and Unpack (of Pack, `tf.stack`): tfjs's wasm kernels call its own slow
+ * Slice directly, once per piece, each reading the whole input out of wasm memory.
+ */
+export function splitV(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+    if (heapOf(args.backend as Heap, x.dtype) === undefined || x.shape.length === 0) return original(args);
+    const a = util.parseAxisParam(axis, x.shape)[0]!;
+    const sizes = backend_util.prepareSplitSize(x as never, numOrSizeSplits, a);
+    const begin = x.shape.map(() => 0);
+    return sizes.map((n) => {
+      const size = [...x.shape];
+      size[a] = n;
+      const piece = sliceBox(args.backend as Heap, x, begin, size)!;
+      begin[a]! += n;
+      return piece;
+    });
+  };
+}
+
+export function unpack(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { value } = args.inputs as { value: TensorInfo };
+    const rank = value.shape.length;
+    if (heapOf(args.backend as Heap, value.dtype) === undefined || rank === 0) return original(args);
+    let { axis } = args.attrs as unknown as { axis: number };
+    if (axis < 0) axis += rank;
+    const outShape = value.shape.filter((_, i) => i !== axis);
+    const size = [...value.shape];
+    size[axis] = 1;
+    return Array.from({ length: value.shape[axis]! }, (_, i) => {
+      const begin = value.shape.map((_, j) => (j === axis ? i : 0));
+      const piece = sliceBox(args.backend as Heap, value, begin, size)!;
+      return { ...piece, shape: outShape };
+    });
   };
 }
 

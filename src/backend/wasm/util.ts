@@ -202,6 +202,11 @@ export const kernelOptions = {
   fastConcat: true,
   /** Identity shares its input's data (a new reference) instead of copying it. */
   sharedIdentity: true,
+  /**
+   * Read when a model is built, not by a kernel: an upsampling decoder's UpSampling2D + Conv2D stages are one
+   * UpsampledConv2D layer (`src/layers/upsampledConv.ts`). Off, the builders make the two layers as before.
+   */
+  upsampledConv: true,
   /** On wasm, the fused updates run as wasm SIMD loops (`./simdUpdates.wat`) rather than JavaScript loops. */
   simdOptimizerLoops: true,
 };

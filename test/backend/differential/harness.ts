@@ -144,13 +144,19 @@ export function runKernel(backendName: string, kernelFunc: KernelFunc, c: Kernel
   try {
     const given = c.inputList ? Object.values(inputs) : inputs;
     const out = kernelFunc({ inputs: given as never, backend: backend as unknown as KernelBackend, attrs: structuredClone(c.attrs) as never });
-    if (Array.isArray(out)) throw new Error('harness: expected one output');
-    const info = out as TensorInfo;
-    // An output may share an input's data (Identity, Reshape) only with a reference of its own.
-    const shared = Object.entries(inputs).find(([, t]) => t.dataId === info.dataId);
-    if (shared && backend.refCount(info.dataId) < 2) throw new Error(`harness: ${backendName} kernel returned its input "${shared[0]}" without a reference of its own`);
-    outcome = { shape: [...info.shape], dtype: info.dtype, values: Float64Array.from(backend.readSync(info.dataId)) };
-    backend.disposeData(info.dataId);
+    // Several outputs (SplitV, Unpack) are compared as one: their values in order, their shapes as
+    // [rank, ...dims] per output.
+    const infos = (Array.isArray(out) ? out : [out]) as TensorInfo[];
+    const values: number[] = [];
+    for (const info of infos) {
+      // An output may share an input's data (Identity, Reshape) only with a reference of its own.
+      const shared = Object.entries(inputs).find(([, t]) => t.dataId === info.dataId);
+      if (shared && backend.refCount(info.dataId) < 2) throw new Error(`harness: ${backendName} kernel returned its input "${shared[0]}" without a reference of its own`);
+      for (const v of Array.from(backend.readSync(info.dataId))) values.push(v);
+    }
+    const shape = Array.isArray(out) ? infos.flatMap((t) => [t.shape.length, ...t.shape]) : [...infos[0]!.shape];
+    outcome = { shape, dtype: infos[0]?.dtype ?? 'any', values: Float64Array.from(values) };
+    for (const info of infos) backend.disposeData(info.dataId);
   } catch (e) {
     if ((e as Error).message.startsWith('harness:')) throw e;
     outcome = { error: (e as Error).message };

@@ -1,6 +1,6 @@
 /**
  * Generated cases for the wasm data-movement kernels latentkit replaces: Slice (ranks 1-5, trailing axes taken
- * whole or not, size -1, short and long runs), Tile (ranks 1-4, repetitions on any axis), Concat (2-4
+ * whole or not, size -1, short and long runs), SplitV and Unpack (any axis, given or equal sizes), Tile (ranks 1-4, repetitions on any axis), Concat (2-4
  * inputs, any axis, empty inputs) and Identity; float32, int32 (with values whose bits are float NaNs, which
  * must survive a copy) and bool. Data movement is exact: the tolerance is 0.
  */
@@ -47,6 +47,46 @@ function sliceCase(rng: Rng): KernelCase {
   const dtype = dtypeOf(rng);
   tags.push(`rank ${rank}`, dtype, big ? 'long runs' : 'short runs');
   return { inputs: { x: tensorOf(rng, shape, dtype, tags) }, attrs: { begin, size }, tags };
+}
+
+function splitVCase(rng: Rng): KernelCase {
+  const tags: string[] = [];
+  const rank = rng.int(1, 4);
+  const shape = Array.from({ length: rank }, () => rng.int(1, 6));
+  const axis = rng.int(0, rank - 1);
+  shape[axis] = rng.int(2, 12);
+  let numOrSizeSplits: number | number[];
+  if (rng.chance(0.4)) {
+    const divisors = Array.from({ length: shape[axis]! }, (_, i) => i + 1).filter((d) => shape[axis]! % d === 0);
+    numOrSizeSplits = rng.pick(divisors);
+    tags.push('equal pieces');
+  } else {
+    const sizes: number[] = [];
+    let left = shape[axis]!;
+    while (left > 0) {
+      const n = rng.int(0, left);
+      sizes.push(n);
+      left -= n;
+      if (sizes.length > 4) break;
+    }
+    if (left > 0) sizes.push(left);
+    if (rng.chance(0.3)) sizes[rng.int(0, sizes.length - 1)] = -1;
+    numOrSizeSplits = sizes;
+    tags.push('given sizes');
+  }
+  const dtype = dtypeOf(rng);
+  tags.push(`rank ${rank}`, dtype, axis === rank - 1 ? 'innermost axis' : 'outer axis');
+  return { inputs: { x: tensorOf(rng, shape, dtype, tags) }, attrs: { numOrSizeSplits, axis: rng.chance(0.3) ? axis - rank : axis }, tags };
+}
+
+function unpackCase(rng: Rng): KernelCase {
+  const tags: string[] = [];
+  const rank = rng.int(1, 4);
+  const shape = Array.from({ length: rank }, () => rng.int(1, 6));
+  const axis = rng.int(0, rank - 1);
+  const dtype = dtypeOf(rng);
+  tags.push(`rank ${rank}`, dtype, axis === rank - 1 ? 'innermost axis' : 'outer axis');
+  return { inputs: { value: tensorOf(rng, shape, dtype, tags) }, attrs: { axis: rng.chance(0.3) ? axis - rank : axis }, tags };
 }
 
 function tileCase(rng: Rng): KernelCase {
@@ -96,6 +136,8 @@ export function movementSpecs(): KernelSpec[] {
       tol: 0,
       mustCover: { 'rank 4': 80, 'long runs': 50, 'size -1': 30, int32: 60, bool: 20, 'int32 NaN bit patterns': 20, empty: 5 },
     },
+    { kernel: 'SplitV', backend: 'wasm', generate: splitVCase, tol: 0, mustCover: { 'given sizes': 100, 'equal pieces': 80, 'innermost axis': 50, 'int32 NaN bit patterns': 20 } },
+    { kernel: 'Unpack', backend: 'wasm', generate: unpackCase, tol: 0, mustCover: { 'outer axis': 100, 'innermost axis': 50, 'int32 NaN bit patterns': 20 } },
     { kernel: 'Tile', backend: 'wasm', generate: tileCase, tol: 0, mustCover: { 'rank 4': 80, 'innermost repeated': 100, 'scalar-like input': 5, 'int32 NaN bit patterns': 20 } },
     { kernel: 'Concat', backend: 'wasm', generate: concatCase, tol: 0, mustCover: { 'inner axis': 100, 'axis 0': 50, 'an empty input': 10, 'int32 NaN bit patterns': 20 } },
     { kernel: 'Identity', backend: 'wasm', generate: identityCase, tol: 0, mustCover: { float32: 100, int32: 50, bool: 10 } },
