@@ -1,11 +1,10 @@
 /**
- * Saves written by latentkit 0.1.0 before the model folders were reorganised (fixtures/saves-0.1.0, made
- * by test/golden/generate.ts --saves from commit d8c6575: every autoencoder kind, dense and conv VAEs,
- * GANs saved under the kinds 'dense' and 'dcgan') still load, with the same weights and the same
- * predictions bit for bit on cpu. An upsampling decoder now computes its UpSampling2D + Conv2D stages as
- * one UpsampledConv2D (taps summed before multiplying): its weights load bit for bit, its predictions agree
- * with the recorded ones to float32 rounding, and built as two layers (`kernelOptions.upsampledConv = false`)
- * the same save still predicts bit for bit as it did.
+ * Saves of earlier formats still load, with the same weights and the same predictions bit for bit on cpu:
+ * - fixtures/saves-0.1.0: written by latentkit 0.1.0 before the model folders were reorganised (made by
+ *   test/golden/generate.ts --saves from commit d8c6575: every autoencoder kind, dense and conv VAEs, GANs
+ *   saved under the kinds 'dense' and 'dcgan');
+ * - fixtures/saves-format1: save format 1 as written after the reorganisation (commit 14de7d4, kind
+ *   'gan'), the last format without checksums.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
@@ -15,8 +14,7 @@ import { load, readModelInfo, useBackend, type Autoencoder, type GenerativeAdver
 import { kernelOptions } from '../../src/backend/wasm/util.js';
 import { CONDITIONAL_LABELS, DATA, autoencoderOutputs, ganOutputs, vaeOutputs, type GoldenRecord } from '../golden/scenarios.js';
 
-const dir = fileURLToPath(new URL('./fixtures/saves-0.1.0/', import.meta.url));
-const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as Record<string, Omit<GoldenRecord, 'history'>>;
+const FIXTURES = ['saves-0.1.0', 'saves-format1'];
 /** Saves with an upsampling decoder: same weights, predictions equal to float32 rounding. */
 const ROUNDED = new Set(['convUpsample']);
 
@@ -34,7 +32,9 @@ beforeAll(async () => {
   await useBackend('cpu');
 });
 
-describe('saves from latentkit 0.1.0', () => {
+describe.each(FIXTURES)('%s', (fixture) => {
+  const dir = fileURLToPath(new URL(`./fixtures/${fixture}/`, import.meta.url));
+  const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as Record<string, Omit<GoldenRecord, 'history'>>;
   for (const name of Object.keys(expected)) {
     it(`${name} loads and predicts as it did`, async () => {
       const before = tf.memory().numTensors;

@@ -210,7 +210,7 @@ export class GANTask implements TrainingTask {
     const real = this.withNoise(x, sigma, realNoiseSeed);
     const fakeIn = this.withNoise(fake, sigma, fakeNoiseSeed);
     const logs: StepLogs = {};
-    logs['dLoss'] = gradientStep(this.dOptimizer.optimizer, variablesOf(score, true), () => this.discriminatorLoss(real, fakeIn, y, penaltySeed, true, logs));
+    logs['dLoss'] = gradientStep(this.dOptimizer.optimizer, variablesOf(score, true), () => this.discriminatorLoss(real, fakeIn, y, penaltySeed, true, logs), logs);
     this.counts.discriminator++;
 
     // Generator: `gStepsPerD` updates every `dStepsPerG`-th batch, each on fresh z.
@@ -223,7 +223,7 @@ export class GANTask implements TrainingTask {
       const gLoss = gradientStep(this.gOptimizer.optimizer, gVars, () => {
         const samples = this.withNoise(this.generate(n, y, gSeed, true), sigma, gNoiseSeed);
         return generatorLoss(loss, this.scoreOf(samples, y, true));
-      });
+      }, logs);
       this.counts.generator++;
       // The last update's loss replaces the estimate from the discriminator's pass.
       tf.dispose(logs['gLoss']);
