@@ -42,6 +42,7 @@ export { fitArrays } from './train/fit.js';
 export type { FitArray } from './train/fit.js';
 export { BatchSource, predictInBatches } from './train/batches.js';
 export { resolveOptimizer, releaseOptimizer, disposeOptimizer, checkOptimizerSpec } from './train/optimizers.js';
+export { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD } from './train/fusedOptimizers.js';
 export type { ResolvedOptimizer } from './train/optimizers.js';
 export { EarlyStopping } from './train/earlyStopping.js';
 export { ProgressLogger, formatLogs } from './train/progress.js';
@@ -66,6 +67,8 @@ export { GaussianSampling, OutputLogVariance, reparameterize } from './layers/sa
 export type { GaussianSamplingArgs, OutputLogVarianceArgs } from './layers/sampling.js';
 export { DoubleBackpropActivation, doubleBackpropActivation, DOUBLE_BACKPROP_ACTIVATIONS } from './layers/doubleBackprop.js';
 export type { DoubleBackpropActivationArgs, DoubleBackpropActivationName } from './layers/doubleBackprop.js';
+export { UpsampledConv2D } from './layers/upsampledConv.js';
+export type { UpsampledConv2DArgs } from './layers/upsampledConv.js';
 export { normaliseNoiseSpec } from './noise/spec.js';
 
 // Losses, one copy of each.
