@@ -1,15 +1,13 @@
 /**
  * Example (course exercise 7): is a GAN discriminator's hidden layer a useful representation of tabular
  * data? Train the course's dense GAN on every row without labels, then fit the same linear probe
- * (logistic regression, trained with tfjs) on the original features and on the discriminator's 32-d
+ * (latentkit's `linearProbe`: logistic regression trained with tfjs) on the original features and on the discriminator's 32-d
  * `embedding`, and compare their accuracy on held-out rows.
  *
- * The data set is made by this example (there is no tabular data set in the repository): 3,000 rows of 8
- * features in [-1, 1] with a binary label that no straight line recovers from the raw features:
- * - features 1-2: a point on one of two concentric rings (radius 0.35 for class 0, 0.75 for class 1) at a
- *   uniform angle, plus Gaussian noise (0.05);
- * - feature 3: the product of features 1 and 2 (an interaction, as in real tables), plus noise;
- * - features 4-8: nuisance columns, correlated with each other but not with the label.
+ * The data set is made by the examples (there is no tabular data set in the repository, see
+ * `shared/table.ts`): 3,000 rows of 8 features in [-1, 1] with a binary label that no straight line
+ * recovers from the raw features (two concentric rings in features 1-2, an interaction column, five
+ * nuisance columns).
  * A linear probe on the raw features is near chance by construction; a representation that has learnt the
  * rings' shape lets it do better. As a control, the same probe runs on the embedding of the same
  * discriminator before training (random tanh features).
@@ -30,9 +28,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SeedStream } from '../src/index.js';
 import { runExample, startExample, usageText, type IntFlag } from './shared/cli.js';
-import { GAN } from '../src/index.js';
+import { FEATURES, makeTable } from './shared/table.js';
+import { GAN, linearProbe } from '../src/index.js';
 import { scatterPlot } from '../src/index.js';
 import { lossCurve, writeReport } from '../src/index.js';
 
@@ -44,67 +42,6 @@ const FLAGS: Record<string, IntFlag> = {
 const OUT = 'out/gan-embedding-probe';
 const USAGE = usageText('gan-embedding-probe.ts', FLAGS, OUT);
 
-const FEATURES = 8;
-
-/** The example's tabular data set: `rows` x 8 features in about [-1, 1], and a 0/1 label. */
-function makeTable(rows: number, seed: number): { x: Float32Array; y: Float32Array } {
-  const s = new SeedStream(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(Math.max(s.uniform(), 1e-12))) * Math.cos(2 * Math.PI * s.uniform());
-  const x = new Float32Array(rows * FEATURES);
-  const y = new Float32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const label = s.uniform() < 0.5 ? 0 : 1;
-    const angle = 2 * Math.PI * s.uniform();
-    const r = label === 0 ? 0.35 : 0.75;
-    const f1 = r * Math.cos(angle) + 0.05 * normal();
-    const f2 = r * Math.sin(angle) + 0.05 * normal();
-    const shared = normal();
-    const row = [
-      f1,
-      f2,
-      1.5 * f1 * f2 + 0.05 * normal(),
-      0.3 * shared + 0.1 * normal(),
-      0.25 * shared - 0.15 * normal(),
-      0.3 * normal(),
-      Math.tanh(0.5 * shared + 0.3 * normal()) * 0.6,
-      0.2 * (s.uniform() * 2 - 1),
-    ];
-    x.set(row.map((v) => Math.max(-1, Math.min(1, v))), i * FEATURES);
-    y[i] = label;
-  }
-  return { x, y };
-}
-
-/**
- * Logistic regression trained with tfjs (Adam 0.05, full batch, 400 steps, features standardised on the
- * training rows); returns the accuracy on the test rows.
- */
-function linearProbe(trainX: tf.Tensor2D, trainY: tf.Tensor1D, testX: tf.Tensor2D, testY: tf.Tensor1D, seed: number): { train: number; test: number } {
-  const d = trainX.shape[1];
-  const mean = tf.mean(trainX, 0);
-  const std = tf.add(tf.sqrt(tf.mean(tf.square(tf.sub(trainX, mean)), 0)), 1e-6);
-  const norm = (t: tf.Tensor2D) => tf.div(tf.sub(t, mean), std) as tf.Tensor2D;
-  const xs = norm(trainX);
-  const xt = norm(testX);
-  const w = tf.variable(tf.randomNormal([d, 1], 0, 0.01, 'float32', seed));
-  const b = tf.variable(tf.zeros([1]));
-  const optimizer = tf.train.adam(0.05);
-  const logits = (t: tf.Tensor2D) => tf.reshape(tf.add(tf.matMul(t, w), b), [-1]);
-  for (let step = 0; step < 400; step++) {
-    optimizer.minimize(() => {
-      // Binary cross-entropy on logits, in the form that never overflows.
-      const l = logits(xs);
-      return tf.mean(tf.sub(tf.add(tf.relu(l), tf.log1p(tf.exp(tf.neg(tf.abs(l))))), tf.mul(l, trainY))) as tf.Scalar;
-    });
-  }
-  const accuracy = (t: tf.Tensor2D, labels: tf.Tensor1D) =>
-    tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.cast(tf.greater(logits(t), 0), 'float32'), labels), 'float32')).dataSync()[0]!);
-  const result = { train: accuracy(xs, trainY), test: accuracy(xt, testY) };
-  tf.dispose([mean, std, xs, xt, w, b]);
-  optimizer.dispose();
-  return result;
-}
-
 async function main(): Promise<void> {
   const start = await startExample(FLAGS, OUT, USAGE);
   if (!start) return;
@@ -113,7 +50,7 @@ async function main(): Promise<void> {
 
   const table = makeTable(rows, seed);
   const x = tf.tensor2d(table.x, [rows, FEATURES]);
-  const y = tf.tensor1d(table.y);
+  const y = tf.tensor1d(table.y, 'int32');
   const nTrain = Math.floor(rows * 0.7);
   const split = <T extends tf.Tensor>(t: T) => [tf.slice(t, 0, nTrain), tf.slice(t, nTrain)] as [T, T];
   const [xTrain, xTest] = split(x);
@@ -123,9 +60,10 @@ async function main(): Promise<void> {
   const gan = GAN({ dataShape: [FEATURES], seed });
   const probeOn = (features: tf.Tensor2D) => {
     const [a, b] = split(features);
-    const r = linearProbe(a, yTrain, b, yTest, seed);
+    // Multinomial logistic regression on standardised features (latentkit's linear probe, seeded).
+    const r = linearProbe(a, yTrain, b, yTest, { seed });
     tf.dispose([a, b]);
-    return r;
+    return { train: r.trainAccuracy, test: r.accuracy };
   };
   const untrained = gan.embed(x) as tf.Tensor2D;
   const probes: Record<string, { train: number; test: number }> = {
@@ -163,7 +101,7 @@ async function main(): Promise<void> {
         text:
           `A synthetic table made by this example: ${rows} rows, 8 features, a binary label (two concentric rings in features 1-2, ` +
           'an interaction column, five nuisance columns). The course\'s dense GAN trained on all rows without labels ' +
-          `(${epochs} epochs, batch 32); then logistic regression (tfjs, Adam 0.05, 400 full-batch steps) on ${nTrain} rows, ` +
+          `(${epochs} epochs, batch 32); then latentkit's linearProbe (logistic regression on standardised features, L2 1e-4, Adam) on ${nTrain} rows, ` +
           `tested on the other ${rows - nTrain}.`,
         table: Object.fromEntries(Object.entries(probes).map(([k, r]) => [`probe on ${k}: test accuracy`, pct(r.test)])),
       },

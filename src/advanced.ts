@@ -47,12 +47,17 @@ export type { ResolvedOptimizer } from './train/optimizers.js';
 export { EarlyStopping } from './train/earlyStopping.js';
 export { ProgressLogger, formatLogs } from './train/progress.js';
 export { AutoencoderTask, l1ActivityPenalty } from './models/autoencoder/task.js';
+export { ClassifierTask } from './models/classifier/task.js';
+export { inferenceWhenFrozen } from './models/classifier/freeze.js';
+export { resolveLayerSpecs, applyLayerSpecs } from './models/nets/layerSpec.js';
 export type { CodePenalty, AutoencoderObjective } from './models/autoencoder/task.js';
 export { imbalanceMessage } from './models/gan/balanceMonitor.js';
 
 // Seeds and data checks.
 export { resolveSeed, seedStream, assertSeed } from './core/seed.js';
 export { toExamples, release, assertFinite, checkExampleShape } from './data/input.js';
+export { classLabels, confusionMatrix } from './data/labels.js';
+export type { ClassLabels, ClassLabelsOptions } from './data/labels.js';
 export type { OwnedTensor } from './data/input.js';
 
 // Custom layers (registered with tfjs when latentkit loads, so saved models that use them load).
@@ -68,6 +73,7 @@ export { normaliseNoiseSpec } from './noise/spec.js';
 
 // Losses, one copy of each.
 export { reconstructionLoss, reconstructionLossPerExample } from './losses/reconstruction.js';
+export { softmaxCrossEntropy, softmaxCrossEntropyPerExample, categoricalAccuracy } from './losses/classification.js';
 export { bernoulliNll, gaussianNll, bceWithLogits } from './losses/likelihood.js';
 export { gaussianKlPerDim, klObjective, betaAt } from './losses/kl.js';
 export type { BetaSchedule } from './losses/kl.js';

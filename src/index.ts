@@ -1,5 +1,5 @@
 /**
- * latentkit: autoencoders, VAEs and GANs for TypeScript on TensorFlow.js, in Node and in the browser.
+ * latentkit: autoencoders, VAEs, GANs and classifiers for TypeScript on TensorFlow.js, in Node and in the browser.
  *
  * This is the public list, by area; what advanced users need to add model kinds or drive the training
  * loop themselves is in `latentkit/advanced`.
@@ -38,6 +38,18 @@ export type { GANConfig, GANArchitecture, ResolvedGANConfig, ResolvedDenseGANCon
 export type { GANLoss, GANUpdateCounts } from './models/gan/task.js';
 export { ganBalanceMonitor } from './models/gan/balanceMonitor.js';
 export type { GANBalanceMonitorOptions, GANImbalance } from './models/gan/balanceMonitor.js';
+export { classifier, imageClassifier } from './models/classifier/classifier.js';
+export { transferHead } from './models/classifier/transfer.js';
+export type { TransferBase, TransferHeadOptions, TransferHeadConfig, ResolvedTransferHeadConfig, SavedBase } from './models/classifier/transfer.js';
+export type { Classifier, ClassifierFitOptions, ClassifierHistory, ClassifierEvaluation, ClassifierPredictOptions, ClassifierValidationData } from './models/classifier/handle.js';
+export type { ClassWeight } from './models/classifier/freeze.js';
+export { CLASSIFIER_PRESETS } from './models/classifier/config.js';
+export type { ClassifierConfig, ClassifierPreset, ResolvedClassifierConfig } from './models/classifier/config.js';
+export { LAYER_TYPES } from './models/nets/layerSpec.js';
+export type { LayerSpec, LayerType, ResolvedLayerSpec, LayerSpecBase, DenseLayerSpec, ConvLayerSpecBase, Conv2DLayerSpec, SeparableConv2DLayerSpec } from './models/nets/layerSpec.js';
+export type { Pool2DLayerSpec, GlobalPool2DLayerSpec, BatchNormLayerSpec, DropoutLayerSpec, FlattenLayerSpec, ActivationLayerSpec, ReshapeLayerSpec } from './models/nets/layerSpec.js';
+export type { RandomZoomLayerSpec, RandomContrastLayerSpec, NoiseLayerSpec, ConvSize, Padding } from './models/nets/layerSpec.js';
+export type { FeatureNetwork, FeatureSource } from './models/base/handle.js';
 export { modeCoverage } from './eval/modeCoverage.js';
 export type { ModeCoverage, ModeCoverageOptions } from './eval/modeCoverage.js';
 export { sampleQuality } from './eval/sampleQuality.js';
@@ -65,11 +77,20 @@ export type { NoiseSpec, NoiseKind, GaussianNoiseSpec, MaskingNoiseSpec, SaltAnd
 export { noiseLayer, NoiseLayer } from './layers/noise.js';
 export type { NoiseLayerArgs } from './layers/noise.js';
 
+// Layers: training-time image augmentation, seeded and saved with the model.
+export { randomZoom, RandomZoom, FILL_MODES, INTERPOLATIONS } from './layers/randomZoom.js';
+export type { RandomZoomArgs, FillMode, Interpolation } from './layers/randomZoom.js';
+export { randomContrast, RandomContrast } from './layers/randomContrast.js';
+export type { RandomContrastArgs } from './layers/randomContrast.js';
+export type { LayerArgs } from './layers/layerArgs.js';
+
 // Latent: paths between codes, embeddings, reconstruction errors, prior quantiles.
 export { interpolate } from './latent/interpolate.js';
 export type { InterpolateOptions } from './latent/interpolate.js';
 export { embeddingOf } from './latent/embedding.js';
 export { reconstructionError } from './latent/reconstructionError.js';
+export { linearProbe, knnProbe } from './latent/probes.js';
+export type { ProbeResult, LinearProbeResult, LinearProbeOptions, KnnProbeOptions, KnnProbeResult } from './latent/probes.js';
 export { normalQuantile, normalQuantiles } from './models/vae/normal.js';
 
 // Data: inputs, image data sets, scaling, CSV, toy mixtures.
@@ -89,6 +110,8 @@ export type { ImageGridOptions } from './viz/imageGrid.js';
 export { lossCurve } from './viz/lossCurve.js';
 export type { LossCurveOptions, LossHistory } from './viz/lossCurve.js';
 export { scatterPlot } from './viz/scatterPlot.js';
+export { confusionPlot } from './viz/confusionPlot.js';
+export type { ConfusionPlotOptions } from './viz/confusionPlot.js';
 export type { ScatterPlotOptions } from './viz/scatterPlot.js';
 export { writeReport } from './viz/report.js';
 export type { ReportContent, ReportSection, ReportImage } from './viz/report.js';

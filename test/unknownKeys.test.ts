@@ -17,6 +17,8 @@ let ae: lk.Autoencoder;
 let dae: lk.Autoencoder;
 let vae: lk.VariationalAutoencoder;
 let gan: lk.GenerativeAdversarialNetwork;
+let clf: lk.Classifier;
+let labels: tf.Tensor1D;
 const masking: lk.NoiseSpec = { kind: 'masking', rate: 0.2 };
 
 beforeAll(async () => {
@@ -28,13 +30,15 @@ beforeAll(async () => {
   dae = lk.denoisingAE({ inputDim: 4, codeDim: 2, noise: masking, seed: 1 });
   vae = lk.VAE({ inputShape: [4], hiddenUnits: [3], latentDim: 2, seed: 1 });
   gan = lk.GAN({ dataShape: [4], zDim: 2, generatorUnits: [3], discriminatorUnits: [3], seed: 1 });
+  clf = lk.classifier({ inputShape: [4], numClasses: 2, seed: 1 });
+  labels = tf.tensor1d([0, 1, 0, 1, 0, 1], 'int32');
   await lk.save(ae, join(dir, 'ae'));
   await lk.save(dae, join(dir, 'dae'));
 });
 
 afterAll(async () => {
-  for (const h of [ae, dae, vae, gan]) h.dispose();
-  tf.dispose([x4, img]);
+  for (const h of [ae, dae, vae, gan, clf]) h.dispose();
+  tf.dispose([x4, img, labels]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -69,6 +73,19 @@ const cases: Case[] = [
   ['GAN.sample', () => gan.sample(2, { label: 1 } as never), 'sample.label', 'labels'],
   ['GAN.discriminate', () => gan.discriminate(x4, { batch: 2 } as never), 'discriminate.batch', 'batchSize'],
   ['GAN.embed', () => gan.embed(x4, { batch: 2 } as never), 'embed.batch', 'batchSize'],
+  ['classifier', () => lk.classifier({ inputShape: [4], numClasses: 2, layer: [] } as never), 'classifier.layer', 'layers'],
+  ['classifier layer spec', () => lk.classifier({ inputShape: [4], numClasses: 2, layers: [{ type: 'dense', units: 2, activaton: 'relu' }] } as never), 'classifier.layers[0].activaton', 'activation'],
+  ['imageClassifier', () => lk.imageClassifier({ inputShape: [4, 4, 1], numClass: 2 } as never), 'imageClassifier.numClass', 'numClasses'],
+  ['transferHead', () => lk.transferHead(ae, { numClasses: 2, frezze: true } as never), 'transferHead.frezze', 'freeze'],
+  ['transferHead (one config)', () => lk.transferHead({ base: ae, numClasses: 2, fromLayr: 'code' } as never), 'transferHead.fromLayr', 'fromLayer'],
+  ['Classifier.fit', () => clf.fit(x4, labels, { clasWeight: [1, 1], verbose: 0 } as never), 'fit.clasWeight', 'classWeight'],
+  ['Classifier.evaluate', () => clf.evaluate(x4, labels, { batch: 2 } as never), 'evaluate.batch', 'batchSize'],
+  ['Classifier.predict', () => clf.predict(x4, { batchsize: 2 } as never), 'predict.batchsize', 'batchSize'],
+  ['Classifier.predictClasses', () => clf.predictClasses(x4, { batchSze: 2 } as never), 'predictClasses.batchSze', 'batchSize'],
+  ['linearProbe', () => lk.linearProbe(x4, labels, x4, labels, { step: 10 } as never), 'linearProbe.step', 'steps'],
+  ['knnProbe', () => lk.knnProbe(x4, labels, x4, labels, { kk: 3 } as never), 'knnProbe.kk', 'k'],
+  ['randomZoom', () => lk.randomZoom({ factor: 0.1, fillmode: 'reflect' } as never), 'randomZoom.fillmode', 'fillMode'],
+  ['randomContrast', () => lk.randomContrast({ factor: 0.1, valuRange: [0, 1] } as never), 'randomContrast.valuRange', 'valueRange'],
   ['ganBalanceMonitor', () => lk.ganBalanceMonitor({ patince: 2 } as never), 'ganBalanceMonitor.patince', 'patience'],
   ['EarlyStopping', () => new EarlyStopping({ monitor: 'loss', patinece: 1 } as never), 'earlyStopping.patinece', 'patience'],
   ['gaussianNoise', () => lk.gaussianNoise({ stddev: 1, clips: [0, 1] } as never), 'gaussianNoise.clips', 'clip'],
@@ -90,6 +107,7 @@ const cases: Case[] = [
   ['saveImageGrid', () => lk.saveImageGrid(join(dir, 'g.png'), img, { scal: 2 } as never), 'imageGrid.scal', 'scale'],
   ['lossCurve', () => lk.lossCurve({ epoch: [0, 1], loss: [1, 0.5] }, { titel: 'x' } as never), 'lossCurve.titel', 'title'],
   ['scatterPlot', () => lk.scatterPlot([[0, 0]], { colour: 'red' } as never), 'scatterPlot.colour', 'color'],
+  ['confusionPlot', () => lk.confusionPlot([[1, 0], [0, 1]], { classNamse: ['a', 'b'] } as never), 'confusionPlot.classNamse', 'classNames'],
   ['writeReport', () => lk.writeReport(join(dir, 'r'), { title: 'x', sections: [], subtitle: 'y' } as never), 'writeReport.subtitle'],
   ['writeReport section', () => lk.writeReport(join(dir, 'r'), { title: 'x', sections: [{ heading: 'h', txt: 'y' }] } as never), 'writeReport.sections[0].txt', 'text'],
   ['modeCoverage', () => lk.modeCoverage([[0, 0]], [[0, 0]], { radius: 1, mincount: 1 } as never), 'modeCoverage.mincount', 'minCount'],

@@ -24,6 +24,16 @@ padding 1 and, for transposed convolutions, output_padding 1: the same shapes an
 - ganDense: G z256-256-256-784 tanh, D 784-32 tanh-1; Adam 1e-4 (D), 1e-3 (G); non-saturating loss.
 - dcgan: G z100 -> Dense 3136 (no bias) BN ReLU -> ConvT 32 4x4/2 (no bias) BN ReLU -> ConvT 1 4x4/2 tanh;
   D Conv 32 4x4/2, LeakyReLU 0.2, Conv 64 4x4/2, LeakyReLU 0.2, Dense 1; Adam 2e-4 beta1 0.5.
+- assessmentCNN: the transfer-learning assessment's classifier (latentkit's imageClassifier 'assessment'
+  preset): RandomZoom 0.1 (per image, bilinear, reflect fill, via affine_grid + grid_sample) and
+  RandomContrast 0.2 (per image, clipped to [0, 1]) while training, Conv2D 64 3x3 same relu, BatchNorm,
+  SeparableConv2D 64 3x3 same relu (depthwise 3x3 without bias + pointwise 1x1 with bias, as Keras),
+  MaxPool 3/2 same, BatchNorm, SeparableConv2D 256, MaxPool 3/2 same, global average pool, Dropout 0.2,
+  Dense 10, softmax cross-entropy on integer labels; Adam 0.002. BatchNorm momentum 0.01 (Keras's 0.99),
+  eps 1e-3. Labels are random ids in [0, 10).
+- lectureCNN: the CNN lecture's MNIST network (imageClassifier's default): Conv2D 16 3x3 valid relu,
+  MaxPool 2, Dropout 0.25, Flatten, Dense 10 relu, Dropout 0.5, Dense 10; Adadelta lr 1, rho 0.95,
+  eps 1e-7 (tfjs's).
 Initialisation: Glorot (Xavier) uniform kernels and zero biases, as Keras and latentkit. Adam eps 1e-7 as
 tfjs. A GAN "example" is one row of a step's real batch: one step = one D update (real + generated batch)
 and one G update on fresh z, as latentkit's GAN task. Data are random (the cost does not depend on them).
@@ -184,7 +194,73 @@ def dcgan():
     return GANTask(g, d, 100, (1, 28, 28), adam(d.parameters(), 2e-4, 0.5), adam(g.parameters(), 2e-4, 0.5))
 
 
+class RandomZoomContrast(nn.Module):
+    """Keras's RandomZoom(0.1) then RandomContrast(0.2), one draw per image, training only."""
+
+    def __init__(self, zoom=0.1, contrast=0.2):
+        super().__init__()
+        self.zoom, self.contrast = zoom, contrast
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        n = x.shape[0]
+        scale = 1 + (torch.rand(n) * 2 - 1) * self.zoom
+        theta = torch.zeros(n, 2, 3)
+        theta[:, 0, 0] = scale
+        theta[:, 1, 1] = scale
+        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+        factor = (1 + (torch.rand(n, 1, 1, 1) * 2 - 1) * self.contrast)
+        mean = x.mean(dim=(2, 3), keepdim=True)
+        return ((x - mean) * factor + mean).clamp(0, 1)
+
+
+def separable(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cin, 3, padding=1, groups=cin, bias=False), nn.Conv2d(cin, cout, 1))
+
+
+class ClassifierTask:
+    """A softmax classifier trained on cross-entropy with integer labels."""
+
+    classes = 10
+
+    def __init__(self, net, shape, optimizer):
+        self.net, self.shape, self.opt = net, shape, optimizer
+
+    def step(self, x, y):
+        self.opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(self.net(x), y)
+        loss.backward()
+        self.opt.step()
+        return loss.detach()
+
+
+def assessment_cnn():
+    net = glorot(nn.Sequential(
+        RandomZoomContrast(),
+        nn.Conv2d(1, 64, 3, padding=1), nn.ReLU(), nn.BatchNorm2d(64, eps=1e-3, momentum=0.01),
+        separable(64, 64), nn.ReLU(),
+        nn.MaxPool2d(3, stride=2, padding=1),                     # 28 -> 14 ('same')
+        nn.BatchNorm2d(64, eps=1e-3, momentum=0.01),
+        separable(64, 256), nn.ReLU(),
+        nn.MaxPool2d(3, stride=2, padding=1),                     # 14 -> 7
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(256, 10)))
+    net.train()
+    return ClassifierTask(net, (1, 28, 28), adam(net.parameters(), 0.002))
+
+
+def lecture_cnn():
+    net = glorot(nn.Sequential(
+        nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(),
+        nn.Linear(16 * 13 * 13, 10), nn.ReLU(), nn.Dropout(0.5), nn.Linear(10, 10)))
+    net.train()
+    return ClassifierTask(net, (1, 28, 28), torch.optim.Adadelta(net.parameters(), lr=1.0, rho=0.95, eps=1e-7))
+
+
 MODELS = {
+    "assessmentCNN": assessment_cnn,
+    "lectureCNN": lecture_cnn,
     "denseAE": dense_ae,
     "convAE-transpose": lambda: conv_ae("transpose"),
     "convAE-upsample": lambda: conv_ae("upsample"),
@@ -283,8 +359,14 @@ def train(req):
     t0, c0 = time.perf_counter(), time.process_time()
     order = torch.randperm(n)
     total = torch.zeros(())
-    for start in range(0, n, batch):
-        total += task.step(x[order[start:start + batch]])
+    if isinstance(task, ClassifierTask):
+        y = torch.randint(0, task.classes, (n,))
+        for start in range(0, n, batch):
+            rows = order[start:start + batch]
+            total += task.step(x[rows], y[rows])
+    else:
+        for start in range(0, n, batch):
+            total += task.step(x[order[start:start + batch]])
     loss = float(total) / ((n + batch - 1) // batch)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"seconds": seconds, "cpuSeconds": cpu, "examples": n, "threads": torch.get_num_threads(), "loss": loss}

@@ -17,18 +17,34 @@ export interface IntFlag {
   help: string;
 }
 
-/** Settings every example has, plus its own integer flags. */
+/** Settings every example has, plus its own integer flags and switches. */
 export interface CommonSettings {
   out: string;
   backend: BackendName;
   ints: Record<string, number>;
+  /** The example's switches (`--quick`), true when given. */
+  switches: Record<string, boolean>;
+  /** The example's text flags (`--csv PATH`), `undefined` when not given. */
+  texts: Record<string, string | undefined>;
 }
 
-/** The usage text of an example with these integer flags. */
-export function usageText(script: string, ints: Record<string, IntFlag>, defaultOut: string): string {
+/** An example's flags besides its integers: switches and text flags (name -> help), and sizes that depend on the switches. */
+export interface ExtraFlags {
+  /** Boolean flags, e.g. `{ quick: 'a smoke run' }`. */
+  switches?: Record<string, string>;
+  /** Flags taking a text value, e.g. `{ csv: 'PATH: a CSV table to probe' }`. */
+  texts?: Record<string, string>;
+  /** Integer defaults that depend on the switches (a `--quick` run's sizes); an explicit flag still wins. */
+  defaults?: (switches: Record<string, boolean>) => Record<string, number>;
+}
+
+/** The usage text of an example with these integer flags, switches and text flags. */
+export function usageText(script: string, ints: Record<string, IntFlag>, defaultOut: string, extras: ExtraFlags = {}): string {
   const lines = Object.entries(ints).map(([name, f]) => `  --${name.padEnd(13)} ${f.help} (default ${f.default})`);
+  const otherLines = Object.entries({ ...extras.switches, ...extras.texts }).map(([name, help]) => `  --${name.padEnd(13)} ${help}`);
   return [
     `usage: npx tsx examples/${script} [options]`,
+    ...otherLines,
     ...lines,
     `  --out DIR       output folder (default ${defaultOut})`,
     '  --backend NAME  wasm, cpu or tensorflow (tfjs-node) (default: LATENTKIT_BACKEND, else wasm)',
@@ -36,10 +52,21 @@ export function usageText(script: string, ints: Record<string, IntFlag>, default
   ].join('\n');
 }
 
-/** Reads the command line; `undefined` when `--help` was asked for. */
-export function readSettings(ints: Record<string, IntFlag>, defaultOut: string): CommonSettings | undefined {
+/**
+ * Reads the command line; `undefined` when `--help` was asked for. An integer flag left out takes its
+ * default, or its value in `defaults` (a `--quick` run's sizes, say).
+ */
+export function readSettings(
+  ints: Record<string, IntFlag>,
+  defaultOut: string,
+  extras: ExtraFlags = {},
+): CommonSettings | undefined {
+  const switches = extras.switches ?? {};
+  const texts = extras.texts ?? {};
   const options: Record<string, { type: 'string' | 'boolean' }> = { out: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean' } };
   for (const name of Object.keys(ints)) options[name] = { type: 'string' };
+  for (const name of Object.keys(switches)) options[name] = { type: 'boolean' };
+  for (const name of Object.keys(texts)) options[name] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({ options, strict: true }).values as Record<string, string | boolean | undefined>;
@@ -51,14 +78,16 @@ export function readSettings(ints: Record<string, IntFlag>, defaultOut: string):
   if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
     throw new UsageError(`--backend / LATENTKIT_BACKEND ${backend}: expected one of ${BACKEND_NAMES.join(', ')}`);
   }
+  const on = Object.fromEntries(Object.keys(switches).map((name) => [name, values[name] === true]));
+  const fallback = extras.defaults?.(on) ?? {};
   const parsed: Record<string, number> = {};
   for (const [name, f] of Object.entries(ints)) {
     const raw = values[name] as string | undefined;
-    const n = raw === undefined ? f.default : Number(raw);
+    const n = raw === undefined ? (fallback[name] ?? f.default) : Number(raw);
     if (!Number.isInteger(n) || n < f.min || n > f.max) throw new UsageError(`--${name} ${raw}: expected an integer in [${f.min}, ${f.max}]`);
     parsed[name] = n;
   }
-  return { out: (values['out'] as string | undefined) ?? defaultOut, backend: backend as BackendName, ints: parsed };
+  return { out: (values['out'] as string | undefined) ?? defaultOut, backend: backend as BackendName, ints: parsed, switches: on, texts: Object.fromEntries(Object.keys(texts).map((name) => [name, values[name] as string | undefined])) };
 }
 
 /** Runs an example's `main`, printing the usage on a `UsageError` (exit 2) and the stack on any other error (exit 1). */
@@ -87,8 +116,9 @@ export async function startExample(
   flags: Record<string, IntFlag>,
   defaultOut: string,
   usage: string,
+  extras: ExtraFlags = {},
 ): Promise<{ settings: CommonSettings; backend: BackendInfo } | undefined> {
-  const settings = readSettings(flags, defaultOut);
+  const settings = readSettings(flags, defaultOut, extras);
   if (!settings) {
     console.log(usage);
     return undefined;

@@ -23,10 +23,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { is, optionsSchema } from '../core/options.js';
 import { resolveSeed, SeedStream } from '../core/seed.js';
 import type { NoiseFn } from '../noise/injectors.js';
+import { LAYER_BASE_FIELDS, type LayerArgs } from './layerArgs.js';
 import { noiseFromSpec, normaliseNoiseSpec, type NoiseSpec } from '../noise/spec.js';
 
-/** The base arguments every tfjs-layers layer takes (`name`, `inputShape`, `trainable`, ...). */
-type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
 /**
  * Arguments of {@link noiseLayer} and {@link NoiseLayer}.
@@ -50,14 +49,7 @@ const NOISE_LAYER_ARGS = optionsSchema<NoiseLayerArgs>()(
   {
     noise: is.any<NoiseSpec>(),
     seed: is.any<number>(),
-    inputShape: is.any(),
-    batchInputShape: is.any(),
-    batchSize: is.any(),
-    dtype: is.any(),
-    name: is.any(),
-    trainable: is.any(),
-    weights: is.any(),
-    inputDType: is.any(),
+    ...LAYER_BASE_FIELDS,
   },
   { expected: 'an arguments object { noise, seed?, name? }' },
 );

@@ -7,15 +7,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { SeedStream } from '../core/seed.js';
 import { numberIn } from '../core/options.js';
+import type { LayerArgs } from './layerArgs.js';
 
-/** Arguments of {@link SeededDropout}. */
-export interface SeededDropoutArgs {
+/** Arguments of {@link SeededDropout}: its own, and tfjs-layers' base layer arguments (`name`, `trainable`...). */
+export interface SeededDropoutArgs extends LayerArgs {
   /** Fraction of units dropped while training, in [0, 1). */
   rate: number;
   /** Seed of the mask sequence. */
   seed: number;
-  /** Layer name. */
-  name?: string;
 }
 
 /**
@@ -36,7 +35,8 @@ export class SeededDropout extends tfl.layers.Layer {
   private readonly stream: SeedStream;
 
   constructor(args: SeededDropoutArgs) {
-    super({ name: args.name });
+    // All base arguments, so that a saved `trainable: false` (a frozen transfer base) loads back.
+    super(args);
     this.rate = numberIn('dropout.rate', args.rate, 0, 1, { maxOpen: true });
     this.seed = args.seed;
     this.stream = new SeedStream(args.seed);

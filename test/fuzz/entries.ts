@@ -123,6 +123,44 @@ function callFit(shape: readonly number[]) {
   };
 }
 
+/** Labels 0, 1, ... for `n` examples of `k` classes. */
+const labelsFor = (n: number, k: number) => Array.from({ length: n }, (_, i) => i % k);
+
+async function trainClassifier(h: lk.Classifier, shape: readonly number[], k: number): Promise<void> {
+  const x = data(shape);
+  try {
+    await h.fit(x, labelsFor(4, k), { epochs: 1, batchSize: 4, verbose: 0 });
+  } finally {
+    x.dispose();
+  }
+}
+
+/** Bad data, bad labels or bad fit options for a classifier; `y` 'good' means fitting labels. */
+function classifierInputs(shape: readonly number[], k: number): fc.Arbitrary<[unknown, string]> {
+  return fc.oneof(
+    badData(shape).map(([x, p]) => [{ x, y: 'good', options: {} }, p] as [unknown, string]),
+    fc.constantFrom<[unknown, string]>(
+      [[0, 1, 0], 'y'],
+      [[0, k, 0, 1], 'y[1]'],
+      [[0, -1, 0, 1], 'y[1]'],
+      [[0, 0.5, 0, 1], 'y[1]'],
+      ['abc', 'y'],
+      [null, 'y'],
+    ).map(([y, p]) => [{ x: 'good', y, options: {} }, p] as [unknown, string]),
+    badFitOptions.map(([options, p]) => [{ x: 'good', y: 'good', options }, p] as [unknown, string]),
+    fc.constantFrom<unknown>([1], 'x', { 9: 1 }, -1).map((w) => [{ x: 'good', y: 'good', options: { classWeight: w } }, 'fit.classWeight'] as [unknown, string]),
+  );
+}
+
+function callClassifierFit(h: lk.Classifier, input: unknown): Promise<unknown> {
+  const { x, y, options } = input as { x: unknown; y: unknown; options: unknown };
+  const good = x === 'good' ? data(h.inputShape) : undefined;
+  const labels = y === 'good' ? labelsFor(x === 'good' ? 4 : Array.isArray(x) ? x.length : 4, h.numClasses) : y;
+  return Promise.resolve()
+    .then(() => h.fit((good ?? x) as lk.DataInput, labels as lk.DataInput, typeof options === 'object' && options !== null ? { epochs: 1, verbose: 0, ...options } : (options as never)))
+    .finally(() => good?.dispose());
+}
+
 const AE_FIELDS = {
   codeActivation: bad.activation,
   loss: bad.oneOf,
@@ -380,5 +418,57 @@ export const BUILDERS: BuilderEntry<Record<string, any>, any>[] = [
     },
     fields: { generatorFilters: bad.nonEmptyIntArray, discriminatorFilters: bad.nonEmptyIntArray, kernelSize: bad.positiveInt, zDim: bad.positiveInt, generatorUnits: fc.constant([3]) },
     weights: { valid: 30, invalid: 300, inputs: 0 },
+  },
+  {
+    name: 'classifier',
+    valid: fc.record({
+      inputShape: fc.tuple(small(4)),
+      numClasses: fc.integer({ min: 2, max: 3 }),
+      layers: fc.array(fc.record({ units: small(3), activation, dropout: fc.constantFrom(0, 0.2) }), { maxLength: 2 }).map((ls) =>
+        ls.flatMap(({ units, activation: a, dropout }) => [{ type: 'dense' as const, units, activation: a }, ...(dropout ? [{ type: 'dropout' as const, rate: dropout }] : [])]),
+      ),
+      seed,
+    }),
+    build: (c) => lk.classifier(c as lk.ClassifierConfig),
+    train: (h: lk.Classifier, c) => trainClassifier(h, c['inputShape'], c['numClasses']),
+    fields: {
+      inputShape: fc.constantFrom<unknown>([], [0], [2, -1], 'x', null),
+      numClasses: fc.constantFrom<unknown>(1, 0, 2.5, 'x', null),
+      layers: fc.constantFrom<unknown>('nope', 3, null, [{ type: 'blah' }], [{ type: 'dense' }], [{ type: 'dense', units: 0 }], [{ type: 'dropout', rate: 1 }], [{ type: 'dense', units: 2, activaton: 'relu' }]),
+      seed: bad.seed,
+    },
+    inputs: (c) => classifierInputs(c['inputShape'], c['numClasses']),
+    call: (h: lk.Classifier, input) => callClassifierFit(h, input),
+  },
+  {
+    name: 'transferHead',
+    // The base: a fixed tiny autoencoder (3 -> 2 -> code 1), built and disposed around each head.
+    valid: fc.record({
+      numClasses: fc.integer({ min: 2, max: 3 }),
+      hiddenUnits: fc.constantFrom<number[]>([], [2]),
+      dropout: fc.constantFrom(0, 0.3),
+      freeze: fc.constantFrom<boolean | number>(true, false, 1),
+      seed,
+    }),
+    build: (c) => {
+      const base = lk.undercompleteAE({ inputDim: 3, hiddenUnits: [2], codeDim: 1, seed: 1 });
+      try {
+        return lk.transferHead(base, c as lk.TransferHeadOptions);
+      } finally {
+        base.dispose();
+      }
+    },
+    train: (h: lk.Classifier, c) => trainClassifier(h, [3], c['numClasses']),
+    fields: {
+      numClasses: fc.constantFrom<unknown>(1, 0, 2.5, 'x', null),
+      fromLayer: fc.constantFrom<unknown>('nope', -99, 99, 1.5, '', null, {}),
+      hiddenUnits: fc.constantFrom<unknown>('abc', [0], [1.5], [-1], {}, null),
+      dropout: bad.rate,
+      freeze: fc.constantFrom<unknown>(-1, 1.5, 'yes', 99, null),
+      seed: bad.seed,
+    },
+    inputs: (c) => classifierInputs([3], c['numClasses']),
+    call: (h: lk.Classifier, input) => callClassifierFit(h, input),
+    weights: { valid: 40, invalid: 400, inputs: 150 },
   },
 ];

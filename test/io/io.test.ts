@@ -348,7 +348,7 @@ describe('errors', () => {
   it('reports an unknown kind, listing the known ones', async () => {
     const dir = await copyOfBase();
     await editRecord(dir, (r) => (r.kind = 'x'));
-    await expectFileError(load(dir), 'latentkit.json', /unknown kind 'x': known kinds 'conv', 'denoising', 'gan', 'overcompleteSparse', 'undercomplete', 'vae'/);
+    await expectFileError(load(dir), 'latentkit.json', /unknown kind 'x': known kinds 'classifier', 'conv', 'denoising', 'gan', 'overcompleteSparse', 'transferHead', 'undercomplete', 'vae'/);
   });
 
   it('refuses a newer save format', async () => {

@@ -51,7 +51,26 @@ const kinds: Record<string, Kind> = {
     models: gan,
   },
   'gan (wgan-gp)': { build: lk.GAN, config: { dataShape: [3], zDim: 2, loss: 'wgan-gp', activation: 'leakyRelu', generatorUnits: [3], seed: 11 }, models: gan },
+  'classifier (dense, noise, dropout)': {
+    build: lk.classifier,
+    config: { inputShape: [6], numClasses: 3, layers: [{ type: 'noise', noise: { kind: 'gaussian', stddev: 0.1 } }, { type: 'dense', units: 5, activation: 'leakyRelu' }, { type: 'dropout', rate: 0.2 }], seed: 12 },
+    models: classifierModels,
+  },
+  'imageClassifier (the assessment preset)': { build: lk.imageClassifier, config: { inputShape: [8, 8, 1], numClasses: 3, layers: 'assessment', seed: 13 }, models: classifierModels },
+  'imageClassifier (the lecture preset) through classifier': {
+    build: (c: never) => {
+      const image = lk.imageClassifier(c);
+      image.dispose();
+      return lk.classifier(image.config as never);
+    },
+    config: { inputShape: [8, 8, 2], numClasses: 4, seed: 14 },
+    models: classifierModels,
+  },
 };
+
+function classifierModels(h: lk.Classifier): tfl.LayersModel[] {
+  return [h.model];
+}
 
 function gan(h: lk.GenerativeAdversarialNetwork): tfl.LayersModel[] {
   return [h.generator, h.discriminator];
@@ -72,7 +91,17 @@ beforeAll(async () => {
 });
 
 describe('a resolved config rebuilds the same model, for every kind', () => {
-  it.each(Object.entries(kinds))('%s', (_name, { build, config, models }) => {
+  it.each(Object.entries(kinds))('%s', (_name, kind) => expectRoundTrip(kind));
+
+  it('transferHead (on an autoencoder, with a hidden layer and dropout)', () => {
+    const ae = lk.convAE({ inputShape: [8, 8, 1], filters: [2], codeDim: 3, seed: 15 });
+    expectRoundTrip({ build: lk.transferHead, config: { base: ae, numClasses: 3, hiddenUnits: [4], dropout: 0.2, freeze: 2, seed: 16 }, models: classifierModels });
+    ae.dispose();
+  });
+});
+
+function expectRoundTrip({ build, config, models }: Kind): void {
+  {
     const before = tf.memory().numTensors;
     const first = build(config as never);
     const again = build(first.config as never);
@@ -87,8 +116,8 @@ describe('a resolved config rebuilds the same model, for every kind', () => {
     expect(deeplyFrozen(first.config)).toBe(true);
     for (const h of [first, again, fromJson]) h.dispose();
     expect(tf.memory().numTensors).toBe(before);
-  });
-});
+  }
+}
 
 describe('configs handed back are frozen, and only they are', () => {
   it('refuses changes at any depth', () => {

@@ -109,7 +109,7 @@ describe('a browser bundle of latentkit (esbuild, platform browser, nothing exte
     const page = pageGlobals();
     runInNewContext(result.outputFiles[0]!.text, page);
     const out = (await page['result']) as { kinds: string[]; defined: string; failures: string[]; codeShape: number[] };
-    expect(out.kinds).toEqual(['conv', 'denoising', 'gan', 'overcompleteSparse', 'undercomplete', 'vae']);
+    expect(out.kinds).toEqual(['classifier', 'conv', 'denoising', 'gan', 'overcompleteSparse', 'transferHead', 'undercomplete', 'vae']);
     expect(out.defined).toBe('function');
     expect(out.codeShape).toEqual([1, 2]);
     expect(out.failures).toEqual([
@@ -140,7 +140,7 @@ console.log(JSON.stringify({ kind: back.kind, kinds: registeredModelKinds().leng
 `,
     );
     const out = execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    expect(JSON.parse(out.trim())).toEqual({ kind: 'undercomplete', kinds: 6 });
+    expect(JSON.parse(out.trim())).toEqual({ kind: 'undercomplete', kinds: 8 });
     // latentkit chose the backend on purpose: no tfjs "Hi, looks like you are running TensorFlow.js in Node.js" banner.
     expect(out).not.toMatch(/looks like you are running/);
   });

@@ -15,7 +15,7 @@ import { BatchSource } from '../../train/batches.js';
 import type { FitArray } from '../../train/fit.js';
 import { FIT_FIELDS, type FitOptions } from '../../train/fitOptions.js';
 import { OPTIMIZER_FIELD, resolveOptimizer, type OptimizerSpec } from '../../train/optimizers.js';
-import { ModelHandle, PREDICT_BATCH } from '../base/handle.js';
+import { ModelHandle, PREDICT_BATCH, type FeatureNetwork } from '../base/handle.js';
 import type { AutoencoderNetworks } from './build.js';
 import { AutoencoderTask, type CodePenalty } from './task.js';
 
@@ -143,6 +143,8 @@ export interface Autoencoder<C extends object = object> {
   fit(x: DataInput, options?: AutoencoderFitOptions): Promise<AutoencoderHistory>;
   /** Reconstruction error per example and on average. */
   evaluate(x: DataInput, options?: EvaluateOptions): ReconstructionReport;
+  /** Where a transfer head on this model starts: the encoder and its code layer (a VAE's `mean`). */
+  featureNetwork(): FeatureNetwork;
   /** The layer table of `model`, encoder and decoder, as text. */
   summary(): string;
   /** Frees every weight. The handle is unusable afterwards. */
@@ -174,6 +176,11 @@ export abstract class AutoencoderBase<C extends { seed: number }> extends ModelH
 
   protected namedModels() {
     return [['model', this.model], ['encoder', this.encoder], ['decoder', this.decoder]] as const;
+  }
+
+  featureNetwork(): FeatureNetwork {
+    this.assertLive();
+    return { model: this.encoder, layer: this.encoder.outputLayers[0]!.name };
   }
 
   decode(z: DataInput): tf.Tensor {

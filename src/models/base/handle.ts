@@ -31,6 +31,28 @@ import type { Callback } from '../../train/callbacks.js';
 import { disposeModelWeights, sealModels } from './disposeModels.js';
 import { layerTable } from './summary.js';
 
+/**
+ * Where a transfer head can start on a model: a single-input network, and its layer whose output are
+ * the features (an autoencoder's encoder and `code`, a GAN's discriminator and `embedding`...).
+ * @category Models
+ */
+export interface FeatureNetwork {
+  /** A network with one input. */
+  model: tfl.LayersModel;
+  /** The name of its feature layer. */
+  layer: string;
+}
+
+/**
+ * A handle `transferHead` accepts as its base: one that says where its features are.
+ * @category Models
+ */
+export interface FeatureSource {
+  readonly kind: string;
+  /** The network and layer a transfer head starts from by default. */
+  featureNetwork(): FeatureNetwork;
+}
+
 /** Examples per forward pass of the inference methods, unless an option says otherwise. */
 export const PREDICT_BATCH = 256;
 

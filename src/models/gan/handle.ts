@@ -13,7 +13,7 @@ import { predictInBatches } from '../../train/batches.js';
 import type { Callback } from '../../train/callbacks.js';
 import type { FitArray } from '../../train/fit.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
-import { ModelHandle, PREDICT_BATCH } from '../base/handle.js';
+import { ModelHandle, PREDICT_BATCH, type FeatureNetwork } from '../base/handle.js';
 import { ganBalanceMonitor } from './balanceMonitor.js';
 import { buildGANNets, type GANNets } from './build.js';
 import type { GANArchitecture, ResolvedGANConfig } from './config.js';
@@ -65,6 +65,8 @@ export interface GenerativeAdversarialNetwork {
   embed(x: DataInput, options?: GANDiscriminateOptions): tf.Tensor;
   /** Trains on real examples `x`; see {@link GANFitOptions} and {@link GANHistory}. */
   fit(x: DataInput, options?: GANFitOptions): Promise<GANHistory>;
+  /** Where a transfer head on this GAN starts: the discriminator and its `embeddingLayer`. */
+  featureNetwork(): FeatureNetwork;
   /** The layer tables of the generator and the discriminator, as text. */
   summary(): string;
   /** Frees every weight. The handle is unusable afterwards. */
@@ -126,6 +128,11 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
 
   protected override otherModels(): tfl.LayersModel[] {
     return [this.nets.score, this.nets.embedder];
+  }
+
+  featureNetwork(): FeatureNetwork {
+    this.assertLive();
+    return { model: this.discriminator, layer: this.config.embeddingLayer };
   }
 
   get updates(): Readonly<GANUpdateCounts> {
