@@ -33,7 +33,8 @@ export { describeValue } from './core/errors.js';
 
 // The training loop and its parts.
 export type { TrainingTask, StepContext, StepLogs } from './train/task.js';
-export { gradientStep, variablesOf } from './train/gradientStep.js';
+export { gradientStep, variablesOf, clipWeights } from './train/gradientStep.js';
+export type { GradientStepOptions } from './train/gradientStep.js';
 export { runTraining, evaluateTask, splitForValidation } from './train/loop.js';
 export type { History } from './train/loop.js';
 export { loopSettings, FIT_FIELDS } from './train/fitOptions.js';
@@ -48,6 +49,7 @@ export { ProgressLogger, formatLogs } from './train/progress.js';
 export { AutoencoderTask, l1ActivityPenalty } from './models/autoencoder/task.js';
 export type { CodePenalty, AutoencoderObjective } from './models/autoencoder/task.js';
 export { imbalanceMessage } from './models/gan/balanceMonitor.js';
+export { packExamples, packLabels } from './models/gan/packing.js';
 
 // Seeds and data checks.
 export { resolveSeed, seedStream, assertSeed } from './core/seed.js';
@@ -61,11 +63,13 @@ export { GaussianSampling, OutputLogVariance, reparameterize } from './layers/sa
 export type { GaussianSamplingArgs, OutputLogVarianceArgs } from './layers/sampling.js';
 export { DoubleBackpropActivation, doubleBackpropActivation, DOUBLE_BACKPROP_ACTIVATIONS } from './layers/doubleBackprop.js';
 export type { DoubleBackpropActivationArgs, DoubleBackpropActivationName } from './layers/doubleBackprop.js';
+export { MinibatchStddev } from './layers/minibatchStddev.js';
+export type { MinibatchStddevArgs } from './layers/minibatchStddev.js';
 export { normaliseNoiseSpec } from './noise/spec.js';
 
 // Losses, one copy of each.
 export { reconstructionLoss, reconstructionLossPerExample } from './losses/reconstruction.js';
-export { bernoulliNll, gaussianNll, bceWithLogits } from './losses/likelihood.js';
+export { bernoulliNll, gaussianNll, bceWithLogits, softmaxCrossEntropy } from './losses/likelihood.js';
 export { gaussianKlPerDim, klObjective, betaAt } from './losses/kl.js';
 export type { BetaSchedule } from './losses/kl.js';
 export { resolveVAEConfig } from './models/vae/config.js';

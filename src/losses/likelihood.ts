@@ -76,3 +76,18 @@ export function gaussianNll(x: tf.Tensor, mean: tf.Tensor, logVar: tf.Tensor | n
     return tf.mul(0.5, tf.add(scaled, tf.mul(values, tf.add(lv, LOG_2PI)))) as tf.Tensor1D;
   });
 }
+
+/**
+ * Categorical cross-entropy of class logits `[N, K]` against one-hot (or soft) targets `[N, K]`, per
+ * example: `-sum_k t_k log softmax(l)_k`, through `logSoftmax` (never the log of a rounded-off
+ * probability). Call inside `tf.tidy` (or dispose the result).
+ *
+ * @returns a new tensor `[N]`, in nats.
+ * @example
+ * ```ts
+ * const classLoss = tf.mean(softmaxCrossEntropy(classLogits, oneHotLabels));
+ * ```
+ */
+export function softmaxCrossEntropy(logits: tf.Tensor, targets: tf.Tensor): tf.Tensor1D {
+  return tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1)) as tf.Tensor1D;
+}

@@ -14,19 +14,47 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /**
+ * Options of {@link gradientStep}.
+ */
+export interface GradientStepOptions {
+  /**
+   * A projection applied to each updated variable right after the update, its result assigned back (as
+   * Keras applies a layer's `kernel_constraint` after each optimizer step): WGAN's weight clipping is
+   * `clipWeights(0.01)`. It is part of the step, so whatever the loop snapshots or restores between steps
+   * (early stopping's best weights) already satisfies it.
+   */
+  constraint?: (value: tf.Tensor) => tf.Tensor;
+}
+
+/**
  * Minimises `loss` by one step: `tf.variableGrads(loss, variables)`, then `optimizer.applyGradients`,
- * then the gradients are disposed.
+ * then the gradients are disposed, then the `constraint` (if any) projects the updated variables.
  *
  * @param optimizer - the optimizer whose update is applied.
  * @param variables - the variables to update (the others in `loss` get no gradient).
  * @param loss - computes the scalar to minimise; tensors it wants to outlive the step must be `tf.keep`t.
+ * @param options - see {@link GradientStepOptions}.
  * @returns the loss value (a scalar the caller owns).
  */
-export function gradientStep(optimizer: tf.Optimizer, variables: readonly tf.Variable[], loss: () => tf.Scalar): tf.Scalar {
+export function gradientStep(optimizer: tf.Optimizer, variables: readonly tf.Variable[], loss: () => tf.Scalar, options: GradientStepOptions = {}): tf.Scalar {
   const { value, grads } = tf.variableGrads(loss, variables as tf.Variable[]);
   optimizer.applyGradients(grads);
   tf.dispose(grads);
+  const { constraint } = options;
+  if (constraint) for (const v of variables) tf.tidy(() => v.assign(constraint(v)));
   return value;
+}
+
+/**
+ * A {@link GradientStepOptions.constraint} that clips every value to `[-c, c]` (WGAN's weight clipping).
+ *
+ * @example
+ * ```ts
+ * gradientStep(criticOptimizer, variablesOf(critic, true), criticLoss, { constraint: clipWeights(0.01) });
+ * ```
+ */
+export function clipWeights(c: number): (value: tf.Tensor) => tf.Tensor {
+  return (value) => tf.clipByValue(value, -c, c);
 }
 
 /**
