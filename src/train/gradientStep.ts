@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link gradientStep}.
@@ -26,6 +27,10 @@ export interface GradientStepOptions {
   constraint?: (value: tf.Tensor) => tf.Tensor;
 }
 
+const STEP_OPTIONS = optionsSchema<GradientStepOptions>()('gradientStep.options', {
+  constraint: is.func<(value: tf.Tensor) => tf.Tensor>('a function (variable value) => projected value'),
+});
+
 /**
  * Minimises `loss` by one step: `tf.variableGrads(loss, variables)`, then `optimizer.applyGradients`,
  * then the gradients are disposed, then the `constraint` (if any) projects the updated variables.
@@ -37,10 +42,10 @@ export interface GradientStepOptions {
  * @returns the loss value (a scalar the caller owns).
  */
 export function gradientStep(optimizer: tf.Optimizer, variables: readonly tf.Variable[], loss: () => tf.Scalar, options: GradientStepOptions = {}): tf.Scalar {
+  const { constraint } = STEP_OPTIONS.check(options);
   const { value, grads } = tf.variableGrads(loss, variables as tf.Variable[]);
   optimizer.applyGradients(grads);
   tf.dispose(grads);
-  const { constraint } = options;
   if (constraint) for (const v of variables) tf.tidy(() => v.assign(constraint(v)));
   return value;
 }

@@ -19,6 +19,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { SeedStream } from '../../core/seed.js';
 import type { Activation } from '../../layers/activations.js';
 import { MinibatchStddev } from '../../layers/minibatchStddev.js';
+import { SeededDropout } from '../../layers/seededDropout.js';
 import { activationLayers, applyLayers, denseBlock, seededGlorot } from '../nets/blocks.js';
 import type { ResolvedDCGANConfig, ResolvedDenseGANConfig, ResolvedGANConfig } from './config.js';
 
@@ -154,10 +155,20 @@ function minibatchStddev(s: GANNetSpec, h: tfl.SymbolicTensor): tfl.SymbolicTens
   return new MinibatchStddev({ groupSize: s.minibatchStddev.groupSize, name: 'minibatch_stddev' }).apply(h) as tfl.SymbolicTensor;
 }
 
-/** The discriminator's body up to and including the embedding layer; returns the embedding. */
-function discriminatorBody(s: GANNetSpec, ins: tfl.SymbolicTensor[], stream: SeedStream): tfl.SymbolicTensor {
+/** `discriminatorDropout` after a hidden layer of the discriminator (nothing, and no seed drawn, when 0). */
+function dropout(s: GANNetSpec, h: tfl.SymbolicTensor, name: string, stream: SeedStream): tfl.SymbolicTensor {
+  if (s.discriminatorDropout === 0) return h;
+  return new SeededDropout({ rate: s.discriminatorDropout, seed: stream.nextSeed(), name }).apply(h) as tfl.SymbolicTensor;
+}
+
+/**
+ * The discriminator's body: the embedding layer's output (what `embed` returns), and the features its
+ * heads read (the same, or after dropout).
+ */
+function discriminatorBody(s: GANNetSpec, ins: tfl.SymbolicTensor[], stream: SeedStream): { embedding: tfl.SymbolicTensor; features: tfl.SymbolicTensor } {
   const x = ins[0]!;
   if (s.architecture === 'dense') {
+    let embedding = x;
     let h = x.shape.length > 2 ? (tfl.layers.flatten({ name: 'x_flat' }).apply(x) as tfl.SymbolicTensor) : x;
     h = withLabel(h, ins, 'x_and_label');
     const n = s.discriminatorUnits.length;
@@ -165,8 +176,10 @@ function discriminatorBody(s: GANNetSpec, ins: tfl.SymbolicTensor[], stream: See
       const name = i === n - 1 ? s.embeddingLayer : `discriminator_${i + 1}`;
       if (i === n - 1) h = minibatchStddev(s, h);
       h = applyLayers(denseBlock(units, s.discriminatorActivation, name, stream, { doubleBackprop: s.doubleBackprop }), h);
+      embedding = h;
+      h = dropout(s, h, `${name}_dropout`, stream);
     });
-    return h;
+    return { embedding, features: h };
   }
   let h = x;
   if (ins.length > 1) {
@@ -187,8 +200,10 @@ function discriminatorBody(s: GANNetSpec, ins: tfl.SymbolicTensor[], stream: See
       .conv2d({ filters, kernelSize: s.kernelSize, strides: 2, padding: 'same', kernelInitializer: seededGlorot(stream), name: `${name}_conv` })
       .apply(h) as tfl.SymbolicTensor;
     h = activationLayer(s.discriminatorActivation, name, s.doubleBackprop).apply(h) as tfl.SymbolicTensor;
+    h = dropout(s, h, `${name}_dropout`, stream);
   });
-  return tfl.layers.flatten({ name: s.embeddingLayer }).apply(h) as tfl.SymbolicTensor;
+  const flat = tfl.layers.flatten({ name: s.embeddingLayer }).apply(h) as tfl.SymbolicTensor;
+  return { embedding: flat, features: flat };
 }
 
 /**
@@ -205,9 +220,9 @@ export function buildGANNets(s: GANNetSpec): GANNets {
 
   const x = tfl.input({ shape: discriminatorInputShape(s), name: 'x' });
   const ins = discriminatorTakesLabel(s) ? [x, tfl.input({ shape: [s.numClasses! * s.packing], name: 'x_label' })] : [x];
-  const embedding = discriminatorBody(s, ins, stream);
+  const { embedding, features } = discriminatorBody(s, ins, stream);
   const scoreName = s.critic ? 'score' : 'logit';
-  const score = tfl.layers.dense({ units: 1, activation: 'linear', kernelInitializer: seededGlorot(stream), name: scoreName }).apply(embedding) as tfl.SymbolicTensor;
+  const score = tfl.layers.dense({ units: 1, activation: 'linear', kernelInitializer: seededGlorot(stream), name: scoreName }).apply(features) as tfl.SymbolicTensor;
   const probability = s.critic ? score : (tfl.layers.activation({ activation: 'sigmoid', name: 'probability' }).apply(score) as tfl.SymbolicTensor);
   const embedder = tfl.model({ inputs: ins, outputs: embedding, name: 'discriminator_embedding' });
   if (s.conditioning !== 'acgan') {
@@ -218,7 +233,7 @@ export function buildGANNets(s: GANNetSpec): GANNets {
   // ACGAN: a second head on the same features names the class.
   const classLogits = tfl.layers
     .dense({ units: s.numClasses!, activation: 'linear', kernelInitializer: seededGlorot(stream), name: 'class_logits' })
-    .apply(embedding) as tfl.SymbolicTensor;
+    .apply(features) as tfl.SymbolicTensor;
   const classes = tfl.layers.activation({ activation: 'softmax', name: 'class_probabilities' }).apply(classLogits) as tfl.SymbolicTensor;
   return {
     generator,

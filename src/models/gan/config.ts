@@ -65,6 +65,11 @@ export interface GANConfig {
   outputActivation?: Activation;
   /** Batch normalization after each hidden layer of the generator (momentum 0.9). Default: dcgan true, dense false. */
   batchNorm?: boolean;
+  /**
+   * Dropout after each hidden layer of the discriminator (seeded, active only while training), in [0, 1):
+   * it keeps the discriminator from memorising the training examples. Default 0.
+   */
+  discriminatorDropout?: number;
   /** Name of the discriminator's feature layer read by `embed`: dense, its last hidden layer; dcgan, its flattened convolution features. Default `'embedding'`. */
   embeddingLayer?: string;
   /** The adversarial loss; see {@link GANLoss}. Default `'nonSaturating'`. */
@@ -137,6 +142,7 @@ export interface ResolvedGANBase {
   discriminatorActivation: Activation;
   outputActivation: Activation;
   batchNorm: boolean;
+  discriminatorDropout: number;
   embeddingLayer: string;
   loss: GANLoss;
   gradientPenalty: number;
@@ -203,6 +209,7 @@ const COMMON = {
   discriminatorActivation: activation,
   outputActivation: activation.default('tanh'),
   batchNorm: is.boolean(),
+  discriminatorDropout: is.number({ min: 0, max: 1, maxOpen: true }),
   embeddingLayer: field((v, p) => {
     if (typeof v !== 'string' || !/^[A-Za-z][\w.-]*$/.test(v)) throw new ConfigError(p, v, 'a layer name: a letter, then letters, digits, _ . or -');
     return v;
@@ -324,6 +331,7 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
     ...activations(c, raw, dense),
     outputActivation: c.outputActivation,
     batchNorm: c.batchNorm ?? !dense,
+    discriminatorDropout: c.discriminatorDropout ?? 0,
     embeddingLayer,
     loss,
     gradientPenalty,
