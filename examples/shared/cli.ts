@@ -17,19 +17,23 @@ export interface IntFlag {
   help: string;
 }
 
-/** Settings every example has, plus its own integer flags. */
+/** Settings every example has, plus its own integer and on/off flags. */
 export interface CommonSettings {
   out: string;
   backend: BackendName;
   ints: Record<string, number>;
+  /** The on/off flags given (`--quick`): true when present. */
+  switches: Record<string, boolean>;
 }
 
-/** The usage text of an example with these integer flags. */
-export function usageText(script: string, ints: Record<string, IntFlag>, defaultOut: string): string {
+/** The usage text of an example with these integer flags and on/off flags (name -> help). */
+export function usageText(script: string, ints: Record<string, IntFlag>, defaultOut: string, switches: Record<string, string> = {}): string {
   const lines = Object.entries(ints).map(([name, f]) => `  --${name.padEnd(13)} ${f.help} (default ${f.default})`);
+  const on = Object.entries(switches).map(([name, help]) => `  --${name.padEnd(13)} ${help}`);
   return [
     `usage: npx tsx examples/${script} [options]`,
     ...lines,
+    ...on,
     `  --out DIR       output folder (default ${defaultOut})`,
     '  --backend NAME  wasm, cpu or tensorflow (tfjs-node) (default: LATENTKIT_BACKEND, else wasm)',
     '  --help          this text',
@@ -37,9 +41,10 @@ export function usageText(script: string, ints: Record<string, IntFlag>, default
 }
 
 /** Reads the command line; `undefined` when `--help` was asked for. */
-export function readSettings(ints: Record<string, IntFlag>, defaultOut: string): CommonSettings | undefined {
+export function readSettings(ints: Record<string, IntFlag>, defaultOut: string, switches: Record<string, string> = {}): CommonSettings | undefined {
   const options: Record<string, { type: 'string' | 'boolean' }> = { out: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean' } };
   for (const name of Object.keys(ints)) options[name] = { type: 'string' };
+  for (const name of Object.keys(switches)) options[name] = { type: 'boolean' };
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({ options, strict: true }).values as Record<string, string | boolean | undefined>;
@@ -58,7 +63,8 @@ export function readSettings(ints: Record<string, IntFlag>, defaultOut: string):
     if (!Number.isInteger(n) || n < f.min || n > f.max) throw new UsageError(`--${name} ${raw}: expected an integer in [${f.min}, ${f.max}]`);
     parsed[name] = n;
   }
-  return { out: (values['out'] as string | undefined) ?? defaultOut, backend: backend as BackendName, ints: parsed };
+  const on = Object.fromEntries(Object.keys(switches).map((name) => [name, values[name] === true]));
+  return { out: (values['out'] as string | undefined) ?? defaultOut, backend: backend as BackendName, ints: parsed, switches: on };
 }
 
 /** Runs an example's `main`, printing the usage on a `UsageError` (exit 2) and the stack on any other error (exit 1). */
@@ -87,8 +93,9 @@ export async function startExample(
   flags: Record<string, IntFlag>,
   defaultOut: string,
   usage: string,
+  switches: Record<string, string> = {},
 ): Promise<{ settings: CommonSettings; backend: BackendInfo } | undefined> {
-  const settings = readSettings(flags, defaultOut);
+  const settings = readSettings(flags, defaultOut, switches);
   if (!settings) {
     console.log(usage);
     return undefined;

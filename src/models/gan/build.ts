@@ -175,7 +175,13 @@ function discriminatorBody(s: GANNetSpec, ins: tfl.SymbolicTensor[], stream: See
     s.discriminatorUnits.forEach((units, i) => {
       const name = i === n - 1 ? s.embeddingLayer : `discriminator_${i + 1}`;
       if (i === n - 1) h = minibatchStddev(s, h);
-      h = applyLayers(denseBlock(units, s.discriminatorActivation, name, stream, { doubleBackprop: s.doubleBackprop }), h);
+      if (s.discriminatorBatchNorm && i > 0) {
+        h = tfl.layers.dense({ units, useBias: false, kernelInitializer: seededGlorot(stream), name: `${name}_dense` }).apply(h) as tfl.SymbolicTensor;
+        h = tfl.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }).apply(h) as tfl.SymbolicTensor;
+        h = activationLayer(s.discriminatorActivation, name, s.doubleBackprop).apply(h) as tfl.SymbolicTensor;
+      } else {
+        h = applyLayers(denseBlock(units, s.discriminatorActivation, name, stream, { doubleBackprop: s.doubleBackprop }), h);
+      }
       embedding = h;
       h = dropout(s, h, `${name}_dropout`, stream);
     });
@@ -196,9 +202,11 @@ function discriminatorBody(s: GANNetSpec, ins: tfl.SymbolicTensor[], stream: See
   s.discriminatorFilters.forEach((filters, i) => {
     const name = `discriminator_${i + 1}`;
     if (i === n - 1) h = minibatchStddev(s, h);
+    const bn = s.discriminatorBatchNorm && i > 0;
     h = tfl.layers
-      .conv2d({ filters, kernelSize: s.kernelSize, strides: 2, padding: 'same', kernelInitializer: seededGlorot(stream), name: `${name}_conv` })
+      .conv2d({ filters, kernelSize: s.kernelSize, strides: 2, padding: 'same', useBias: !bn, kernelInitializer: seededGlorot(stream), name: `${name}_conv` })
       .apply(h) as tfl.SymbolicTensor;
+    if (bn) h = tfl.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }).apply(h) as tfl.SymbolicTensor;
     h = activationLayer(s.discriminatorActivation, name, s.doubleBackprop).apply(h) as tfl.SymbolicTensor;
     h = dropout(s, h, `${name}_dropout`, stream);
   });

@@ -70,6 +70,12 @@ export interface GANConfig {
    * it keeps the discriminator from memorising the training examples. Default 0.
    */
   discriminatorDropout?: number;
+  /**
+   * Batch normalization (momentum 0.9) after each hidden layer of the discriminator but the first, as in
+   * the DCGAN paper; real and generated batches are then normalised separately. Not with `'wgan-gp'`
+   * (the penalty is defined per example). Default false.
+   */
+  discriminatorBatchNorm?: boolean;
   /** Name of the discriminator's feature layer read by `embed`: dense, its last hidden layer; dcgan, its flattened convolution features. Default `'embedding'`. */
   embeddingLayer?: string;
   /** The adversarial loss; see {@link GANLoss}. Default `'nonSaturating'`. */
@@ -143,6 +149,7 @@ export interface ResolvedGANBase {
   outputActivation: Activation;
   batchNorm: boolean;
   discriminatorDropout: number;
+  discriminatorBatchNorm: boolean;
   embeddingLayer: string;
   loss: GANLoss;
   gradientPenalty: number;
@@ -210,6 +217,7 @@ const COMMON = {
   outputActivation: activation.default('tanh'),
   batchNorm: is.boolean(),
   discriminatorDropout: is.number({ min: 0, max: 1, maxOpen: true }),
+  discriminatorBatchNorm: is.boolean(),
   embeddingLayer: field((v, p) => {
     if (typeof v !== 'string' || !/^[A-Za-z][\w.-]*$/.test(v)) throw new ConfigError(p, v, 'a layer name: a letter, then letters, digits, _ . or -');
     return v;
@@ -299,6 +307,15 @@ function lossExtras(c: Resolved<typeof COMMON>): { clipValue?: number } {
   return {};
 }
 
+/** `discriminatorBatchNorm`, refused with the gradient penalty. */
+function discriminatorBatchNormOf(c: Resolved<typeof COMMON>): boolean {
+  const bn = c.discriminatorBatchNorm ?? false;
+  if (bn && c.loss === 'wgan-gp') {
+    throw new ConfigError('GAN.discriminatorBatchNorm', bn, 'false with loss "wgan-gp" (its gradient penalty is per example; batch normalization mixes the examples)');
+  }
+  return bn;
+}
+
 /** `numClasses` and `conditioning`, checked together. */
 function conditioningOf(c: Resolved<typeof COMMON>): { numClasses?: number; conditioning?: GANConditioning } {
   const { numClasses, conditioning, packing } = c;
@@ -332,6 +349,7 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
     outputActivation: c.outputActivation,
     batchNorm: c.batchNorm ?? !dense,
     discriminatorDropout: c.discriminatorDropout ?? 0,
+    discriminatorBatchNorm: discriminatorBatchNormOf(c),
     embeddingLayer,
     loss,
     gradientPenalty,

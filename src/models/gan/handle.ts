@@ -276,7 +276,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
         conditioning: c.conditioning,
         architecture: c.architecture,
         packing: c.packing,
-        batchStatistics: c.minibatchStddev !== false,
+        batchStatistics: c.minibatchStddev !== false || c.discriminatorBatchNorm,
         dStepsPerG: o.dStepsPerG ?? (critic ? 5 : 1),
         gStepsPerD: o.gStepsPerD,
         labelSmoothing: o.labelSmoothing,

@@ -43,6 +43,28 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
     expect(() => new MinibatchStddev({ groupSize: 0 })).toThrow(/minibatchStddev\.groupSize/);
   });
 
+  it('MinibatchStddev has a right second-order gradient (a gradient-penalty critic can use it)', async () => {
+    await useBackend(backend);
+    const x = tf.tensor2d([[0.3, -1.2, 0.5], [1.1, 0.2, -0.7], [-0.4, 0.9, 0.1], [0.8, -0.3, 1.4]]);
+    const layer = new MinibatchStddev({ groupSize: 4 });
+    // P(W) = sum over x of |dD/dx|^2 for D(x) = sum(softplus(mbstd(x) W)): a gradient penalty's shape.
+    const penalty = (w: tf.Tensor) => {
+      const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.softplus(tf.matMul(layer.apply(xi) as tf.Tensor, w))))(x);
+      return tf.sum(tf.square(dx)) as tf.Scalar;
+    };
+    const w0 = [0.5, -0.3, 0.8, 0.2, -0.6, 0.4, 1.5, -1.1];
+    const analytic = tf.tidy(() => Array.from(tf.grad(penalty)(tf.tensor2d(w0, [4, 2])).dataSync()));
+    const h = 1e-2;
+    w0.forEach((_, i) => {
+      const at = (d: number) => tf.tidy(() => penalty(tf.tensor2d(w0.map((v, j) => (j === i ? v + d : v)), [4, 2])).dataSync()[0]!);
+      const numeric = (at(h) - at(-h)) / (2 * h);
+      expect(Math.abs(analytic[i]! - numeric), `dP/dW[${i}]: ${analytic[i]} vs ${numeric}`).toBeLessThan(2e-2 * Math.max(1, Math.abs(numeric)));
+    });
+    // The rows of W that read the statistic (the last row) matter: the statistic's own gradient is in there.
+    expect(Math.abs(analytic[6]!) + Math.abs(analytic[7]!)).toBeGreaterThan(1e-3);
+    x.dispose();
+  });
+
   it('minibatchStddev puts the layer before the last hidden layer of the discriminator, which trains', async () => {
     await useBackend(backend);
     const dense = small({ minibatchStddev: true });
