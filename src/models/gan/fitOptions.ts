@@ -78,6 +78,14 @@ export interface GANFitOptions extends FitOptions {
   labelSmoothing?: number;
   /** Instance noise: a standard deviation, or {@link GANInstanceNoiseOptions}. Default 0 (none). */
   instanceNoise?: number | GANInstanceNoiseOptions;
+  /**
+   * Learning-rate decay within this `fit`: both rates fall geometrically, epoch by epoch, from their start
+   * value to `learningRateDecay` times it at the last epoch (epoch e of E, counted from 0, uses
+   * `rate * learningRateDecay ** (e / (E - 1))`). In (0, 1]; 1 keeps the rates constant. Only for
+   * optimizers latentkit creates (a name or a config), not a `tf.Optimizer` instance of yours, whose rate it
+   * does not change. Default 1.
+   */
+  learningRateDecay?: number;
   /** Warn when the discriminator wins (see {@link ganBalanceMonitor}): `true`, `false`, or its options. Default true. */
   balanceMonitor?: boolean | GANBalanceMonitorOptions;
 }
@@ -139,6 +147,7 @@ export const GAN_FIT = optionsSchema<GANFitOptions>()(
     dStepsPerG: is.positiveInt(),
     gStepsPerD: is.positiveInt().default(1),
     labelSmoothing: is.number({ min: 0, max: 1, maxOpen: true }).default(0),
+    learningRateDecay: is.number({ min: 0, max: 1, minOpen: true }).default(1),
     instanceNoise: field((v, p) => {
       if (typeof v === 'number') return { stddev: is.number({ min: 0, maxOpen: true }).check(v, p), anneal: false };
       if (!isRecord(v)) throw new ConfigError(p, v, 'a standard deviation >= 0 or { stddev, anneal }');

@@ -255,6 +255,13 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     if (k !== undefined && o.labels === undefined) {
       throw new ConfigError('fit.labels', undefined, `class labels in [0, ${k - 1}], one per example (this GAN is conditional, numClasses ${k})`);
     }
+    if (o.learningRateDecay !== 1) {
+      for (const [which, spec] of [['dOptimizer', o.dOptimizer], ['gOptimizer', o.gOptimizer]] as const) {
+        if (typeof spec === 'object' && spec !== null && spec instanceof tf.Optimizer) {
+          throw new ConfigError('fit.learningRateDecay', o.learningRateDecay, `to be left out when fit.${which} is a tf.Optimizer instance (latentkit does not change the rate of your optimizer)`);
+        }
+      }
+    }
     const callbacks: Callback[] = [...o.callbacks];
     if (o.balanceMonitor !== false) callbacks.push(ganBalanceMonitor(o.balanceMonitor));
     const rates = defaultRates(c);
@@ -281,6 +288,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
         gStepsPerD: o.gStepsPerD,
         labelSmoothing: o.labelSmoothing,
         instanceNoise: o.instanceNoise,
+        learningRateDecay: o.learningRateDecay,
       };
       const history = await this.fitWith(arrays, validation, { ...o, callbacks }, () => {
         const d = optimizerFor(c, o.dOptimizer, o.dLearningRate, rates.d, 'd');

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { SeedStream } from '../../core/seed.js';
 import { clipWeights, gradientStep, variablesOf, type GradientStepOptions } from '../../train/gradientStep.js';
-import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
+import { learningRateOf, releaseOptimizer, setLearningRate, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
 import type { GANArchitecture, GANConditioning } from './config.js';
 import { classAccuracy, classLoss, discriminatorLoss, generatorLoss, isCritic, type GANLoss } from './losses.js';
@@ -56,6 +56,8 @@ export interface GANTaskSettings {
   /** One-sided label smoothing: the discriminator's target for real examples is `1 - labelSmoothing`. */
   labelSmoothing: number;
   instanceNoise: InstanceNoiseSchedule;
+  /** Both learning rates fall geometrically to this factor of their start by the last epoch (1: constant). */
+  learningRateDecay: number;
 }
 
 /**
@@ -124,6 +126,9 @@ export class GANTask implements TrainingTask {
   readonly summedLogs = ['dUpdates', 'gUpdates'] as const;
   private step = 0;
   private readonly criticStep: GradientStepOptions;
+  /** The optimizers' rates at the start of the fit (decayed from, when `learningRateDecay` < 1). */
+  private readonly startRates: { d: number; g: number };
+  private rateEpoch = -1;
 
   constructor(
     private readonly nets: GANTaskNets,
@@ -134,6 +139,17 @@ export class GANTask implements TrainingTask {
   ) {
     // Weight clipping is part of the critic's step, so early stopping's snapshots are clipped weights.
     this.criticStep = settings.clipValue === undefined ? {} : { constraint: clipWeights(settings.clipValue) };
+    this.startRates = { d: learningRateOf(dOptimizer.optimizer), g: learningRateOf(gOptimizer.optimizer) };
+  }
+
+  /** Sets both rates for this epoch (learningRateDecay; the optimizers are latentkit's, the handle checked). */
+  private decayRates(ctx: StepContext): void {
+    const decay = this.settings.learningRateDecay;
+    if (decay === 1 || ctx.epoch === this.rateEpoch) return;
+    this.rateEpoch = ctx.epoch;
+    const factor = decay ** (ctx.epoch / Math.max(1, ctx.epochs - 1));
+    setLearningRate(this.dOptimizer.optimizer, this.startRates.d * factor);
+    setLearningRate(this.gOptimizer.optimizer, this.startRates.g * factor);
   }
 
   dispose(): void {
@@ -270,6 +286,7 @@ export class GANTask implements TrainingTask {
     const oneHot = this.oneHot(labels);
     const y = oneHot && fillRows(oneHot, n);
     const sigma = this.noiseStddev(ctx);
+    this.decayRates(ctx);
     const { generator, score } = this.nets;
 
     // Discriminator: the fakes are made outside its gradient, so that only its own weights are tracked.

@@ -114,6 +114,46 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
     x.dispose();
   });
 
+  it('learningRateDecay lowers both rates geometrically within one fit, and leaves your optimizer alone', async () => {
+    await useBackend(backend);
+    const x = ringOfGaussians({ n: 32, seed: 3, stddev: 0.05 }).x;
+    const before = tf.memory().numTensors;
+    // Plain SGD: an update is the rate times the gradient, so the decay shows in the size of the updates.
+    const run = async (learningRateDecay: number) => {
+      const gan = small();
+      const moves: number[] = [];
+      let last = gan.generator.getWeights().map((w) => Float32Array.from(w.dataSync()));
+      const h = await gan.fit(x, {
+        epochs: 3, batchSize: 32, verbose: 0, balanceMonitor: false, dOptimizer: 'sgd', gOptimizer: 'sgd', dLearningRate: 0.05, gLearningRate: 0.05, learningRateDecay,
+        callbacks: { onEpochEnd() {
+          const now = gan.generator.getWeights().map((w) => Float32Array.from(w.dataSync()));
+          moves.push(now.reduce((sum, a, i) => sum + a.reduce((t, v, j) => t + Math.abs(v - last[i]![j]!), 0), 0));
+          last = now;
+        } },
+      });
+      gan.dispose();
+      return { moves, dLoss: h.dLoss };
+    };
+    const constant = await run(1);
+    const decayed = await run(0.01);
+    // Epoch 0 runs at the full rate either way (same seed: the same first epoch, bit for bit).
+    expect(decayed.dLoss[0]).toBe(constant.dLoss[0]);
+    expect(decayed.moves[0]).toBe(constant.moves[0]);
+    // Epoch 1 at a tenth of the rate, epoch 2 at a hundredth.
+    expect(decayed.moves[1]! / constant.moves[1]!).toBeGreaterThan(0.05);
+    expect(decayed.moves[1]! / constant.moves[1]!).toBeLessThan(0.2);
+    expect(decayed.moves[2]! / constant.moves[2]!).toBeLessThan(0.02);
+    expect(tf.memory().numTensors).toBe(before);
+    // A tf.Optimizer of yours keeps its rate: the decay is refused rather than applied to it.
+    const gan = small();
+    const mine = tf.train.adam(1e-3);
+    await expect(gan.fit(x, { epochs: 1, verbose: 0, dOptimizer: mine, learningRateDecay: 0.5 })).rejects.toThrow(/fit\.learningRateDecay = 0\.5: expected to be left out when fit\.dOptimizer is a tf\.Optimizer/);
+    await expect(gan.fit(x, { epochs: 1, verbose: 0, learningRateDecay: 0 })).rejects.toThrow(/fit\.learningRateDecay/);
+    mine.dispose();
+    gan.dispose();
+    x.dispose();
+  });
+
   it('packs dcgan images on the channels, and a conditional GAN its labels beside them', async () => {
     await useBackend(backend);
     const gan = GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], numClasses: 3, packing: 2, seed: 6 });
