@@ -6,6 +6,7 @@
  *   npm run bench -- --resume                   # skip (suite, threads) whose result file is already there
  *   npm run bench -- --threads 2                # only these latentkit thread counts
  *   npm run bench -- --quick                    # smoke run (CI): small sizes, 2 threads, no apt-get
+ *   npm run bench -- quality --cases vae        # the reproduction suite, or some of its cases (long: see README)
  *
  * Suites are the files in `bench/suites/` (default export: a `Suite` from `bench/lib/harness.ts`). Each
  * (suite, thread count) runs in its own child process (`bench/lib/child.ts`): the wasm backend fixes its
@@ -30,13 +31,17 @@ const TSX = createRequire(import.meta.url).resolve('tsx/cli');
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
-  process.stderr.write('usage: npx tsx bench/run.ts [suite...] [--quick] [--resume] [--threads 1,2]\n');
+  process.stderr.write('usage: npx tsx bench/run.ts [suite...] [--quick] [--resume] [--threads 1,2] [--cases a,b]\n');
   process.exit(2);
 }
 
-function runChild(suite: string, threads: number, outDir: string, quick: boolean): Promise<number> {
+// Suites whose figures do not depend on the thread count (training is bit-identical on 1 and 2 wasm threads):
+// one process, on the first thread count asked for (default 2).
+const ONE_PROCESS = new Set(['quality']);
+
+function runChild(suite: string, threads: number, outDir: string, quick: boolean, cases: string | undefined): Promise<number> {
   return new Promise((done) => {
-    const args = [TSX, CHILD, suite, '--threads', String(threads), '--out', outDir, ...(quick ? ['--quick'] : [])];
+    const args = [TSX, CHILD, suite, '--threads', String(threads), '--out', outDir, ...(quick ? ['--quick'] : []), ...(cases ? ['--cases', cases] : [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)));
   });
@@ -47,11 +52,17 @@ async function main(): Promise<void> {
   const quick = args.includes('--quick');
   const resume = args.includes('--resume');
   let threadList = quick ? [2] : [1, 2];
+  let threadsGiven = false;
+  let cases: string | undefined;
   const flags = new Set(['--quick', '--resume']);
   const names: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--threads') {
+    if (a === '--cases') {
+      cases = args[++i];
+      if (!cases || cases.startsWith('-')) usage('--cases: expected e.g. vae,convAE');
+    } else if (a === '--threads') {
+      threadsGiven = true;
       threadList = (args[++i] ?? '').split(',').map(Number);
       if (!threadList.length || threadList.some((t) => !Number.isInteger(t) || t < 1)) usage(`--threads: expected e.g. 1,2`);
     } else if (a.startsWith('-')) {
@@ -70,7 +81,8 @@ async function main(): Promise<void> {
   // Quick runs put every suite in one process per thread count: the smoke test is about the machinery.
   const groups = quick ? [suites.join(',')] : suites;
   for (const suite of groups) {
-    for (const threads of threadList) {
+    const threadsOf = !quick && ONE_PROCESS.has(suite) ? [threadsGiven ? threadList[0]! : 2] : threadList;
+    for (const threads of threadsOf) {
       const file = join(outDir, resultFile(suite, threads));
       if (resume && !quick && existsSync(file)) {
         const prev = JSON.parse(readFileSync(file, 'utf8')) as ResultFile;
@@ -80,7 +92,7 @@ async function main(): Promise<void> {
         }
       }
       log(`${suite} on ${threads} thread(s)${quick ? ' (quick)' : ''}`);
-      const code = await runChild(suite, threads, outDir, quick);
+      const code = await runChild(suite, threads, outDir, quick, cases);
       if (code !== 0) {
         failed.push(`${suite}.t${threads} (exit ${code})`);
         log(`${suite} on ${threads} thread(s) failed with exit code ${code}`);

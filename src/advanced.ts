@@ -33,7 +33,7 @@ export { describeValue } from './core/errors.js';
 
 // The training loop and its parts.
 export type { TrainingTask, StepContext, StepLogs } from './train/task.js';
-export { gradientStep, variablesOf, clipWeights } from './train/gradientStep.js';
+export { gradientStep, variablesOf, clipWeights, NonFiniteStepError } from './train/gradientStep.js';
 export type { GradientStepOptions } from './train/gradientStep.js';
 export { runTraining, evaluateTask, splitForValidation } from './train/loop.js';
 export type { History } from './train/loop.js';

@@ -27,10 +27,10 @@ export type { ResolvedDenseAEConfig, ResolvedConvAEConfig, ResolvedDenoisingAECo
 export type { ConvStackConfig, ConvPadding, DecoderStyle } from './models/nets/convStack.js';
 export { VAE } from './models/vae/vae.js';
 export type { VariationalAutoencoder, VAEFitOptions, VAEHistory, VAEEncodeOptions, VAEEncoding, VAESampleOptions } from './models/vae/handle.js';
-export type { ElboOptions, ElboReport, LatentTraversalOptions } from './models/vae/handle.js';
-export { VAE_LIKELIHOODS } from './models/vae/config.js';
+export type { LatentTraversalOptions } from './models/vae/handle.js';
+export type { ElboOptions, ElboReport, NllOptions, NllReport } from './models/vae/estimates.js';
 export type { VAEConfig, DenseVAEConfig, ConvVAEConfig, VAEBaseConfig, VAELikelihood, GaussianVariance } from './models/vae/config.js';
-export type { ResolvedVAEConfig, ResolvedDenseVAEConfig, ResolvedConvVAEConfig, ResolvedVAEBase } from './models/vae/config.js';
+export type { ResolvedVAEConfig, ResolvedDenseVAEConfig, ResolvedConvVAEConfig } from './models/vae/config.js';
 export { GAN } from './models/gan/gan.js';
 export type { GenerativeAdversarialNetwork, GANSampleOptions, GANDiscriminateOptions, GANClassifyOptions } from './models/gan/handle.js';
 export type { GANFitOptions, GANHistory, GANLabelInput, GANValidationData, GANInstanceNoiseOptions } from './models/gan/fitOptions.js';
@@ -45,18 +45,16 @@ export { modeCoverage } from './eval/modeCoverage.js';
 export type { ModeCoverage, ModeCoverageOptions } from './eval/modeCoverage.js';
 export { sampleQuality } from './eval/sampleQuality.js';
 export type { SampleClassifier, SampleQuality, SampleQualityOptions } from './eval/sampleQuality.js';
-export { ACTIVATIONS } from './layers/activations.js';
 export type { Activation } from './layers/activations.js';
-export { RECONSTRUCTION_LOSSES } from './losses/reconstruction.js';
 export type { ReconstructionLoss } from './losses/reconstruction.js';
-export type { DeepReadonly } from './core/options.js';
 export { LatentkitError, ConfigError, InputError } from './core/errors.js';
+export { PARAMETER_LIMIT } from './models/base/size.js';
+export { MAX_GENERATED_VALUES } from './core/options.js';
 
 // Training: the options every fit takes, callbacks, early stopping, optimizers, seeds.
 export type { FitOptions } from './train/fitOptions.js';
 export type { Callback, Logs, TrainingControl } from './train/callbacks.js';
 export type { EarlyStoppingOptions } from './train/earlyStopping.js';
-export { OPTIMIZER_NAMES } from './train/optimizers.js';
 export type { OptimizerSpec, OptimizerConfig, OptimizerName } from './train/optimizers.js';
 export type { Verbosity } from './train/progress.js';
 export { setSeed, getSeed, SeedStream } from './core/seed.js';
@@ -65,7 +63,7 @@ export { TrainingError } from './core/errors.js';
 // Noise: injectors as functions, as JSON specs, as a layer.
 export { gaussianNoise, maskingNoise, saltAndPepperNoise, uniformNoise } from './noise/injectors.js';
 export type { NoiseFn, ClipRange, GaussianNoiseOptions, MaskingNoiseOptions, SaltAndPepperNoiseOptions, UniformNoiseOptions } from './noise/injectors.js';
-export { noiseFromSpec, applyNoise, NOISE_KINDS } from './noise/spec.js';
+export { noiseFromSpec, applyNoise } from './noise/spec.js';
 export type { NoiseSpec, NoiseKind, GaussianNoiseSpec, MaskingNoiseSpec, SaltAndPepperNoiseSpec, UniformNoiseSpec, ApplyNoiseOptions } from './noise/spec.js';
 export { noiseLayer, NoiseLayer } from './layers/noise.js';
 export type { NoiseLayerArgs } from './layers/noise.js';
@@ -80,7 +78,7 @@ export { normalQuantile, normalQuantiles } from './models/vae/normal.js';
 // Data: inputs, image data sets, scaling, CSV, toy mixtures.
 export type { DataInput } from './data/input.js';
 export { loadMnist, loadFashionMnist, oneHot, MNIST_CLASS_NAMES, FASHION_MNIST_CLASS_NAMES } from './data/images.js';
-export type { ImageDataset, ImageLoadOptions, MnistOptions, FashionMnistOptions } from './data/images.js';
+export type { ImageDataset, ImageLoadOptions, MnistOptions, MnistOrder, FashionMnistOptions } from './data/images.js';
 export { toRange, fromRange, standardize, unstandardize } from './data/scale.js';
 export type { ValueRange, StandardizeStats } from './data/scale.js';
 export { loadCsv } from './data/csv.js';
@@ -112,8 +110,8 @@ export type { FileSystemIOHandler } from './io/fileSystem.js';
 export { ModelFileError } from './io/errors.js';
 
 // Backends.
-export { useBackend, currentBackend, BACKEND_NAMES } from './backend/useBackend.js';
-export type { BackendName, BackendInfo, UseBackendOptions } from './backend/useBackend.js';
+export { useBackend, currentBackend, BACKEND_NAMES, WASM_BINARIES } from './backend/useBackend.js';
+export type { BackendName, BackendInfo, UseBackendOptions, WasmFileMap } from './backend/useBackend.js';
 export { ensureTrainingKernels, setKernelReplacements, latentkitKernels } from './backend/kernels.js';
 export type { KernelChange } from './backend/kernels.js';
 export { BackendError } from './core/errors.js';

@@ -4,15 +4,26 @@
  * their keys, so `history.loss` is a `number[]` and an optional log is `number[] | undefined`).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { CASES, reproducedTable, withTable } from '../bench/quality/readme.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('README', () => {
+  it('its "Reproduced results" table is the one generated from bench/results/quality/*.json', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const table = reproducedTable();
+    expect(withTable(readme, table)).toBe(readme);
+    // One row per quality case's result file, with a figure in latentkit's column.
+    for (const name of CASES) {
+      if (existsSync(join(root, 'bench', 'results', 'quality', `${name}.json`))) expect(table).toContain(`\`${name}\``);
+    }
+  });
+
   it('every TypeScript block type-checks against the built package', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);

@@ -3,7 +3,7 @@
  * starts its threads once) and writes `<out>/<suite>.t<threads>.json` after each. Started by
  * `bench/run.ts` (one suite per process in full runs, all of them in one process in quick runs):
  *
- *   npx tsx bench/lib/child.ts <suite>[,<suite>...] --threads 2 --out bench/results [--quick]
+ *   npx tsx bench/lib/child.ts <suite>[,<suite>...] --threads 2 --out bench/results [--quick] [--cases a,b]
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const threads = Number(value('--threads') ?? '1');
   const out = value('--out');
   const quick = args.includes('--quick');
+  const cases = value('--cases')?.split(',').filter(Boolean);
   if (!name || !out || !Number.isInteger(threads) || threads < 1) {
     process.stderr.write('usage: npx tsx bench/lib/child.ts <suite>[,<suite>...] --threads N --out DIR [--quick]\n');
     process.exit(2);
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const backend = await useBackend('wasm', { threads });
   log(`wasm: ${backend.threads} thread(s) obtained, SIMD ${backend.simd}`);
   let peer: Promise<Peer | { skipped: string }> | undefined;
-  const ctx: SuiteContext = { quick, threads, backend, log, peer: () => (peer ??= startPeer(quick, log)) };
+  const ctx: SuiteContext = { quick, threads, backend, log, peer: () => (peer ??= startPeer(quick, log)), cases };
   try {
     for (const suiteName of name.split(',')) {
       const suite: Suite = await loadSuite(suiteName);

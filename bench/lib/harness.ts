@@ -24,6 +24,8 @@ export interface SuiteContext {
   log(message: string): void;
   /** The PyTorch peer, started on first use (one per process), or why it is not available. */
   peer(): Promise<Peer | { skipped: string }>;
+  /** `--cases a,b`: the cases a suite with several runs only (the quality suite); undefined: all. */
+  cases?: string[];
 }
 
 /** One timed (or warm-up) run: what was run, how long it took, and the tensor count around it. */

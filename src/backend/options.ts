@@ -4,11 +4,11 @@
  * @module
  */
 import { is, optionsSchema } from '../core/options.js';
-import type { UseBackendOptions } from './useBackend.js';
+import type { UseBackendOptions, WasmFileMap } from './useBackend.js';
 
 /** The schema of `useBackend`'s options. */
 export const USE_BACKEND_OPTIONS = optionsSchema<UseBackendOptions>()('useBackend', {
   threads: is.any<number>(),
-  wasmPaths: is.any<string>(),
+  wasmPaths: is.any<string | WasmFileMap>(),
   kernelReplacements: is.boolean(),
 });

@@ -194,22 +194,26 @@ export function wasmInitialised(): boolean {
  *
  * @returns whether `tf.setBackend('wasm')` succeeded.
  */
-export async function initWasmInNode(wasm: { setThreadsCount(n: number): void }, threads: number | undefined): Promise<boolean> {
+export async function initWasmInNode(
+  wasm: { setThreadsCount(n: number): void },
+  threads: number | undefined,
+  activate: () => Promise<boolean> = () => tf.setBackend('wasm'),
+): Promise<boolean> {
   let ok: boolean;
   if (threads !== undefined && threads > 1 && !wasmInitialised()) {
     const { os } = await node();
     const wanted = Math.min(threads, os.availableParallelism?.() ?? os.cpus().length);
     wasm.setThreadsCount(wanted);
     const setup = wanted > 1 ? await prepareNodeThreads(wanted) : undefined;
-    ok = await tf.setBackend('wasm');
+    ok = await activate();
     if (ok) setup?.finish();
     else if (setup) {
       setup.abandon();
       wasm.setThreadsCount(1);
-      ok = await tf.setBackend('wasm');
+      ok = await activate();
     }
   } else {
-    ok = await tf.setBackend('wasm');
+    ok = await activate();
   }
   removeEmscriptenProcessHandlers();
   return ok;

@@ -77,6 +77,23 @@ export function boolean(parameter: string, value: unknown): boolean {
   return value;
 }
 
+/**
+ * The most values latentkit generates in one call (samples, points, grids, pixels): 100 million, 400 MB of
+ * float32. A count beyond it is almost always a typo, and would allocate for minutes before failing.
+ * @category Models
+ */
+export const MAX_GENERATED_VALUES = 100_000_000;
+
+/**
+ * Throws when `count` items of `perItem` values each would exceed {@link MAX_GENERATED_VALUES}.
+ * @throws ConfigError naming `parameter`, with the largest count that fits.
+ */
+export function checkGeneratedSize(parameter: string, count: number, perItem = 1): void {
+  if (count * perItem <= MAX_GENERATED_VALUES) return;
+  const most = Math.max(1, Math.floor(MAX_GENERATED_VALUES / perItem));
+  throw new ConfigError(parameter, count, `at most ${most}${perItem > 1 ? ` (${perItem} values each)` : ''}: latentkit makes at most ${MAX_GENERATED_VALUES} values in one call`);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Fields: a rule for one key of an options object.
 

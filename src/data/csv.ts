@@ -1,7 +1,8 @@
 /**
  * Loading a numeric table from CSV text or a CSV file into a feature tensor and optional labels,
  * parsed with `csv-parse` (quoted fields, embedded delimiters and newlines, a byte-order mark are all
- * handled). Node only for file paths; `csv-parse` itself is imported on first use.
+ * handled). Text works in Node and in the browser; file paths in Node only. `csv-parse` itself is imported
+ * on first use.
  *
  * @example
  * ```ts
@@ -15,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, InputError } from '../core/errors.js';
 import { field, is, optionsSchema } from '../core/options.js';
 import { dataFiles } from './packages.js';
+import { isNode } from '../core/environment.js';
 
 /**
  * Options of {@link loadCsv}.
@@ -85,6 +87,14 @@ const LOAD_CSV = optionsSchema<LoadCsvOptions>()('loadCsv', {
 });
 
 /**
+ * csv-parse's synchronous parser for where we run: its Node build reads through `Buffer`, which browsers
+ * lack (`ReferenceError: Buffer is not defined`); its browser build carries its own. Both parse alike.
+ */
+async function csvParser(): Promise<typeof import('csv-parse/sync')> {
+  return isNode() ? import('csv-parse/sync') : import('csv-parse/browser/esm/sync');
+}
+
+/**
  * Loads CSV into a float32 feature matrix and, with `labelColumn`, a label vector. Every cell outside the
  * label column must be a number; text labels become integer ids (sorted names in `labelNames`). Empty
  * lines are skipped and cells are trimmed.
@@ -110,7 +120,7 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
   if (typeof textOrPath !== 'string') throw new InputError('loadCsv.textOrPath', textOrPath, 'CSV text or a file path');
   const { header, delimiter, labelColumn } = LOAD_CSV.check(options);
   const text = await readText(textOrPath);
-  const { parse } = await import('csv-parse/sync');
+  const { parse } = await csvParser();
   let records: CsvRecord[];
   try {
     records = parse(text, {
@@ -149,6 +159,9 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
       if (v === undefined || !Number.isFinite(v)) {
         throw new InputError(`${where}, column "${names[c]}"`, record[c], 'a finite number');
       }
+      if (!Number.isFinite(Math.fround(v))) {
+        throw new InputError(`${where}, column "${names[c]}"`, record[c], 'a number within float32 range (|v| <= 3.4028235e38): features are float32, and this one would become Infinity');
+      }
       features[r * featureAt.length + j] = v;
     });
     if (labelAt !== undefined) {
@@ -158,15 +171,18 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
     }
   });
 
-  const result: CsvDataset = {
-    features: tf.tensor2d(features, [rows.length, featureAt.length], 'float32'),
-    columns: featureAt.map((i) => names[i]!),
-  };
+  // The labels are checked before any tensor is made, so that a bad label leaks nothing.
+  const result = { columns: featureAt.map((i) => names[i]!) } as CsvDataset;
   if (labelAt !== undefined) {
     const numeric = labelCells.map(parseNumber);
     if (numeric.every((v) => v !== undefined && Number.isFinite(v))) {
       const values = numeric as number[];
       const integer = values.every((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31);
+      const overflow = integer ? -1 : values.findIndex((v) => !Number.isFinite(Math.fround(v)));
+      if (overflow >= 0) {
+        const { info } = rows[overflow]!;
+        throw new InputError(`loadCsv row ${overflow + 1} (line ${info.lines}), column "${names[labelAt]}"`, labelCells[overflow], 'a label within float32 range (|v| <= 3.4028235e38): it would become Infinity');
+      }
       result.labels = tf.tensor1d(values, integer ? 'int32' : 'float32');
     } else {
       const labelNames = [...new Set(labelCells)].sort();
@@ -175,6 +191,7 @@ export async function loadCsv(textOrPath: string, options: LoadCsvOptions = {}):
       result.labelNames = labelNames;
     }
   }
+  result.features = tf.tensor2d(features, [rows.length, featureAt.length], 'float32');
   return result;
 }
 

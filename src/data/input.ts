@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '../core/errors.js';
+import { InputError, describeValue } from '../core/errors.js';
 
 /**
  * Data accepted wherever latentkit takes examples: a tensor, or nested arrays of numbers, first axis = examples.
@@ -56,16 +56,23 @@ export function toExamples(
     owned = { tensor: x, created: false };
   } else if (Array.isArray(x) || ArrayBuffer.isView(x)) {
     let t: tf.Tensor;
-    try {
-      t = ArrayBuffer.isView(x) ? flatExamples(x as Float32Array, exampleShape) : tf.tensor(x as unknown as number[][]);
-    } catch (cause) {
-      throw new InputError(parameter, x, `numbers forming shape ${shapeText([-1, ...exampleShape])} (${(cause as Error).message})`);
+    if (ArrayBuffer.isView(x)) {
+      try {
+        t = flatExamples(x as Float32Array, exampleShape);
+      } catch (cause) {
+        throw new InputError(parameter, x, `numbers forming shape ${shapeText([-1, ...exampleShape])} (${(cause as Error).message})`);
+      }
+    } else {
+      t = tensorFromNested(x, parameter);
     }
     owned = { tensor: t, created: true };
   } else {
     throw new InputError(parameter, x, `a tf.Tensor or nested arrays of numbers of shape ${shapeText([-1, ...exampleShape])}`);
   }
   try {
+    if (owned.tensor.dtype === 'string' || owned.tensor.dtype === 'complex64') {
+      throw new InputError(parameter, owned.tensor, `a numeric tensor (float32, int32 or bool) of shape ${shapeText([-1, ...exampleShape])}`);
+    }
     checkExampleShape(owned.tensor, parameter, exampleShape);
     const min = options.minExamples ?? 1;
     if (owned.tensor.shape[0]! < min) {
@@ -82,6 +89,61 @@ export function toExamples(
     throw e;
   }
   return owned;
+}
+
+type Numeric = ArrayLike<number> & { length: number };
+
+function isTypedArray(v: unknown): v is Numeric {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView);
+}
+
+/**
+ * A float32 tensor from nested arrays of numbers (the innermost level may be typed arrays), after checking
+ * that they form a regular grid: every row as long as the first at its depth, numbers (or booleans) at the
+ * same depth everywhere. `tf.tensor` alone truncates or reshapes ragged or deeper arrays and reads `null`
+ * as 0; here they are errors naming the first bad element (`x[3][1]`).
+ *
+ * @throws InputError naming `<parameter>[i][j]...`, what was found there and what was expected.
+ * @example
+ * ```ts
+ * tensorFromNested([[1, 2], [3]], 'x'); // InputError: x[1] = [3]: expected 2 values, as x[0] has ...
+ * ```
+ */
+export function tensorFromNested(x: unknown, parameter: string): tf.Tensor {
+  const shape: number[] = [];
+  for (let level: unknown = x; Array.isArray(level) || isTypedArray(level); level = (level as ArrayLike<unknown>)[0]) {
+    shape.push((level as ArrayLike<unknown>).length);
+    if ((level as ArrayLike<unknown>).length === 0) break;
+  }
+  if (shape.length === 0) throw new InputError(parameter, x, 'nested arrays of numbers, examples on the first axis');
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  let at = 0;
+  const firstPath = (depth: number) => `${parameter}${'[0]'.repeat(depth)}`;
+  const walk = (value: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof value === 'number') values[at++] = value;
+      else if (typeof value === 'boolean') values[at++] = value ? 1 : 0;
+      else {
+        const found = Array.isArray(value) || isTypedArray(value) ? 'an array nested deeper than the first example' : describeValue(value);
+        throw new InputError(path, value, `a number at this depth, as ${firstPath(depth)} is (found ${found})`);
+      }
+      return;
+    }
+    if (!Array.isArray(value) && !isTypedArray(value)) {
+      throw new InputError(path, value, `an array of ${shape[depth]} values at this depth, as ${firstPath(depth)} is`);
+    }
+    if (value.length !== shape[depth]) {
+      throw new InputError(path, `an array of ${value.length} values`, `${shape[depth]} values, as ${firstPath(depth)} has (rows must all have the same length)`);
+    }
+    if (isTypedArray(value) && depth === shape.length - 1) {
+      for (let i = 0; i < value.length; i++) values[at++] = value[i]!;
+      return;
+    }
+    for (let i = 0; i < value.length; i++) walk((value as ArrayLike<unknown>)[i], depth + 1, `${path}[${i}]`);
+  };
+  walk(x, 0, parameter);
+  return tf.tensor(values, shape, 'float32');
 }
 
 /** A flat typed array read as examples of `exampleShape` one after the other. */
@@ -122,4 +184,23 @@ export function assertFinite(t: tf.Tensor, parameter: string): void {
   const perExample = t.rank > 0 && t.shape[0]! > 0 ? t.size / t.shape[0]! : 1;
   const where = at < 0 ? '' : ` (${values[at]} in example ${Math.floor(at / perExample)}, flat index ${at})`;
   throw new InputError(parameter, t, `finite values${where}`);
+}
+
+/** The range a model needs its data in, and what to do when it is not. */
+export interface ValueBounds {
+  min: number;
+  max: number;
+  /** Why, and what to do instead: `likelihood 'bernoulli' needs probabilities; ...`. */
+  why: string;
+}
+
+/**
+ * Throws an {@link InputError} when `t` has a value outside `[bounds.min, bounds.max]` (one read of its
+ * minimum and maximum).
+ */
+export function assertWithin(t: tf.Tensor, parameter: string, bounds: ValueBounds): void {
+  if (t.size === 0) return;
+  const [lo, hi] = tf.tidy(() => tf.stack([tf.min(t), tf.max(t)]).dataSync());
+  if (lo! >= bounds.min && hi! <= bounds.max) return;
+  throw new InputError(parameter, t, `values in [${bounds.min}, ${bounds.max}] (found min ${lo}, max ${hi}): ${bounds.why}`);
 }

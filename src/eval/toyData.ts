@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { resolveSeed, SeedStream } from '../core/seed.js';
-import { is, optionsSchema } from '../core/options.js';
+import { checkGeneratedSize, is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link ringOfGaussians}.
@@ -65,6 +65,8 @@ export interface RingOfGaussians {
  */
 export function ringOfGaussians(options: RingOfGaussiansOptions = {}): RingOfGaussians {
   const { modes, radius, stddev, n, seed } = RING.check(options);
+  checkGeneratedSize('ringOfGaussians.n', n, 2);
+  checkGeneratedSize('ringOfGaussians.modes', modes, 2);
   const stream = new SeedStream(resolveSeed(seed, 'ringOfGaussians.seed'));
   const centers: [number, number][] = [];
   for (let k = 0; k < modes; k++) {

@@ -19,7 +19,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { nodeModules, type NodeModules } from '../core/environment.js';
 import { ConfigError, LatentkitError } from '../core/errors.js';
 import { isRecord } from '../core/options.js';
+import { errorCode, fileError } from './atomicFolder.js';
 import { ModelFileError } from './errors.js';
+import { sha256Hex } from './integrity.js';
 
 /** File name of the topology and weights manifest, as tfjs names it. */
 export const MODEL_JSON = 'model.json';
@@ -39,27 +41,40 @@ export function stripFileScheme(location: string): string {
   return location.startsWith('file://') ? location.slice('file://'.length) : location;
 }
 
-function errorCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+/** The first existing ancestor of `file` that is not a folder, if any (a path that runs through a file). */
+async function fileInTheWay({ fs, path }: NodeModules, file: string): Promise<string | undefined> {
+  for (let p = path.dirname(file); p !== path.dirname(p); p = path.dirname(p)) {
+    const info = await fs.stat(p).catch(() => undefined);
+    if (info !== undefined) return info.isDirectory() ? undefined : p;
+  }
+  return undefined;
 }
 
 /**
  * Reads a whole file, turning "no such file" into a {@link ModelFileError} that names it.
  *
  * @param what - what the file is, for the message (`'the weights listed in model.json'`).
+ * @param sha256 - the checksum the file must have, if one was recorded.
  * @returns the bytes, or `undefined` when the file is missing and `optional` is set.
  */
 export async function readModelFile(
-  { fs, path }: NodeModules,
+  node: NodeModules,
   file: string,
   what: string,
   optional = false,
+  sha256?: string,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const { fs, path } = node;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
-    return new Uint8Array(await fs.readFile(file));
+    bytes = new Uint8Array(await fs.readFile(file));
   } catch (e) {
     const code = errorCode(e);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
+      const blocker = await fileInTheWay(node, file);
+      if (blocker !== undefined) {
+        throw new ModelFileError(blocker, `is a file, not a folder: expected a folder written by latentkit's save() (or a tfjs model folder) holding ${path.basename(file)}`, { cause: e });
+      }
       if (optional) return undefined;
       const folder = path.dirname(file);
       const folderExists = await fs.stat(folder).then((s) => s.isDirectory(), () => false);
@@ -69,8 +84,13 @@ export async function readModelFile(
         { cause: e },
       );
     }
-    throw new ModelFileError(file, `cannot be read (${code ?? String(e)})`, { cause: e });
+    if (code === 'EISDIR') throw new ModelFileError(file, `is a folder: expected ${what}`, { cause: e });
+    throw fileError(e, file, 'reading');
   }
+  if (sha256 !== undefined && (await sha256Hex(bytes)) !== sha256) {
+    throw new ModelFileError(file, `does not match the SHA-256 checksum recorded when it was saved: it was changed or damaged since`);
+  }
+  return bytes;
 }
 
 /**
@@ -91,9 +111,14 @@ export function parseModelJson(bytes: Uint8Array, file: string): unknown {
 
 /** Writes `data` next to `file` and renames it into place, so that a crash never leaves half a file. */
 export async function writeFileAtomically(fs: NodeModules['fs'], file: string, data: string | Uint8Array): Promise<void> {
-  const partial = `${file}.partial`;
-  await fs.writeFile(partial, data);
-  await fs.rename(partial, file);
+  const partial = `${file}.${Math.random().toString(36).slice(2, 8)}.partial`;
+  try {
+    await fs.writeFile(partial, data);
+    await fs.rename(partial, file);
+  } catch (e) {
+    await fs.rm(partial, { force: true }).catch(() => undefined);
+    throw fileError(e, file, 'writing');
+  }
 }
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
@@ -129,6 +154,7 @@ async function readWeights(
   folder: string,
   manifest: tf.io.WeightsManifestConfig,
   modelJson: string,
+  checksums: Readonly<Record<string, string>> | undefined,
 ): Promise<[tf.io.WeightsManifestEntry[], tf.io.WeightData]> {
   const { path } = node;
   const specs: tf.io.WeightsManifestEntry[] = [];
@@ -142,7 +168,7 @@ async function readWeights(
       if (path.isAbsolute(relative) || inside.startsWith('..')) {
         throw new ModelFileError(modelJson, `weightsManifest path ${JSON.stringify(relative)} points outside ${folder}: expected a file name in that folder`);
       }
-      const bytes = (await readModelFile(node, file, `the weights listed in ${modelJson}`))!;
+      const bytes = (await readModelFile(node, file, `the weights listed in ${modelJson}`, false, expectedChecksum(checksums, relative, file)))!;
       files.push(file);
       found += bytes.byteLength;
       buffers.push(bytes.buffer);
@@ -162,6 +188,24 @@ async function readWeights(
     specs.push(...group.weights);
   }
   return [specs, buffers.length === 1 ? buffers[0]! : buffers];
+}
+
+/** The checksum recorded for a file of the folder (`undefined`: none recorded); a file not listed is an error. */
+function expectedChecksum(checksums: Readonly<Record<string, string>> | undefined, name: string, file: string): string | undefined {
+  if (checksums === undefined) return undefined;
+  const sha = checksums[name];
+  if (sha === undefined) throw new ModelFileError(file, `is not among the files whose checksums the save recorded (${Object.keys(checksums).join(', ')})`);
+  return sha;
+}
+
+/** The two files of a part, as the handler writes them: `model.json` text and the weights' bytes. */
+export function modelFiles(artifacts: tf.io.ModelArtifacts): { modelJson: string; weights: Uint8Array } {
+  if (artifacts.modelTopology instanceof ArrayBuffer) {
+    throw new LatentkitError('latentkit: fileSystemHandler saves JSON model topologies only (layers models), not a binary topology.');
+  }
+  const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
+  const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+  return { modelJson: JSON.stringify(modelJsonFor(artifacts, manifest)), weights: new Uint8Array(data) };
 }
 
 /** The `model.json` object for some artifacts, with the fields in the order tfjs writes them. */
@@ -217,7 +261,14 @@ export function fileSystemHandler(dir: string): FileSystemIOHandler {
   if (typeof dir !== 'string' || stripFileScheme(dir) === '') {
     throw new ConfigError('fileSystemHandler.dir', dir, "a folder path such as 'models/ae'");
   }
-  const given = stripFileScheme(dir);
+  return folderHandler(stripFileScheme(dir));
+}
+
+/**
+ * {@link fileSystemHandler} with latentkit's load checks: `checksums` (file name -> SHA-256) are verified
+ * as the files are read, and a file not listed there is refused.
+ */
+export function folderHandler(given: string, checksums?: Readonly<Record<string, string>>): FileSystemIOHandler {
   const locate = ({ path }: NodeModules) => {
     const isJson = given.toLowerCase().endsWith('.json');
     const folder = isJson ? path.dirname(given) : given;
@@ -227,30 +278,30 @@ export function fileSystemHandler(dir: string): FileSystemIOHandler {
     dir: given,
 
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new LatentkitError('latentkit: fileSystemHandler saves JSON model topologies only (layers models), not a binary topology.');
-      }
+      const files = modelFiles(artifacts);
       const node = await folderAccess('fileSystemHandler.save');
       const { folder, modelJson } = locate(node);
-      await node.fs.mkdir(folder, { recursive: true });
-      const weights = artifacts.weightSpecs ?? [];
-      const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights }];
-      const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-      await writeFileAtomically(node.fs, node.path.join(folder, WEIGHTS_BIN), new Uint8Array(data));
-      await writeFileAtomically(node.fs, modelJson, JSON.stringify(modelJsonFor(artifacts, manifest)));
+      const info = await node.fs.stat(folder).catch(() => undefined);
+      if (info !== undefined && !info.isDirectory()) throw new ModelFileError(folder, 'is a file, not a folder: expected a folder to write model.json and weights.bin into');
+      await node.fs.mkdir(folder, { recursive: true }).catch((e: unknown) => {
+        throw fileError(e, folder, 'creating the folder');
+      });
+      await writeFileAtomically(node.fs, node.path.join(folder, WEIGHTS_BIN), files.weights);
+      await writeFileAtomically(node.fs, modelJson, files.modelJson);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
       const node = await folderAccess('fileSystemHandler.load');
       const { folder, modelJson } = locate(node);
-      const json = parseModelJson((await readModelFile(node, modelJson, 'a tfjs model.json'))!, modelJson);
+      const bytes = (await readModelFile(node, modelJson, 'a tfjs model.json', false, expectedChecksum(checksums, node.path.basename(modelJson), modelJson)))!;
+      const json = parseModelJson(bytes, modelJson);
       if (!isRecord(json) || json.modelTopology == null) {
         throw new ModelFileError(modelJson, 'has no modelTopology: expected the model.json of a tfjs layers model');
       }
       if (json.weightsManifest != null) checkManifest(json.weightsManifest, modelJson);
       return tf.io.getModelArtifactsForJSON(json as unknown as tf.io.ModelJSON, (manifest) =>
-        readWeights(node, folder, manifest, modelJson),
+        readWeights(node, folder, manifest, modelJson, checksums),
       );
     },
   };

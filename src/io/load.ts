@@ -3,12 +3,15 @@
  * builder and the saved config, and copies the saved weights into it.
  * @module
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, LatentkitError } from '../core/errors.js';
 import { OptionsSchema, isRecord } from '../core/options.js';
 import { ModelFileError } from './errors.js';
+import { MODEL_JSON, WEIGHTS_BIN } from './fileSystem.js';
+import { assertFiniteArtifacts, verifyPartIntegrity } from './integrity.js';
 import { loadArtifacts, partStorage, type ModelLocation } from './location.js';
-import { openSave } from './record.js';
+import { openSave, type SavedModelInfo } from './record.js';
 import { checkPartNames, copyLayersModelWeights, listKinds, modelKind, type LoadOptions, type SavableHandle } from './registry.js';
 
 /** The load options of a kind that takes none. */
@@ -16,6 +19,32 @@ const NO_OPTIONS = new OptionsSchema<object>('load', {});
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** JSON equality of plain data. */
+function sameData(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Checks a part read from storage: its checksums, finite weights, and that the record it carries is the
+ * save's (a part of another save, or metadata edited apart from the rest, is refused).
+ */
+async function checkPart(artifacts: tf.io.ModelArtifacts, where: string, info: SavedModelInfo, infoFile: string): Promise<void> {
+  // In a folder the weights are in weights.bin beside model.json: name that file.
+  const weights = where.endsWith(MODEL_JSON) ? `${where.slice(0, -MODEL_JSON.length)}${WEIGHTS_BIN}` : where;
+  assertFiniteArtifacts(artifacts, weights);
+  await verifyPartIntegrity(artifacts, where, weights);
+  const own = artifacts.userDefinedMetadata?.['latentkit'];
+  if (own === undefined) return;
+  const o = own as Partial<SavedModelInfo>;
+  const differs = o.kind !== info.kind || !sameData(o.config, info.config) || (info.saveId !== undefined && o.saveId !== info.saveId) || (info.format >= 2 && !sameData(o.state, info.state));
+  if (differs) {
+    throw new ModelFileError(
+      where,
+      `carries a latentkit record (kind, config or save id) that differs from ${infoFile}'s: the parts come from different saves, or a file was edited`,
+    );
+  }
 }
 
 /**
@@ -38,7 +67,8 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
  *   IOHandler or one IOHandler per part; see {@link ModelLocation}.
  * @param options - the saved kind's load options; see {@link LoadOptions}.
  * @returns a new handle; the caller disposes it.
- * @throws ModelFileError for a missing file (named), a truncated weights file (expected and found bytes),
+ * @throws ModelFileError for a missing file (named), a file that fails its SHA-256 checksum (save format
+ *   2), a non-finite weight, parts of different saves, a truncated weights file (expected and found bytes),
  *   corrupt JSON, an unknown kind (listing the known ones), a newer save format, a config the builder
  *   rejects, or saved weights that do not fit the rebuilt model.
  * @throws ConfigError for a bad `location` or option (`load.noise`).
@@ -53,7 +83,7 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
  */
 export async function load<H extends SavableHandle = SavableHandle>(location: ModelLocation, options: LoadOptions = {}): Promise<H> {
   if (!isRecord(options)) throw new ConfigError('load.options', options, 'an options object such as { noise }');
-  const { store, info, infoFile, read } = await openSave(location);
+  const { store, info, infoFile, read, files } = await openSave(location);
   const kind = modelKind(info.kind);
   if (kind === undefined) {
     throw new ModelFileError(
@@ -82,8 +112,9 @@ export async function load<H extends SavableHandle = SavableHandle>(location: Mo
       );
     }
     for (const [index, name] of names.entries()) {
-      const storage = await partStorage(store, name, index, 'load', names.length);
+      const storage = await partStorage(store, name, index, 'load', names.length, files);
       const artifacts = read.get(storage.where) ?? (await loadArtifacts(storage));
+      await checkPart(artifacts, storage.where, info, infoFile);
       let saved: tfl.LayersModel;
       try {
         saved = await tfl.loadLayersModel({ load: async () => artifacts });
@@ -99,6 +130,7 @@ export async function load<H extends SavableHandle = SavableHandle>(location: Mo
         saved.dispose();
       }
     }
+    if (info.state !== undefined && typeof handle.restoreTrainingState === 'function') handle.restoreTrainingState(info.state);
   } catch (e) {
     handle.dispose();
     throw e;

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../core/errors.js';
 import { isRecord } from '../core/options.js';
-import { MODEL_JSON, fileSystemHandler, folderAccess, stripFileScheme } from './fileSystem.js';
+import { MODEL_JSON, folderAccess, folderHandler, stripFileScheme } from './fileSystem.js';
 
 /**
  * Where a model is saved or loaded from:
@@ -79,16 +79,31 @@ export interface PartStorage {
   where: string;
 }
 
+/** The checksums of one part's files (relative to the part's folder) among a folder save's. */
+function partChecksums(files: Readonly<Record<string, string>> | undefined, prefix: string): Record<string, string> | undefined {
+  if (files === undefined) return undefined;
+  const own = Object.entries(files).filter(([k]) => k.startsWith(prefix) && !k.slice(prefix.length).includes('/'));
+  return Object.fromEntries(own.map(([k, v]) => [k.slice(prefix.length), v]));
+}
+
 /**
  * The storage of the part `name`, stored `index`-th. `name` may be omitted for the first part, which is
- * stored at the location itself (or, for a per-part handler object, under its first key).
+ * stored at the location itself (or, for a per-part handler object, under its first key). `files` are a
+ * folder save's checksums, verified as the part's files are read.
  */
-export async function partStorage(store: Store, name: string | undefined, index: number, mode: Mode, partCount: number): Promise<PartStorage> {
+export async function partStorage(
+  store: Store,
+  name: string | undefined,
+  index: number,
+  mode: Mode,
+  partCount: number,
+  files?: Readonly<Record<string, string>>,
+): Promise<PartStorage> {
   switch (store.type) {
     case 'folder': {
       const { path } = await folderAccess(mode);
       const folder = index === 0 ? store.dir : path.join(store.dir, name!);
-      return { handler: fileSystemHandler(folder), where: path.join(folder, MODEL_JSON) };
+      return { handler: folderHandler(folder, partChecksums(files, index === 0 ? '' : `${name}/`)), where: path.join(folder, MODEL_JSON) };
     }
     case 'url': {
       const url = index === 0 ? store.url : `${store.url.replace(/\/+$/, '')}/${name}`;

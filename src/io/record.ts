@@ -7,8 +7,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, describeValue } from '../core/errors.js';
 import { isRecord } from '../core/options.js';
+import { setAsideSave } from './atomicFolder.js';
 import { ModelFileError } from './errors.js';
 import { MODEL_JSON, folderAccess, parseModelJson, readModelFile } from './fileSystem.js';
+import { checksumsAvailable, sha256Hex } from './integrity.js';
 import { loadArtifacts, partStorage, resolveStore, type ModelLocation, type Store } from './location.js';
 import { LATENTKIT_VERSION, SAVE_FORMAT } from './version.js';
 
@@ -21,7 +23,7 @@ export const LATENTKIT_JSON = 'latentkit.json';
  * @category Save and load
  */
 export interface SavedModelInfo {
-  /** Save format: 1 for this latentkit (which reads any format up to its own). */
+  /** Save format: 2 for this latentkit (which reads any format up to its own; 1 had no checksums). */
   format: number;
   /** The registered kind that rebuilds the handle. */
   kind: string;
@@ -33,6 +35,30 @@ export interface SavedModelInfo {
   savedAt: string;
   /** The part names, in storage order (the first at the location itself). */
   parts: string[];
+  /** Format 2: a random id shared by every part of one save, so that parts of different saves are told apart. */
+  saveId?: string;
+  /** Format 2: training progress the handle restores on load (`epochsTrained`, a GAN's update counts...). */
+  state?: Record<string, unknown>;
+}
+
+/**
+ * `latentkit.json` of a folder save: the record, the SHA-256 of every other file of the save (paths
+ * relative to the folder), and the SHA-256 of the record itself (see {@link recordChecksum}).
+ */
+export interface FolderRecord extends SavedModelInfo {
+  files: Record<string, string>;
+  checksum: string;
+}
+
+/** The SHA-256 of a record without its `checksum`, as `JSON.stringify(record, null, 2)` writes it. */
+export function recordChecksum(record: Omit<FolderRecord, 'checksum'>): Promise<string> {
+  return sha256Hex(JSON.stringify(record, null, 2));
+}
+
+/** The text of `latentkit.json`: the record, the files' checksums, the record's own checksum. */
+export async function folderRecordText(info: SavedModelInfo, files: Record<string, string>): Promise<string> {
+  const record = { ...info, files };
+  return `${JSON.stringify({ ...record, checksum: await recordChecksum(record) }, null, 2)}\n`;
 }
 
 /** A deep copy of `value` if it is JSON data; otherwise a ConfigError naming the first bad entry. */
@@ -90,6 +116,11 @@ export function checkInfo(raw: unknown, file: string): SavedModelInfo {
   if (parts !== undefined && (!Array.isArray(parts) || parts.length === 0 || !parts.every((p) => typeof p === 'string'))) {
     throw new ModelFileError(file, `parts = ${describeValue(parts)}: expected a list of part names such as ['model']`);
   }
+  const { saveId, state } = raw;
+  if (format >= 2 && (typeof saveId !== 'string' || saveId === '')) {
+    throw new ModelFileError(file, `saveId = ${describeValue(saveId)}: expected the id that save format ${format} gives every save`);
+  }
+  if (state !== undefined && !isRecord(state)) throw new ModelFileError(file, `state = ${describeValue(state)}: expected an object such as { epochsTrained: 3 }`);
   return {
     format,
     kind,
@@ -97,7 +128,22 @@ export function checkInfo(raw: unknown, file: string): SavedModelInfo {
     latentkitVersion: typeof raw.latentkitVersion === 'string' ? raw.latentkitVersion : 'unknown',
     savedAt: typeof raw.savedAt === 'string' ? raw.savedAt : 'unknown',
     parts: (parts as string[] | undefined) ?? [],
+    ...(typeof saveId === 'string' ? { saveId } : {}),
+    ...(isRecord(state) ? { state } : {}),
   };
+}
+
+/** Checks the checksums a format-2 `latentkit.json` carries: its own, and the list of the other files'. */
+async function checkFolderRecord(raw: Record<string, unknown>, info: SavedModelInfo, file: string): Promise<Record<string, string> | undefined> {
+  if (info.format < 2) return undefined;
+  const { files, checksum, ...rest } = raw;
+  if (!isRecord(files) || !Object.values(files).every((v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)) || typeof checksum !== 'string') {
+    throw new ModelFileError(file, 'has no valid files and checksum entries: expected the SHA-256 of every file of the save, as save format 2 writes them');
+  }
+  if (checksumsAvailable() && (await recordChecksum({ ...rest, files } as Omit<FolderRecord, 'checksum'>)) !== checksum) {
+    throw new ModelFileError(file, 'does not match its own SHA-256 checksum: it was edited or damaged after the save');
+  }
+  return files as Record<string, string>;
 }
 
 /** A save whose record has been read. */
@@ -108,6 +154,8 @@ export interface OpenedSave {
   infoFile: string;
   /** Artifacts already read (the first part, when the record came from its metadata), by `where`. */
   read: Map<string, tf.io.ModelArtifacts>;
+  /** A folder save of format 2: the SHA-256 of each of its files, by path relative to the folder. */
+  files?: Record<string, string>;
 }
 
 /** Reads latentkit's record: `latentkit.json` in a folder, else the first part's `userDefinedMetadata.latentkit`. */
@@ -120,9 +168,16 @@ export async function openSave(location: unknown): Promise<OpenedSave> {
     // A path to one of the save's files stands for its folder.
     const base = node.path.basename(store.dir);
     if (base === LATENTKIT_JSON || base === MODEL_JSON) store.dir = node.path.dirname(store.dir);
+    // A save interrupted between its two renames left the previous save complete beside the folder.
+    store.dir = (await setAsideSave(node, node.path.resolve(store.dir))) ?? store.dir;
     const file = node.path.join(store.dir, LATENTKIT_JSON);
     const bytes = await readModelFile(node, file, LATENTKIT_JSON, true);
-    if (bytes !== undefined) return { store, info: checkInfo(parseModelJson(bytes, file), file), infoFile: file, read };
+    if (bytes !== undefined) {
+      const raw = parseModelJson(bytes, file);
+      const info = checkInfo(raw, file);
+      const files = await checkFolderRecord(raw as Record<string, unknown>, info, file);
+      return { store, info, infoFile: file, read, ...(files ? { files } : {}) };
+    }
     missingJson = file;
   }
   // No latentkit.json (browser storage, an IOHandler, or a folder whose latentkit.json was lost): the

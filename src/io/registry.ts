@@ -31,6 +31,10 @@ export interface SavableHandle {
   readonly config: object;
   /** Frees every weight; `load` calls it when loading fails after the rebuild. */
   dispose(): void;
+  /** Optional: training progress to save with the weights (JSON data, such as `{ epochsTrained: 3 }`). */
+  trainingState?(): Readonly<Record<string, unknown>>;
+  /** Optional: puts back what {@link SavableHandle.trainingState} returned, after `load` copied the weights. */
+  restoreTrainingState?(state: Readonly<Record<string, unknown>>): void;
 }
 
 /**

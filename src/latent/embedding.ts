@@ -22,6 +22,12 @@ const EMBEDDING_OF = optionsSchema<{ batchSize?: number }>()('embeddingOf', { ba
  * @category Latent
  */
 export function embeddingOf(model: tfl.LayersModel, layerName: string, x: DataInput, options: { batchSize?: number } = {}): tf.Tensor {
+  if (!(model instanceof tfl.LayersModel)) {
+    const handle = typeof model === 'object' && model !== null && 'kind' in model && 'config' in model;
+    const hint = handle ? ' (this is a latentkit handle: pass its model, such as ae.model, gan.discriminator or vae.encoder)' : '';
+    throw new ConfigError('embeddingOf.model', model, `a tf.LayersModel${hint}`);
+  }
+  if (typeof layerName !== 'string') throw new ConfigError('layerName', layerName, 'the name of one of the model\'s layers');
   const names = model.layers.map((l) => l.name);
   if (!names.includes(layerName)) {
     throw new ConfigError('layerName', layerName, `one of the model's layers: ${names.map((n) => `"${n}"`).join(', ')}`);

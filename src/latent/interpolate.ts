@@ -4,9 +4,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFinite, type DataInput } from '../data/input.js';
+import { assertFinite, shapeText, tensorFromNested, type DataInput } from '../data/input.js';
 import { InputError } from '../core/errors.js';
-import { is, optionsSchema } from '../core/options.js';
+import { checkGeneratedSize, is, optionsSchema } from '../core/options.js';
 
 /**
  * Options of {@link interpolate}.
@@ -25,9 +25,12 @@ const INTERPOLATE = optionsSchema<InterpolateOptions>()('interpolate', {
 });
 
 function asVector(v: DataInput, parameter: string): { values: Float32Array; shape: number[] } {
-  const t = v instanceof tf.Tensor ? v : tf.tensor(v as number[]);
+  if (!(v instanceof tf.Tensor) && !Array.isArray(v) && !ArrayBuffer.isView(v)) throw new InputError(parameter, v, 'a code: a tf.Tensor or an array of numbers');
+  if (v instanceof tf.Tensor && v.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
+  const t = v instanceof tf.Tensor ? v : ArrayBuffer.isView(v) ? tf.tensor(Float32Array.from(v as unknown as ArrayLike<number>)) : tensorFromNested(v, parameter);
   try {
-    if (t.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
+    if (t.dtype === 'string' || t.dtype === 'complex64') throw new InputError(parameter, t, 'a numeric code');
+    if (t.size === 0) throw new InputError(parameter, t, 'a code with at least one value');
     assertFinite(t, parameter);
     const shape = t.rank > 1 && t.shape[0] === 1 ? t.shape.slice(1) : t.shape;
     return { values: Float32Array.from(t.dataSync()), shape };
@@ -53,10 +56,12 @@ export function interpolate(a: DataInput, b: DataInput, options: InterpolateOpti
   if (steps < 2) throw new InputError('interpolate.steps', steps, 'at least 2 (both ends are included)');
   const va = asVector(a, 'a');
   const vb = asVector(b, 'b');
-  if (va.values.length !== vb.values.length) {
-    throw new InputError('b', `a code of ${vb.values.length} values`, `as many values as a (${va.values.length})`);
+  const same = va.shape.length === vb.shape.length && va.shape.every((d, i) => d === vb.shape[i]);
+  if (!same) {
+    throw new InputError('b', `a code of shape ${shapeText(vb.shape)}`, `the shape of a, ${shapeText(va.shape)} (a leading axis of 1 is ignored)`);
   }
   const d = va.values.length;
+  checkGeneratedSize('interpolate.steps', steps, d);
   let omega = 0;
   if (method === 'spherical') {
     let dot = 0;

@@ -2,6 +2,7 @@
  * Reconstruction error of any autoencoder on data, per example and on average.
  * @module
  */
+import { ConfigError } from '../core/errors.js';
 import type { DataInput } from '../data/input.js';
 import type { Autoencoder, EvaluateOptions, ReconstructionReport } from '../models/autoencoder/handle.js';
 
@@ -16,5 +17,10 @@ import type { Autoencoder, EvaluateOptions, ReconstructionReport } from '../mode
  * @category Latent
  */
 export function reconstructionError(ae: Autoencoder, x: DataInput, options: EvaluateOptions = {}): ReconstructionReport {
+  if (typeof ae !== 'object' || ae === null || typeof (ae as Partial<Autoencoder>).evaluate !== 'function' || !('encoder' in ae)) {
+    const model = typeof ae === 'object' && ae !== null && 'layers' in ae && 'predict' in ae;
+    const hint = model ? ' (this is a tf.LayersModel: pass the latentkit handle it belongs to)' : '';
+    throw new ConfigError('reconstructionError.ae', ae, `an autoencoder or VAE handle (from undercompleteAE, VAE, ...)${hint}`);
+  }
   return ae.evaluate(x, options);
 }

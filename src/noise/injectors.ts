@@ -132,7 +132,12 @@ export const NOISE_FIELDS = {
 
 const GAUSSIAN = optionsSchema<GaussianNoiseOptions>()('gaussianNoise', NOISE_FIELDS.gaussian, { nullIsAbsent: true });
 const MASKING = optionsSchema<MaskingNoiseOptions>()('maskingNoise', NOISE_FIELDS.masking, { nullIsAbsent: true });
-const SALT_AND_PEPPER = optionsSchema<SaltAndPepperNoiseOptions>()('saltAndPepperNoise', NOISE_FIELDS.saltAndPepper, { nullIsAbsent: true });
+/** Pepper is the low value, salt the high one. */
+export function lowNotAboveHigh(o: { low: number; high: number }, _raw: unknown, parameter: string): void {
+  if (o.low > o.high) throw new ConfigError(`${parameter}.low`, o.low, `at most high (${o.high}): low is the "pepper" value, high the "salt" value`);
+}
+
+const SALT_AND_PEPPER = optionsSchema<SaltAndPepperNoiseOptions>()('saltAndPepperNoise', NOISE_FIELDS.saltAndPepper, { nullIsAbsent: true, rules: [lowNotAboveHigh] });
 const UNIFORM = optionsSchema<UniformNoiseOptions>()('uniformNoise', NOISE_FIELDS.uniform, { nullIsAbsent: true });
 
 function checkInput(x: unknown, seed: unknown, name: string): asserts x is tf.Tensor {

@@ -17,6 +17,7 @@ import { is, isRecord, OptionsSchema, optionsSchema } from '../core/options.js';
 import { resolveSeed } from '../core/seed.js';
 import {
   NOISE_FIELDS,
+  lowNotAboveHigh,
   gaussianFrom,
   maskingFrom,
   saltAndPepperFrom,
@@ -80,7 +81,13 @@ export type NoiseKind = (typeof NOISE_KINDS)[number];
 
 /** Each kind's spec: `kind` and the fields of its injector's options. */
 const SPECS: Record<NoiseKind, OptionsSchema<Record<string, unknown>>> = Object.fromEntries(
-  NOISE_KINDS.map((kind) => [kind, new OptionsSchema('noise', { kind: is.oneOf([kind]), ...NOISE_FIELDS[kind] }, { nullIsAbsent: true })]),
+  NOISE_KINDS.map((kind) => [
+    kind,
+    new OptionsSchema<Record<string, unknown>>('noise', { kind: is.oneOf([kind]), ...NOISE_FIELDS[kind] }, {
+      nullIsAbsent: true,
+      rules: kind === 'saltAndPepper' ? [(o, raw, p) => lowNotAboveHigh(o as { low: number; high: number }, raw, p)] : [],
+    }),
+  ]),
 ) as Record<NoiseKind, OptionsSchema<Record<string, unknown>>>;
 
 /** Checks a spec's kind and keys (a misspelt optional key such as `clips` from JSON would otherwise be ignored). */

@@ -16,7 +16,7 @@ export interface EarlyStoppingOptions {
   monitor?: string;
   /** Epochs without improvement before stopping. Default 0 (stop at the first epoch that does not improve). */
   patience?: number;
-  /** Smallest change that counts as an improvement. Default 0. */
+  /** Smallest change that counts as an improvement, >= 0. Default 0. */
   minDelta?: number;
   /** `'min'`, `'max'`, or `'auto'` (max for names containing `acc` or `elbo`, min otherwise). Default `'auto'`. */
   mode?: 'min' | 'max' | 'auto';
@@ -35,7 +35,7 @@ export const EARLY_STOPPING_OPTIONS = optionsSchema<EarlyStoppingOptions>()('ear
     if (!Number.isInteger(patience)) throw new ConfigError(p, v, 'a whole number of epochs');
     return patience;
   }).default(0),
-  minDelta: is.number().default(0),
+  minDelta: is.number({ min: 0 }).default(0),
   mode: is.oneOf(['min', 'max', 'auto'] as const).default('auto'),
   restoreBestWeights: is.boolean().default(false),
 });
@@ -70,7 +70,7 @@ export class EarlyStopping implements Callback {
     if (o.monitor === undefined) throw new ConfigError('earlyStopping.monitor', undefined, 'the name of an epoch log, such as "valLoss"');
     this.monitor = o.monitor;
     this.patience = o.patience;
-    this.minDelta = Math.abs(o.minDelta);
+    this.minDelta = o.minDelta;
     this.mode = o.mode === 'auto' ? (/acc|elbo/i.test(this.monitor) ? 'max' : 'min') : o.mode;
     this.restoreBestWeights = o.restoreBestWeights;
   }

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../core/errors.js';
 import { SeedStream, resolveSeed } from '../core/seed.js';
-import { toExamples, release, type DataInput, type OwnedTensor } from '../data/input.js';
+import { assertWithin, toExamples, release, type DataInput, type OwnedTensor, type ValueBounds } from '../data/input.js';
 import { loopSettings, type FitOptions } from './fitOptions.js';
 import { runTraining, splitForValidation, type History } from './loop.js';
 import type { TrainingTask } from './task.js';
@@ -20,6 +20,8 @@ export interface FitArray {
   data: DataInput;
   /** Shape of one example, without the batch axis (`[]` for scalar labels). */
   exampleShape: readonly number[];
+  /** The range the values must be in (a Bernoulli likelihood's targets in [0, 1]), if any. */
+  within?: ValueBounds;
 }
 
 /** Converts aligned arrays to checked tensors (recorded in `owned` for release) with equal example counts. */
@@ -27,6 +29,7 @@ function toAligned(arrays: FitArray[], owned: OwnedTensor[]): tf.Tensor[] {
   const tensors = arrays.map((a) => {
     const o = toExamples(a.data, a.parameter, a.exampleShape);
     owned.push(o);
+    if (a.within) assertWithin(o.tensor, a.parameter, a.within);
     return o.tensor;
   });
   const n = tensors[0]!.shape[0]!;
@@ -46,6 +49,7 @@ function toAligned(arrays: FitArray[], owned: OwnedTensor[]): tf.Tensor[] {
  *   overrides `defaultSeed`.
  * @param defaultSeed - the run's seed when `options.seed` is not given (models draw it from their stream).
  * @param makeTask - builds the model's task; called once the data is checked.
+ * @param signal - stops the run before its next step when aborted (the run rejects with the signal's reason).
  * @example
  * ```ts
  * return fitArrays([{ parameter: 'x', data: x, exampleShape: this.inputShape }], undefined, options,
@@ -58,12 +62,13 @@ export async function fitArrays(
   options: FitOptions,
   defaultSeed: number,
   makeTask: () => TrainingTask,
+  signal?: AbortSignal,
 ): Promise<History> {
   if (options.validationSplit !== undefined && validationArrays !== undefined) {
     throw new ConfigError('fit.validationSplit', options.validationSplit, 'to be left out when validationData is given');
   }
   const seed = options.seed === undefined ? defaultSeed : resolveSeed(options.seed, 'fit.seed');
-  const settings = loopSettings(options, new SeedStream(seed));
+  const settings = { ...loopSettings(options, new SeedStream(seed)), ...(signal ? { signal } : {}) };
   const owned: OwnedTensor[] = [];
   const made: tf.Tensor[] = [];
   let task: TrainingTask | undefined;

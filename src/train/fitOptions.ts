@@ -70,6 +70,8 @@ export interface LoopSettings {
   earlyStopping?: EarlyStoppingOptions;
   verbose: Verbosity;
   stream: SeedStream;
+  /** Stops the run before its next step when aborted; the run rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**

@@ -14,6 +14,7 @@ import { numberIn } from '../core/options.js';
 import type { Callback, Logs, TrainingControl } from './callbacks.js';
 import { BatchSource } from './batches.js';
 import { EarlyStopping } from './earlyStopping.js';
+import { NonFiniteStepError } from './gradientStep.js';
 import type { LoopSettings } from './fitOptions.js';
 import { ProgressLogger } from './progress.js';
 import type { StepContext, StepLogs, TrainingTask } from './task.js';
@@ -113,16 +114,32 @@ function makeControl(task: TrainingTask, epochs: number, batchesPerEpoch: number
   return control;
 }
 
+const ADVICE = 'Lower the learning rate, scale the inputs to a small range, or check them for extreme values.';
+
 function checkFinite(logs: Logs, epoch: number, batch: number, batches: number): void {
   for (const [k, v] of Object.entries(logs)) {
     if (!Number.isFinite(v)) {
-      throw new TrainingError(
-        `latentkit: training stopped: ${k} is ${v} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}. ` +
-          'Lower the learning rate, scale the inputs to a small range, or check them for extreme values.',
-        epoch + 1,
-        batch + 1,
-      );
+      throw new TrainingError(`latentkit: training stopped: ${k} is ${v} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}. ${ADVICE}`, epoch + 1, batch + 1);
     }
+  }
+}
+
+/** Runs one training step; a step refused by `gradientStep` becomes a TrainingError naming the epoch and batch. */
+function trainStep(task: TrainingTask, batch: tf.Tensor[], ctx: StepContext, batches: number): Logs {
+  try {
+    return readLogs(tf.tidy(() => task.trainStep(batch, ctx)));
+  } catch (e) {
+    if (!(e instanceof NonFiniteStepError)) throw e;
+    const error = new TrainingError(
+      `latentkit: training stopped: ${e.what} at epoch ${ctx.epoch + 1}, batch ${ctx.batch + 1} of ${batches}; ` +
+        `that step was not applied, so the weights and the optimizer's state are those before it. ${ADVICE}`,
+      ctx.epoch + 1,
+      ctx.batch + 1,
+    );
+    (error as { cause?: unknown }).cause = e;
+    throw error;
+  } finally {
+    tf.dispose(batch);
   }
 }
 
@@ -182,6 +199,7 @@ export async function runTraining(
   try {
     await call((cb) => cb.onTrainBegin?.({}, control));
     for (let epoch = 0; epoch < epochs && !control.stopRequested; epoch++) {
+      settings.signal?.throwIfAborted();
       await call((cb) => cb.onEpochBegin?.(epoch, {}, control));
       const order = settings.shuffle ? stream.permutation(n) : null;
       const sums: Logs = {};
@@ -191,7 +209,8 @@ export async function runTraining(
         const size = Math.min(batchSize, n - start);
         const ctx: StepContext = { epoch, batch: b, epochs, seed: stream.nextSeed() };
         if (callbacks.some((cb) => cb.onBatchBegin)) await call((cb) => cb.onBatchBegin?.(b, { size }, control));
-        const logs = readLogs(tf.tidy(() => task.trainStep(source.take(order, start, size), ctx)));
+        settings.signal?.throwIfAborted();
+        const logs = trainStep(task, source.take(order, start, size), ctx, batches);
         checkFinite(logs, epoch, b, batches);
         accumulate(sums, logs, size, task.summedLogs);
         seen += size;

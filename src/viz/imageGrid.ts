@@ -13,8 +13,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
 import { ConfigError, InputError } from '../core/errors.js';
-import { field, is, optionsSchema, positiveInt } from '../core/options.js';
-import { nodeFileSystem } from './nodeFs.js';
+import { MAX_GENERATED_VALUES, field, is, optionsSchema, positiveInt } from '../core/options.js';
+import { nodeFileSystem, writeOut } from './nodeFs.js';
 
 /**
  * Options of {@link imageGrid} and {@link saveImageGrid}.
@@ -164,6 +164,9 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Ui
   const outW = g.cols * cellW + (g.cols + 1) * g.padding;
   const outH = g.rows * cellH + (g.rows + 1) * g.padding;
   const ch = g.channels;
+  if (outW * outH * ch > MAX_GENERATED_VALUES) {
+    throw new ConfigError('imageGrid.scale', g.scale, `a smaller scale (or fewer rows and cols): the picture would be ${outW}x${outH} pixels, more than latentkit draws in one call`);
+  }
   const data = new Uint8Array(outW * outH * ch).fill(toByte(g.background));
   for (let k = 0; k < g.n; k++) {
     const top = g.padding + Math.floor(k / g.cols) * (cellH + g.padding);
@@ -198,8 +201,6 @@ export function imageGrid(images: tf.Tensor, options: ImageGridOptions = {}): Ui
 export async function saveImageGrid(path: string, images: tf.Tensor, options: ImageGridOptions = {}): Promise<string> {
   if (typeof path !== 'string' || path.length === 0) throw new ConfigError('saveImageGrid.path', path, 'a non-empty file path');
   const png = imageGrid(images, options);
-  const { fs, path: paths } = await nodeFileSystem('saveImageGrid');
-  await fs.mkdir(paths.dirname(path), { recursive: true });
-  await fs.writeFile(path, png);
+  await writeOut(await nodeFileSystem('saveImageGrid'), 'saveImageGrid.path', path, png);
   return path;
 }

@@ -20,7 +20,7 @@
 import { ConfigError, InputError } from '../core/errors.js';
 import { is, optionsSchema } from '../core/options.js';
 import { escapeMarkup } from './escape.js';
-import { nodeFileSystem } from './nodeFs.js';
+import { nodeFileSystem, writeOut } from './nodeFs.js';
 
 /**
  * A picture in a {@link ReportSection}.
@@ -117,7 +117,8 @@ export async function writeReport(dir: string, content: ReportContent): Promise<
   REPORT.check(content, 'writeReport');
   const title = checkString('writeReport.title', content.title)!;
   if (!Array.isArray(content.sections)) throw new ConfigError('writeReport.sections', content.sections, 'an array of sections');
-  const { fs, path } = await nodeFileSystem('writeReport');
+  const node = await nodeFileSystem('writeReport');
+  const { fs, path } = node;
 
   const html: string[] = [
     '<!DOCTYPE html>',
@@ -190,8 +191,7 @@ export async function writeReport(dir: string, content: ReportContent): Promise<
   }
   html.push('</body>', '</html>', '');
 
-  await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, 'index.html');
-  await fs.writeFile(file, html.join('\n'), 'utf8');
+  await writeOut(node, 'writeReport.dir', file, html.join('\n'));
   return file;
 }

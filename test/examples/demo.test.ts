@@ -48,10 +48,14 @@ describe.each(SCRIPTS)('%s', (script) => {
     expect(run.code, `stderr:\n${tail(run.stderr)}\nstdout:\n${tail(run.stdout)}`).toBe(0);
     expect(run.stdout).toContain(`report: ${join(out, 'index.html')}`);
     expect(run.stdout).toMatch(/epoch 1\/1/);
+    // The console line gives the MSE to the clean digits before and after: the training noise, two unseen ones, and (conv) a second network trained on a strong noise.
+    expect(run.stdout).toMatch(/noisy input -> denoised output: .*\d\.\d{4} -> \d\.\d{4}.*masking 0\.3 \d\.\d{4} -> \d\.\d{4}; Gaussian 0\.3, clipped to \[0, 1\] \d\.\d{4} -> \d\.\d{4}/);
+    if (script.includes('conv')) expect(run.stdout).toMatch(/the same network trained on Gaussian 0\.5, clipped to \[0, 1\] 0\.1\d{3} -> \d\.\d{4}/);
   });
 
   it('writes 4x8 grids of 28x28 digits at scale 2 with 1-pixel padding, and a 1x10 interpolation', async () => {
-    for (const name of ['clean.png', 'noisy.png', 'denoised.png']) {
+    const strong = script.includes('conv') ? ['noisy-strong.png', 'denoised-strong.png'] : [];
+    for (const name of ['clean.png', 'noisy.png', 'denoised.png', 'noisy-masking.png', 'denoised-masking.png', 'noisy-gaussian.png', 'denoised-gaussian.png', ...strong]) {
       const png = decode(await readFile(join(out, name)));
       expect([png.width, png.height, png.channels], name).toEqual([8 * 56 + 9, 4 * 56 + 5, 1]);
     }
@@ -65,12 +69,16 @@ describe.each(SCRIPTS)('%s', (script) => {
     expect(svg).toContain('<polyline');
     expect((await stat(join(out, 'index.html'))).size).toBeGreaterThan(0);
     const html = await readFile(join(out, 'index.html'), 'utf8');
-    for (const name of ['clean.png', 'noisy.png', 'denoised.png', 'interpolation.png']) expect(html).toContain(`src="${name}"`);
+    for (const name of ['clean.png', 'noisy.png', 'denoised.png', 'noisy-masking.png', 'denoised-gaussian.png', 'interpolation.png']) expect(html).toContain(`src="${name}"`);
     expect(html).toContain('data-series="loss"');
     expect(html).toContain('data-series="valLoss"');
-    for (const metric of ['train loss', 'val loss', 'test MSE, noisy vs clean', 'test MSE, denoised vs clean', 'examples/s', 'backend']) {
+    for (const metric of ['train loss', 'val loss', 'noisy input vs clean', 'denoised output vs clean', 'masking 0.3', 'Gaussian 0.3, clipped', 'the reconstruction error', 'examples/s', 'backend']) {
       expect(html).toContain(metric);
     }
+    // Six MSE figures against the clean digits (input and output for three noises) and the reconstruction error.
+    const figures = [...html.matchAll(/vs clean(?: \(the reconstruction error\))?<\/td><td class="value">([\d.e-]+)</g)].map((m) => Number(m[1]));
+    expect(figures).toHaveLength(script.includes('conv') ? 10 : 7);
+    for (const v of figures) expect(v).toBeGreaterThan(0);
     expect(html).toMatch(/<td>backend<\/td><td>wasm/);
   });
 

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, readdir, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import {
 } from '../../src/index.js';
 import { ModelFileError, fileSystemHandler, load, readModelInfo, save, type SavableHandle } from '../../src/index.js';
 import { LATENTKIT_VERSION, defineModelKind, registeredModelKinds } from '../../src/advanced.js';
+import { reseal, sha256 } from '../helpers/saves.js';
 
 const INPUT_DIM = 16;
 let root: string;
@@ -89,7 +91,11 @@ describe.each(Object.keys(builders))('%s: save, load', (kind) => {
     expect(summary.parts).toEqual({ model: join(dir, 'model.json') });
     expect((await readdir(dir)).sort()).toEqual(['latentkit.json', 'model.json', 'weights.bin']);
     const record = JSON.parse(await readFile(join(dir, 'latentkit.json'), 'utf8'));
-    expect(record).toMatchObject({ format: 1, kind, config: { ...ae.config }, latentkitVersion: LATENTKIT_VERSION, parts: ['model'] });
+    expect(record).toMatchObject({ format: 2, kind, config: { ...ae.config }, latentkitVersion: LATENTKIT_VERSION, parts: ['model'], state: { epochsTrained: 2 } });
+    expect(record.saveId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Object.keys(record.files).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(record.files['weights.bin']).toBe(sha256(await readFile(join(dir, 'weights.bin'))));
+    expect(record.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(Number.isNaN(Date.parse(record.savedAt))).toBe(false);
 
     const loaded = await load<Autoencoder>(dir);
@@ -162,7 +168,8 @@ describe('other locations', () => {
     };
     const summary = await save(ae, memory);
     expect(summary.parts).toEqual({ model: '(IOHandler)' });
-    expect(stored!.userDefinedMetadata!['latentkit']).toMatchObject({ format: 1, kind: 'denoising', config: { ...ae.config } });
+    expect(stored!.userDefinedMetadata!['latentkit']).toMatchObject({ format: 2, kind: 'denoising', config: { ...ae.config } });
+    expect(stored!.userDefinedMetadata!['latentkitIntegrity']).toMatchObject({ algorithm: 'SHA-256', weights: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(await readModelInfo(memory)).toMatchObject({ kind: 'denoising', parts: ['model'] });
     const loaded = await load<Autoencoder>(memory);
     expect(loaded.config).toEqual(ae.config);
@@ -300,11 +307,16 @@ describe('errors', () => {
     return dir;
   }
 
+  /** Edits the record in latentkit.json and in model.json alike, and reseals the checksums. */
   async function editRecord(dir: string, edit: (record: Record<string, unknown>) => void): Promise<void> {
     const file = join(dir, 'latentkit.json');
     const record = JSON.parse(await readFile(file, 'utf8'));
     edit(record);
     await writeFile(file, JSON.stringify(record));
+    const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    edit(modelJson.userDefinedMetadata.latentkit);
+    await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
+    await reseal(dir);
   }
 
   it('names a missing weights.bin or model.json', async () => {
@@ -327,6 +339,8 @@ describe('errors', () => {
   it('reports a truncated weights file with the expected and found sizes', async () => {
     const dir = await copyOfBase();
     await truncate(join(dir, 'weights.bin'), weightBytes - 100);
+    await expectFileError(load(dir), 'weights.bin', /does not match the SHA-256 checksum recorded when it was saved/);
+    await reseal(dir);
     await expectFileError(load(dir), 'weights.bin', new RegExp(`expected ${weightBytes} bytes .*found ${weightBytes - 100}: the file is truncated`));
     await expectFileError(tfl.loadLayersModel(fileSystemHandler(dir)), 'weights.bin', /truncated/);
   });
@@ -339,16 +353,18 @@ describe('errors', () => {
 
   it('refuses a newer save format', async () => {
     const dir = await copyOfBase();
-    await editRecord(dir, (r) => (r.format = 2));
-    await expectFileError(load(dir), 'latentkit.json', /file format 2, this latentkit \(0\.1\.0\) reads format 1: upgrade latentkit/);
+    await editRecord(dir, (r) => (r.format = 3));
+    await expectFileError(load(dir), 'latentkit.json', /file format 3, this latentkit \(0\.1\.0\) reads format 2: upgrade latentkit/);
     await editRecord(dir, (r) => (r.format = 'one'));
-    await expectFileError(load(dir), 'latentkit.json', /format = "one": expected the integer 1/);
+    await expectFileError(load(dir), 'latentkit.json', /format = "one": expected the integer 2/);
   });
 
   it('reports corrupt JSON in latentkit.json and model.json', async () => {
     const dir = await copyOfBase();
     const modelJson = await readFile(join(dir, 'model.json'), 'utf8');
     await writeFile(join(dir, 'model.json'), modelJson.slice(0, modelJson.length / 2));
+    await expectFileError(load(dir), 'model.json', /does not match the SHA-256 checksum/);
+    await reseal(dir);
     await expectFileError(load(dir), 'model.json', /is not valid JSON/);
     await writeFile(join(dir, 'latentkit.json'), '{ "format": 1, "kind": ');
     await expectFileError(load(dir), 'latentkit.json', /is not valid JSON/);

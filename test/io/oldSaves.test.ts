@@ -1,8 +1,10 @@
 /**
- * Saves written by latentkit 0.1.0 before the model folders were reorganised (fixtures/saves-0.1.0, made
- * by test/golden/generate.ts --saves from commit d8c6575: every autoencoder kind, dense and conv VAEs,
- * GANs saved under the kinds 'dense' and 'dcgan') still load, with the same weights and the same
- * predictions bit for bit on cpu.
+ * Saves of earlier formats still load, with the same weights and the same predictions bit for bit on cpu:
+ * - fixtures/saves-0.1.0: written by latentkit 0.1.0 before the model folders were reorganised (made by
+ *   test/golden/generate.ts --saves from commit d8c6575: every autoencoder kind, dense and conv VAEs, GANs
+ *   saved under the kinds 'dense' and 'dcgan');
+ * - fixtures/saves-format1: save format 1 as written after the reorganisation (commit 14de7d4, kind
+ *   'gan'), the last format without checksums.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
@@ -11,14 +13,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { load, readModelInfo, useBackend, type Autoencoder, type GenerativeAdversarialNetwork, type VariationalAutoencoder } from '../../src/index.js';
 import { CONDITIONAL_LABELS, DATA, autoencoderOutputs, ganOutputs, vaeOutputs, type GoldenRecord } from '../golden/scenarios.js';
 
-const dir = fileURLToPath(new URL('./fixtures/saves-0.1.0/', import.meta.url));
-const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as Record<string, Omit<GoldenRecord, 'history'>>;
+const FIXTURES = ['saves-0.1.0', 'saves-format1'];
 
 beforeAll(async () => {
   await useBackend('cpu');
 });
 
-describe('saves from latentkit 0.1.0', () => {
+describe.each(FIXTURES)('%s', (fixture) => {
+  const dir = fileURLToPath(new URL(`./fixtures/${fixture}/`, import.meta.url));
+  const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as Record<string, Omit<GoldenRecord, 'history'>>;
   for (const name of Object.keys(expected)) {
     it(`${name} loads and predicts as it did`, async () => {
       const before = tf.memory().numTensors;

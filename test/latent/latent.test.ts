@@ -34,7 +34,7 @@ describe('interpolate', () => {
   });
 
   it('rejects mismatched codes, one step and unknown methods', () => {
-    expect(() => interpolate([0, 0], [1, 2, 3])).toThrow(/b = "a code of 3 values": expected as many values as a \(2\)/);
+    expect(() => interpolate([0, 0], [1, 2, 3])).toThrow(/b = "a code of shape \[3\]": expected the shape of a, \[2\]/);
     expect(() => interpolate([0], [1], { steps: 1 })).toThrow(/interpolate.steps = 1/);
     expect(() => interpolate([0], [1], { method: 'cubic' as never })).toThrow(/interpolate.method = "cubic"/);
     expect(() => interpolate([NaN], [1])).toThrow(/a = .*finite values/);

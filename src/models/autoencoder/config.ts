@@ -5,13 +5,15 @@
  * dropout before the code, seed); a resolved config is itself a valid config of its builder.
  * @module
  */
-import { ConfigError } from '../../core/errors.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, describeValue } from '../../core/errors.js';
 import { field, is, optionsSchema } from '../../core/options.js';
 import { resolveSeed } from '../../core/seed.js';
 import { checkActivation, type Activation } from '../../layers/activations.js';
 import { RECONSTRUCTION_LOSSES, type ReconstructionLoss } from '../../losses/reconstruction.js';
 import type { NoiseFn } from '../../noise/injectors.js';
 import { noiseFromSpec, type NoiseSpec } from '../../noise/spec.js';
+import { ALLOW_LARGE_FIELD, checkModelSize, convStackParams, denseChainParams } from '../base/size.js';
 import { CONV_STACK_FIELDS, convStackSpec, type ConvStackConfig, type ConvStackSpec, type ResolvedConvStack } from '../nets/convStack.js';
 
 /**
@@ -33,6 +35,8 @@ export interface AutoencoderOptions {
   dropoutBeforeCode?: number;
   /** Seed of the initial weights and of every `fit` that has no seed of its own. Default: from {@link setSeed}. */
   seed?: number;
+  /** Build even when the model is estimated beyond {@link PARAMETER_LIMIT} parameters. Default false. */
+  allowLarge?: boolean;
 }
 
 /**
@@ -128,6 +132,8 @@ export interface ResolvedAutoencoderOptions {
   l1: number;
   dropoutBeforeCode: number;
   seed: number;
+  /** Present (true) only when the config asked for it. */
+  allowLarge?: true;
 }
 
 /**
@@ -168,6 +174,7 @@ function codeFields(l1: number) {
     l1: is.number({ min: 0 }).default(l1),
     dropoutBeforeCode: is.number({ min: 0, max: 1, maxOpen: true }).default(0),
     seed: field((v, p) => resolveSeed(v as number, p)).default(() => resolveSeed(undefined)),
+    allowLarge: ALLOW_LARGE_FIELD,
   };
 }
 
@@ -241,12 +248,17 @@ type Checked<K extends keyof typeof SCHEMAS> = ReturnType<(typeof SCHEMAS)[K]['c
 /** A dense config resolved by its builder's schema. */
 export function resolveDenseConfig(schema: 'undercompleteAE' | 'overcompleteSparseAE', config: DenseAEConfig): ResolvedDenseAEConfig {
   const c: Checked<'undercompleteAE'> = SCHEMAS[schema].check(config);
-  return denseConfig(c);
+  return denseConfig({ ...c, caller: schema });
 }
 
-function denseConfig(c: Checked<'undercompleteAE'>): ResolvedDenseAEConfig {
+/** `allowLarge` as a resolved config holds it: only when true. */
+const large = (allowLarge: boolean | undefined): { allowLarge?: true } => (allowLarge === true ? { allowLarge: true } : {});
+
+function denseConfig(c: Checked<'undercompleteAE'> & { caller: string }): ResolvedDenseAEConfig {
   const { inputDim, hiddenUnits, codeDim, activation, codeActivation, outputActivation, loss, seed, l1, dropoutBeforeCode } = c;
-  return { inputDim, hiddenUnits, codeDim, activation, codeActivation, outputActivation, loss, seed, l1, dropoutBeforeCode };
+  const resolved = { inputDim, hiddenUnits, codeDim, activation, codeActivation, outputActivation, loss, seed, l1, dropoutBeforeCode, ...large(c.allowLarge) };
+  checkModelSize(c.caller, denseChainParams([inputDim, ...hiddenUnits, codeDim, ...[...hiddenUnits].reverse(), inputDim]), c.allowLarge);
+  return resolved;
 }
 
 /** A conv config resolved, with the stack's computed shapes. */
@@ -258,7 +270,10 @@ function convConfig(c: Checked<'convAE'>, prefix: string): { resolved: ResolvedC
   const spec = convStackSpec(c, prefix);
   const { stageSizes: _sizes, featureShape: _feature, ...stack } = spec;
   const { codeDim, codeActivation, loss, seed, l1, dropoutBeforeCode } = c;
-  return { spec, resolved: { ...stack, inputShape: [...stack.inputShape], codeDim, codeActivation, loss, seed, l1, dropoutBeforeCode } };
+  const features = spec.featureShape.reduce((a, b) => a * b, 1);
+  const conv = convStackParams(spec.inputShape[2], spec.filters, spec.kernelSize);
+  checkModelSize(prefix, conv.encoder + conv.decoder + denseChainParams([features, codeDim, features]), c.allowLarge);
+  return { spec, resolved: { ...stack, inputShape: [...stack.inputShape], codeDim, codeActivation, loss, seed, l1, dropoutBeforeCode, ...large(c.allowLarge) } };
 }
 
 /** A denoising config resolved: its architecture (from `architecture`, else `inputShape`), the net and the noise. */
@@ -274,7 +289,7 @@ export function resolveDenoisingConfig(config: DenoisingAEConfig): {
     return { resolved: { ...resolved, architecture: 'conv', noise: savedNoise(c.noise) }, spec, noise: noiseFunction(c.noise) };
   }
   const c = SCHEMAS.denseDenoisingAE.check(config);
-  return { resolved: { ...denseConfig(c), architecture: 'dense', noise: savedNoise(c.noise) }, noise: noiseFunction(c.noise) };
+  return { resolved: { ...denseConfig({ ...c, caller: 'denoisingAE' }), architecture: 'dense', noise: savedNoise(c.noise) }, noise: noiseFunction(c.noise) };
 }
 
 /** The noise as it goes into the saved config: its spec, or `{ kind: 'custom' }` for a function. */
@@ -282,8 +297,27 @@ function savedNoise(noise: NoiseSpec | NoiseFn | CustomNoise): NoiseSpec | Custo
   return typeof noise === 'function' ? { kind: 'custom' } : noise;
 }
 
+/**
+ * A user's noise function, checked at each call: it must return a numeric tensor of the input's shape
+ * (anything else would surface as a tfjs error deep inside the training step).
+ */
+function checkedNoise(fn: NoiseFn, parameter: string): NoiseFn {
+  return (x, seed) => {
+    const out = fn(x, seed) as unknown;
+    if (!(out instanceof tf.Tensor) || out.isDisposed || out.dtype === 'string' || out.dtype === 'complex64') {
+      throw new ConfigError(parameter, fn, `a noise function returning a new numeric tf.Tensor of the input's shape [${x.shape.join(', ')}] (it returned ${describeValue(out)})`);
+    }
+    const same = out.rank === x.rank && out.shape.every((d: number, i: number) => d === x.shape[i]);
+    if (!same) {
+      if (out !== x) out.dispose();
+      throw new ConfigError(parameter, fn, `a noise function returning a tensor of the input's shape [${x.shape.join(', ')}] (it returned [${out.shape.join(', ')}])`);
+    }
+    return out.dtype === 'float32' ? out : tf.cast(out, 'float32');
+  };
+}
+
 function noiseFunction(noise: NoiseSpec | NoiseFn | CustomNoise): NoiseFn {
-  if (typeof noise === 'function') return noise;
+  if (typeof noise === 'function') return checkedNoise(noise, 'denoisingAE.noise');
   if (noise.kind === 'custom') {
     throw new ConfigError(
       'denoisingAE.noise',

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../core/errors.js';
 import { exclusive, is, optionsSchema, type DeepReadonly } from '../../core/options.js';
-import { release, toExamples, type DataInput } from '../../data/input.js';
+import { assertWithin, release, toExamples, type DataInput, type ValueBounds } from '../../data/input.js';
 import { RECONSTRUCTION_LOSSES, reconstructionLossPerExample, type ReconstructionLoss } from '../../losses/reconstruction.js';
 import type { NoiseFn } from '../../noise/injectors.js';
 import { BatchSource } from '../../train/batches.js';
@@ -131,6 +131,8 @@ export interface Autoencoder<C extends object = object> {
   readonly codeShape: readonly number[];
   /** The reconstruction loss it trains with. */
   readonly loss: ReconstructionLoss;
+  /** Epochs completed by every `fit` of this handle (and of the save it was loaded from). */
+  readonly epochsTrained: number;
   /** Codes of `x`: a new tensor `[N, ...codeShape]` that the caller disposes. */
   encode(x: DataInput): tf.Tensor;
   /** Reconstructions from codes `z`: a new tensor `[N, ...inputShape]`. */
@@ -191,6 +193,9 @@ export abstract class AutoencoderBase<C extends { seed: number }> extends ModelH
     try {
       const n = xs.tensor.shape[0]!;
       if (ys && ys.tensor.shape[0] !== n) throw new ConfigError('evaluate.target', ys.tensor, `${n} examples, as many as x`);
+      if (metric === 'binaryCrossentropy') {
+        assertWithin((ys ?? xs).tensor, ys ? 'evaluate.target' : 'x', { min: 0, max: 1, why: "metric 'binaryCrossentropy' compares probabilities; ask for metric 'mse' or 'mae' instead" });
+      }
       const source = new BatchSource(ys ? [xs.tensor, ys.tensor] : [xs.tensor]);
       const perExample = new Float32Array(n);
       for (let start = 0; start < n; start += o.batchSize) {
@@ -211,11 +216,23 @@ export abstract class AutoencoderBase<C extends { seed: number }> extends ModelH
     }
   }
 
+  /**
+   * The range the values this model scores must be in, if its loss needs one (binary cross-entropy, a
+   * Bernoulli likelihood: [0, 1]).
+   */
+  protected targetBounds(): ValueBounds | undefined {
+    return this.loss === 'binaryCrossentropy'
+      ? { min: 0, max: 1, why: "loss 'binaryCrossentropy' compares probabilities; scale the data with toRange(x, [0, 1]), or use loss 'mse'" }
+      : undefined;
+  }
+
   /** The training arrays of `fit`: `x`, and `target` when given; and the validation arrays. */
   protected fitArraysOf(x: DataInput, o: { target?: DataInput; validationData?: DataInput }): [FitArray[], FitArray[] | undefined] {
-    const arrays: FitArray[] = [{ parameter: 'x', data: x, exampleShape: this.inputShape }];
-    if (o.target !== undefined) arrays.push({ parameter: 'fit.target', data: o.target, exampleShape: this.inputShape });
-    const validation = o.validationData === undefined ? undefined : [{ parameter: 'fit.validationData', data: o.validationData, exampleShape: this.inputShape }];
+    const within = this.targetBounds();
+    const scored = (a: FitArray): FitArray => (within ? { ...a, within } : a);
+    const arrays: FitArray[] = [o.target === undefined ? scored({ parameter: 'x', data: x, exampleShape: this.inputShape }) : { parameter: 'x', data: x, exampleShape: this.inputShape }];
+    if (o.target !== undefined) arrays.push(scored({ parameter: 'fit.target', data: o.target, exampleShape: this.inputShape }));
+    const validation = o.validationData === undefined ? undefined : [scored({ parameter: 'fit.validationData', data: o.validationData, exampleShape: this.inputShape })];
     return [arrays, validation];
   }
 }

@@ -86,7 +86,7 @@ export class AutoencoderTask implements TrainingTask {
   trainStep(batch: tf.Tensor[], ctx: StepContext): StepLogs {
     const [x, target] = batch as [tf.Tensor, tf.Tensor?];
     const extra: StepLogs = {};
-    const loss = gradientStep(this.optimizer.optimizer, variablesOf(this.objective.model, true), () => this.terms(x, target ?? x, true, ctx.seed, extra));
+    const loss = gradientStep(this.optimizer.optimizer, variablesOf(this.objective.model, true), () => this.terms(x, target ?? x, true, ctx.seed, extra), extra);
     return { loss, ...extra };
   }
 

@@ -27,7 +27,8 @@ import { fitArrays, type FitArray } from '../../train/fit.js';
 import type { FitOptions } from '../../train/fitOptions.js';
 import type { History } from '../../train/loop.js';
 import type { TrainingTask } from '../../train/task.js';
-import { disposeModelWeights } from './disposeModels.js';
+import type { Callback } from '../../train/callbacks.js';
+import { disposeModelWeights, sealModels } from './disposeModels.js';
 import { layerTable } from './summary.js';
 
 /** Examples per forward pass of the inference methods, unless an option says otherwise. */
@@ -42,6 +43,10 @@ export abstract class ModelHandle<C extends { seed: number }> {
   /** Seeds of `fit` runs and of random draws asked for without a seed, reproducible from `config.seed`. */
   protected readonly stream: SeedStream;
   private disposed = false;
+  /** The running `fit`'s way to stop, while one runs. */
+  private running: AbortController | undefined;
+  /** Epochs completed by every `fit` so far (restored by `load`). */
+  private epochs = 0;
 
   /**
    * @param kind - the handle's kind.
@@ -69,6 +74,30 @@ export abstract class ModelHandle<C extends { seed: number }> {
   /** True once `dispose` has been called. */
   get isDisposed(): boolean {
     return this.disposed;
+  }
+
+  /** True while a `fit` call runs. */
+  get isTraining(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Epochs completed by all `fit` calls of this handle (and, for a loaded handle, of the one saved). */
+  get epochsTrained(): number {
+    return this.epochs;
+  }
+
+  /**
+   * The training progress `save` stores with the weights: `{ epochsTrained }`. A family that counts more
+   * (a GAN's updates) extends it and {@link ModelHandle.restoreTrainingState}.
+   */
+  trainingState(): Record<string, unknown> {
+    return { epochsTrained: this.epochs };
+  }
+
+  /** Puts back what {@link ModelHandle.trainingState} returned (`load` calls it); unknown or invalid entries are ignored. */
+  restoreTrainingState(state: Readonly<Record<string, unknown>>): void {
+    const epochs = state['epochsTrained'];
+    if (typeof epochs === 'number' && Number.isInteger(epochs) && epochs >= 0) this.epochs = epochs;
   }
 
   /** Throws when the handle has been disposed. */
@@ -103,11 +132,24 @@ export abstract class ModelHandle<C extends { seed: number }> {
   /**
    * Trains through the one loop: checks and converts `arrays`, holds out validation data, runs the task
    * `makeTask` makes, frees everything it made. The run's seed is `options.seed`, else the next seed of
-   * the handle's stream.
+   * the handle's stream. One `fit` at a time: a second call while one runs is refused. `dispose()` during
+   * the run stops it before its next step (the call rejects) and frees the weights once it has unwound.
    */
-  protected fitWith(arrays: FitArray[], validation: FitArray[] | undefined, options: FitOptions, makeTask: () => TrainingTask): Promise<History> {
+  protected async fitWith(arrays: FitArray[], validation: FitArray[] | undefined, options: FitOptions, makeTask: () => TrainingTask): Promise<History> {
     this.assertLive();
-    return fitArrays(arrays, validation, options, this.stream.nextSeed(), makeTask);
+    if (this.running !== undefined) {
+      throw new LatentkitError(`latentkit: this ${this.title} is already training: a fit call has not finished. Await it before calling fit again (a callback can stop it early).`);
+    }
+    const controller = new AbortController();
+    this.running = controller;
+    const counter: Callback = { onEpochEnd: () => void this.epochs++ };
+    const given = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+    try {
+      return await fitArrays(arrays, validation, { ...options, callbacks: [...given, counter] }, this.stream.nextSeed(), makeTask, controller.signal);
+    } finally {
+      this.running = undefined;
+      if (this.disposed) this.freeWeights();
+    }
   }
 
   /** The layer table of each of the handle's models, as text. */
@@ -118,10 +160,25 @@ export abstract class ModelHandle<C extends { seed: number }> {
       .join('\n');
   }
 
-  /** Frees every weight (once, however the models share them). The handle is unusable afterwards. */
+  /**
+   * Frees every weight (once, however the models share them). The handle is unusable afterwards, and so
+   * are its tfjs models: their methods (`predict`, `apply`, `fit`, `save`, `getWeights`...) throw a
+   * LatentkitError. During a `fit`, the training stops before its next step and the weights are freed as
+   * soon as it has unwound (the `fit` call rejects, saying so).
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    disposeModelWeights([...this.namedModels().map(([, m]) => m), ...this.otherModels()]);
+    if (this.running !== undefined) {
+      this.running.abort(new LatentkitError(`latentkit: this ${this.title} was disposed during fit: training stopped before its next step, and its weights were freed.`));
+      return;
+    }
+    this.freeWeights();
+  }
+
+  private freeWeights(): void {
+    const models = [...this.namedModels().map(([, m]) => m), ...this.otherModels()];
+    disposeModelWeights(models);
+    sealModels(models, `latentkit: this model belongs to a ${this.title} that has been disposed (dispose() frees the weights of all its models).`);
   }
 }

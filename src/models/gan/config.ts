@@ -10,6 +10,7 @@ import { field, is, isRecord, optionsSchema, positiveIntArray, type Resolved } f
 import { resolveSeed } from '../../core/seed.js';
 import { checkActivation, type Activation } from '../../layers/activations.js';
 import { DOUBLE_BACKPROP_ACTIVATIONS } from '../../layers/doubleBackprop.js';
+import { ALLOW_LARGE_FIELD, checkModelSize, convParams, denseChainParams } from '../base/size.js';
 import { GAN_LOSSES, type GANLoss } from './losses.js';
 
 /**
@@ -114,6 +115,8 @@ export interface GANConfig {
   packing?: number;
   /** Seed of the initial weights and of every `fit` and `sample` that has no seed of its own. Default: from {@link setSeed}. */
   seed?: number;
+  /** Build even when the networks are estimated beyond {@link PARAMETER_LIMIT} parameters. Default false. */
+  allowLarge?: boolean;
 }
 
 /**
@@ -162,6 +165,8 @@ export interface ResolvedGANBase {
   minibatchStddev: false | { groupSize: number };
   packing: number;
   seed: number;
+  /** Present (true) only when the config asked for it. */
+  allowLarge?: true;
 }
 
 /**
@@ -239,6 +244,7 @@ const COMMON = {
   }).default(false),
   packing: is.positiveInt().default(1),
   seed: field((v, p) => resolveSeed(v as number, p)).default(() => resolveSeed(undefined)),
+  allowLarge: ALLOW_LARGE_FIELD,
 };
 
 const elsewhere = (mine: GANArchitecture, other: GANArchitecture, keys: string[]) =>
@@ -358,8 +364,13 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
     minibatchStddev,
     packing,
     seed,
+    ...(c.allowLarge === true ? { allowLarge: true as const } : {}),
   };
+  const size = dataShape.reduce((a, b) => a * b, 1);
+  const k = numClasses ?? 0;
   if (dense) {
+    const [gUnits, dUnits] = [c.generatorUnits as number[], c.discriminatorUnits as number[]];
+    checkModelSize('GAN', denseChainParams([base.zDim + k, ...gUnits, size]) + denseChainParams([size + k, ...dUnits, 1]), c.allowLarge);
     const { dataShape: d, zDim, ...rest } = base;
     return { architecture, dataShape: d, zDim, generatorUnits: c.generatorUnits as number[], discriminatorUnits: c.discriminatorUnits as number[], ...rest };
   }
@@ -375,6 +386,16 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
       `height and width divisible by ${factor} (2 ** generatorFilters.length, with generatorFilters ${JSON.stringify(generatorFilters)})`,
     );
   }
+  const [dFilters, kernel] = [c.discriminatorFilters as number[], c.kernelSize as number];
+  const ups = generatorFilters.length;
+  const gParams =
+    (base.zDim + k + 1) * (dataShape[0]! / 2 ** ups) * (dataShape[1]! / 2 ** ups) * generatorFilters[0]! +
+    generatorFilters.slice(1).reduce((sum, f, i) => sum + convParams(kernel, generatorFilters[i]!, f), 0) +
+    convParams(kernel, generatorFilters[ups - 1]!, dataShape[2]!);
+  const dParams =
+    dFilters.reduce((sum, f, i) => sum + convParams(kernel, i === 0 ? dataShape[2]! + k : dFilters[i - 1]!, f), 0) +
+    Math.ceil(dataShape[0]! / 2 ** dFilters.length) * Math.ceil(dataShape[1]! / 2 ** dFilters.length) * dFilters[dFilters.length - 1]! + 1;
+  checkModelSize('GAN', gParams + dParams, c.allowLarge);
   const { dataShape: d, zDim, ...rest } = base;
   return {
     architecture,

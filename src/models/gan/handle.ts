@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, InputError } from '../../core/errors.js';
-import { is, optionsSchema, type DeepReadonly } from '../../core/options.js';
+import { checkGeneratedSize, is, optionsSchema, type DeepReadonly } from '../../core/options.js';
 import { release, toExamples, type DataInput, type OwnedTensor } from '../../data/input.js';
 import { predictInBatches } from '../../train/batches.js';
 import type { Callback } from '../../train/callbacks.js';
@@ -57,8 +57,10 @@ export interface GenerativeAdversarialNetwork {
   readonly zDim: number;
   /** Classes of a conditional GAN, or undefined. */
   readonly numClasses: number | undefined;
-  /** Discriminator and generator updates applied by every `fit` so far. */
+  /** Discriminator and generator updates applied by every `fit` so far (restored by `load`). */
   readonly updates: Readonly<GANUpdateCounts>;
+  /** Epochs completed by every `fit` of this handle (and of the save it was loaded from). */
+  readonly epochsTrained: number;
   /** `n` new samples `[n, ...dataShape]` (a tensor the caller disposes), from z drawn with `options.seed`. */
   sample(n: number, options?: GANSampleOptions): tf.Tensor;
   /**
@@ -153,6 +155,18 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     return { ...this.counts };
   }
 
+  /** The epochs trained and the update counts, saved with the weights. */
+  override trainingState(): Record<string, unknown> {
+    return { ...super.trainingState(), updates: { ...this.counts } };
+  }
+
+  override restoreTrainingState(state: Readonly<Record<string, unknown>>): void {
+    super.restoreTrainingState(state);
+    const u = state['updates'] as Partial<GANUpdateCounts> | undefined;
+    const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+    if (u !== undefined && count(u.discriminator) && count(u.generator)) Object.assign(this.counts, { discriminator: u.discriminator, generator: u.generator });
+  }
+
   /** One-hot labels `[n, numClasses]` for a conditional GAN (undefined otherwise), checking their presence. */
   private oneHotLabels(labels: GANLabelInput | undefined, n: number, parameter: string): tf.Tensor | undefined {
     const k = this.numClasses;
@@ -179,6 +193,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
   sample(n: number, options: GANSampleOptions = {}): tf.Tensor {
     this.assertLive();
     is.positiveInt().check(n, 'sample.n');
+    checkGeneratedSize('sample.n', n, this.dataShape.reduce((a, b) => a * b, 1) + this.zDim);
     const o = SAMPLE.check(options);
     const seed = o.seed ?? this.stream.nextSeed();
     const y = this.oneHotLabels(o.labels, n, 'sample.labels');

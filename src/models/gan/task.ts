@@ -295,7 +295,7 @@ export class GANTask implements TrainingTask {
     const fakeIn = this.withNoise(fake, sigma, fakeNoiseSeed);
     const logs: StepLogs = {};
     const dLoss = () => this.discriminatorLoss(real, fakeIn, y, penaltySeed, true, logs);
-    logs['dLoss'] = gradientStep(this.dOptimizer.optimizer, variablesOf(score, true), dLoss, this.criticStep);
+    logs['dLoss'] = gradientStep(this.dOptimizer.optimizer, variablesOf(score, true), dLoss, logs, this.criticStep);
     this.counts.discriminator++;
 
     // Generator: `gStepsPerD` updates every `dStepsPerG`-th batch, each on fresh z.
@@ -305,7 +305,7 @@ export class GANTask implements TrainingTask {
     for (let i = 0; i < rounds; i++) {
       const gSeed = seeds.nextSeed();
       const gNoiseSeed = seeds.nextSeed();
-      const gLoss = gradientStep(this.gOptimizer.optimizer, gVars, () => this.generatorStepLoss(n, y, gSeed, gNoiseSeed, sigma));
+      const gLoss = gradientStep(this.gOptimizer.optimizer, gVars, () => this.generatorStepLoss(n, y, gSeed, gNoiseSeed, sigma), logs);
       this.counts.generator++;
       // The last update's loss replaces the estimate from the discriminator's pass.
       tf.dispose(logs['gLoss']);

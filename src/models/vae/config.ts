@@ -7,6 +7,7 @@ import { ConfigError } from '../../core/errors.js';
 import { field, is, nonNegativeInt, optionsSchema } from '../../core/options.js';
 import { resolveSeed } from '../../core/seed.js';
 import { checkActivation, type Activation } from '../../layers/activations.js';
+import { ALLOW_LARGE_FIELD, checkModelSize, convStackParams, denseChainParams } from '../base/size.js';
 import { CONV_STACK_FIELDS, convStackSpec, type ConvStackConfig, type ConvStackSpec } from '../nets/convStack.js';
 
 /**
@@ -67,6 +68,8 @@ export interface VAEBaseConfig {
   outputActivation?: Activation;
   /** Seed of the initial weights, the sampling noise and every `fit` without its own. Default: from {@link setSeed}. */
   seed?: number;
+  /** Build even when the model is estimated beyond {@link PARAMETER_LIMIT} parameters. Default false. */
+  allowLarge?: boolean;
 }
 
 /**
@@ -112,6 +115,8 @@ export type ResolvedVAEBase = {
   activation: Activation;
   outputActivation: Activation;
   seed: number;
+  /** Present (true) only when the config asked for it. */
+  allowLarge?: true;
 };
 
 /**
@@ -154,6 +159,7 @@ const BASE_FIELDS = {
   activation: activation.default('relu'),
   outputActivation: activation.default('sigmoid'),
   seed: field((v, p) => resolveSeed(v as number, p)).default(() => resolveSeed(undefined)),
+  allowLarge: ALLOW_LARGE_FIELD,
 };
 
 const { activation: _a, outputActivation: _o, inputShape: _i, ...CONV_FIELDS } = CONV_STACK_FIELDS;
@@ -171,6 +177,9 @@ function likelihoodRules(c: { likelihood: VAELikelihood; gaussianVariance: Gauss
     );
   }
 }
+
+/** `allowLarge` as a resolved config holds it: only when true. */
+const large = (allowLarge: boolean | undefined): { allowLarge?: true } => (allowLarge === true ? { allowLarge: true } : {});
 
 const EXPECTED = "a config object such as { architecture: 'dense', inputShape: [784], latentDim: 2 }";
 const RENAMED = { kind: 'architecture' };
@@ -212,13 +221,20 @@ export function resolveVAEConfig(config: VAEConfig): { resolved: ResolvedVAEConf
   if (architecture === 'dense') {
     const c = DENSE.check(config);
     const { latentDim, likelihood, gaussianVariance, beta, klWarmupEpochs, freeBits, activation, outputActivation, seed } = c;
-    const base = { latentDim, likelihood, gaussianVariance, beta, klWarmupEpochs, freeBits, activation, outputActivation, seed };
+    const base = { latentDim, likelihood, gaussianVariance, beta, klWarmupEpochs, freeBits, activation, outputActivation, seed, ...large(c.allowLarge) };
+    const size = c.inputShape.reduce((a, b) => a * b, 1);
+    const last = c.hiddenUnits[c.hiddenUnits.length - 1] ?? size;
+    const estimate = denseChainParams([size, ...c.hiddenUnits]) + 2 * (last + 1) * latentDim + denseChainParams([latentDim, ...[...c.hiddenUnits].reverse(), size]);
+    checkModelSize('VAE', estimate, c.allowLarge);
     return { resolved: { architecture: 'dense', inputShape: c.inputShape, hiddenUnits: c.hiddenUnits, ...base } };
   }
   const c = CONV.check(config);
   const { latentDim, likelihood, gaussianVariance, beta, klWarmupEpochs, freeBits, activation, outputActivation, seed } = c;
-  const base = { latentDim, likelihood, gaussianVariance, beta, klWarmupEpochs, freeBits, activation, outputActivation, seed };
+  const base = { latentDim, likelihood, gaussianVariance, beta, klWarmupEpochs, freeBits, activation, outputActivation, seed, ...large(c.allowLarge) };
   const spec = convStackSpec({ ...c, activation, outputActivation: 'linear' }, 'VAE');
+  const features = spec.featureShape.reduce((a, b) => a * b, 1);
+  const conv = convStackParams(spec.inputShape[2], spec.filters, spec.kernelSize);
+  checkModelSize('VAE', conv.encoder + conv.decoder + 2 * (features + 1) * latentDim + (latentDim + 1) * features, c.allowLarge);
   const { inputShape, filters, kernelSize, strides, padding, pooling, decoder } = spec;
   return { resolved: { architecture: 'conv', inputShape: [...inputShape], filters, kernelSize, strides, padding, pooling, decoder, ...base }, spec };
 }

@@ -1,22 +1,22 @@
 /**
  * The VAE's handle: an autoencoder ({@link AutoencoderBase}: full model, encoder, decoder, decode,
- * reconstruct, evaluate) whose encoder gives a distribution, with sampling, the ELBO and latent
- * traversals, trained on the negative ELBO by the {@link VaeTask}.
+ * reconstruct, evaluate) whose encoder gives a distribution, with sampling, the ELBO, the
+ * importance-sampled NLL and latent traversals, trained on the negative ELBO by the {@link VaeTask}.
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, InputError } from '../../core/errors.js';
-import { field, is, optionsSchema } from '../../core/options.js';
-import { SeedStream } from '../../core/seed.js';
-import { assertFinite, release, toExamples, type DataInput } from '../../data/input.js';
+import { checkGeneratedSize, field, is, optionsSchema } from '../../core/options.js';
+import { assertFinite, assertWithin, release, tensorFromNested, toExamples, type DataInput, type ValueBounds } from '../../data/input.js';
 import { reparameterize } from '../../layers/sampling.js';
-import { BatchSource, predictInBatches } from '../../train/batches.js';
+import { predictInBatches } from '../../train/batches.js';
 import { resolveOptimizer } from '../../train/optimizers.js';
 import { AUTOENCODER_FIT, AutoencoderBase, type Autoencoder, type AutoencoderFitOptions } from '../autoencoder/handle.js';
 import { PREDICT_BATCH } from '../base/handle.js';
 import type { VaeBuild } from './build.js';
 import type { ResolvedVAEConfig, VAELikelihood } from './config.js';
-import { VaeTask, vaeTerms } from './task.js';
+import { ELBO_OPTIONS, NLL_OPTIONS, elboOf, importanceSampledNll, type ElboOptions, type ElboReport, type NllOptions, type NllReport } from './estimates.js';
+import { VaeTask } from './task.js';
 
 /**
  * Options of {@link VariationalAutoencoder.fit}: those of every autoencoder. With `target`, the
@@ -79,34 +79,6 @@ export interface VAESampleOptions {
 }
 
 /**
- * Options of {@link VariationalAutoencoder.elbo}.
- * @category Models
- */
-export interface ElboOptions {
-  /** Seed of the posterior draws. Default: the config's `seed`, so that repeated calls agree exactly. */
-  seed?: number;
-  /** Draws of `z` per example averaged in the reconstruction term (the estimate stays a lower bound). Default 1. */
-  samples?: number;
-  /** Examples per forward pass. Default 256. */
-  batchSize?: number;
-}
-
-/**
- * What {@link VariationalAutoencoder.elbo} returns, in nats per example.
- * @category Models
- */
-export interface ElboReport {
-  /** ELBO of each example, `log p(x|z) - KL(q(z|x) || p(z))` (beta plays no part): at most `log p(x)`. */
-  perExample: Float32Array;
-  /** Mean ELBO over the examples. */
-  mean: number;
-  /** Mean reconstruction term `-E_q[log p(x|z)]`. */
-  reconstruction: number;
-  /** Mean KL term. */
-  kl: number;
-}
-
-/**
  * Options of {@link VariationalAutoencoder.latentTraversal}.
  * @category Models
  */
@@ -136,7 +108,7 @@ export interface VariationalAutoencoder extends Omit<Autoencoder<ResolvedVAEConf
   readonly latentDim: number;
   /** The decoder's distribution. */
   readonly likelihood: VAELikelihood;
-  /** Epochs trained by this handle's `fit` calls so far (the KL warm-up continues from here). */
+  /** Epochs trained by this handle's `fit` calls so far, and before a save it was loaded from (the KL warm-up continues from here). */
   readonly epochsTrained: number;
   /**
    * Posterior parameters of `x`: `{ mean, logVar }`, each `[N, d]`, plus `z` (one reparameterized draw per
@@ -149,6 +121,14 @@ export interface VariationalAutoencoder extends Omit<Autoencoder<ResolvedVAEConf
   generate(z: DataInput): tf.Tensor;
   /** ELBO of each example of `x`, in nats, with its reconstruction and KL terms; see {@link ElboReport}. */
   elbo(x: DataInput, options?: ElboOptions): ElboReport;
+  /**
+   * Importance-sampled negative log-likelihood `-log p(x)` of each example of `x`, in nats (Burda et al.
+   * 2016): `-log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x)` over `K = samples` draws from the encoder's
+   * posterior (default 200), per example and as a mean; see {@link NllOptions} and {@link NllReport}.
+   * At most the negative ELBO (in expectation), smaller with more samples. With a Bernoulli decoder it is
+   * a likelihood of binary data: binarize `x` (e.g. a seeded Bernoulli draw of the grey levels) first.
+   */
+  nll(x: DataInput, options?: NllOptions): NllReport;
   /** Decoded sweeps along latent dimensions: `[dims.length * steps, ...inputShape]`, one row per dimension. */
   latentTraversal(options?: LatentTraversalOptions): tf.Tensor;
   /**
@@ -164,11 +144,6 @@ export interface VariationalAutoencoder extends Omit<Autoencoder<ResolvedVAEConf
 
 const ENCODE = optionsSchema<VAEEncodeOptions>()('encode', { sample: is.boolean().default(false), seed: is.seed() });
 const SAMPLE = optionsSchema<VAESampleOptions>()('sample', { seed: is.seed() });
-const ELBO = optionsSchema<ElboOptions>()('elbo', {
-  seed: is.seed(),
-  samples: is.positiveInt().default(1),
-  batchSize: is.positiveInt().default(PREDICT_BATCH),
-});
 const TRAVERSAL = optionsSchema<LatentTraversalOptions>()('latentTraversal', {
   dims: is.any<unknown>(),
   range: field((v, p): [number, number] => {
@@ -187,14 +162,10 @@ const TRAVERSAL = optionsSchema<LatentTraversalOptions>()('latentTraversal', {
 
 /** One latent point, `[d]` or `[1, d]`, as values; the caller's tensor is read, never disposed. */
 function latentPoint(value: DataInput, parameter: string, d: number): Float32Array {
-  let t: tf.Tensor;
+  if (value instanceof tf.Tensor && value.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
+  if (!(value instanceof tf.Tensor) && !Array.isArray(value) && !ArrayBuffer.isView(value)) throw new InputError(parameter, value, `${d} numbers`);
+  const t = value instanceof tf.Tensor ? value : ArrayBuffer.isView(value) ? tf.tensor(Float32Array.from(value as unknown as ArrayLike<number>)) : tensorFromNested(value, parameter);
   try {
-    t = value instanceof tf.Tensor ? value : tf.tensor(value as number[]);
-  } catch (cause) {
-    throw new InputError(parameter, value, `${d} numbers (${(cause as Error).message})`);
-  }
-  try {
-    if (t.isDisposed) throw new InputError(parameter, 'a disposed tensor', 'a live tensor');
     const ok = (t.rank === 1 && t.shape[0] === d) || (t.rank === 2 && t.shape[0] === 1 && t.shape[1] === d);
     if (!ok) throw new InputError(parameter, t, `one latent point, shape [${d}] or [1, ${d}]`);
     assertFinite(t, parameter);
@@ -210,7 +181,6 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
   override readonly kind = 'vae' as const;
   readonly latentDim: number;
   readonly likelihood: VAELikelihood;
-  private trained = 0;
 
   constructor(
     config: ResolvedVAEConfig,
@@ -222,8 +192,17 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     this.likelihood = config.likelihood;
   }
 
-  get epochsTrained(): number {
-    return this.trained;
+  /** A Bernoulli decoder scores probabilities: its data must be in [0, 1]. */
+  protected override targetBounds(): ValueBounds | undefined {
+    return this.likelihood === 'bernoulli'
+      ? {
+          min: 0,
+          max: 1,
+          why:
+            "likelihood 'bernoulli' models values in [0, 1] (outside it the ELBO is meaningless, even positive); " +
+            "scale the data with toRange(x, [0, 1]), or build the VAE with likelihood: 'gaussian' (and outputActivation: 'linear' for unbounded data)",
+        }
+      : undefined;
   }
 
   encode(x: DataInput, options: VAEEncodeOptions = {}): VAEEncoding {
@@ -250,6 +229,7 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
   sample(n: number, options: VAESampleOptions = {}): tf.Tensor {
     this.assertLive();
     const count = is.positiveInt().check(n, 'sample.n');
+    checkGeneratedSize('sample.n', count, this.inputShape.reduce((a, b) => a * b, 1) + this.latentDim);
     const seed = SAMPLE.check(options).seed ?? this.stream.nextSeed();
     const z = tf.randomNormal([count, this.latentDim], 0, 1, 'float32', seed);
     try {
@@ -261,40 +241,25 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
 
   elbo(x: DataInput, options: ElboOptions = {}): ElboReport {
     this.assertLive();
-    const o = ELBO.check(options);
-    const seed = o.seed ?? this.config.seed;
-    const { samples, batchSize } = o;
+    const o = ELBO_OPTIONS.check(options);
     const owned = toExamples(x, 'x', this.inputShape);
     try {
-      const source = new BatchSource([owned.tensor]);
-      const n = source.size;
-      const perExample = new Float32Array(n);
-      const seeds = new SeedStream(seed);
-      let recSum = 0;
-      let klSum = 0;
-      for (let start = 0; start < n; start += batchSize) {
-        const size = Math.min(batchSize, n - start);
-        const draws = Array.from({ length: samples }, () => seeds.nextSeed());
-        const [rec, kl] = tf.tidy(() => {
-          const xb = source.take(null, start, size)[0]!;
-          let recTotal: tf.Tensor1D | undefined;
-          let klPerExample: tf.Tensor1D | undefined;
-          for (const s of draws) {
-            const terms = vaeTerms(this.net, xb, xb, false, s);
-            recTotal = recTotal ? (tf.add(recTotal, terms.reconstruction) as tf.Tensor1D) : terms.reconstruction;
-            klPerExample ??= tf.sum(terms.klPerDim, 1) as tf.Tensor1D;
-          }
-          return [tf.div(recTotal!, samples).dataSync() as Float32Array, klPerExample!.dataSync() as Float32Array];
-        });
-        for (let i = 0; i < size; i++) {
-          perExample[start + i] = -(rec[i]! + kl[i]!);
-          recSum += rec[i]!;
-          klSum += kl[i]!;
-        }
-      }
-      let sum = 0;
-      for (const v of perExample) sum += v;
-      return { perExample, mean: sum / n, reconstruction: recSum / n, kl: klSum / n };
+      const bounds = this.targetBounds();
+      if (bounds) assertWithin(owned.tensor, 'x', bounds);
+      return elboOf(this.net, owned.tensor, { ...o, seed: o.seed ?? this.config.seed });
+    } finally {
+      release(owned);
+    }
+  }
+
+  nll(x: DataInput, options: NllOptions = {}): NllReport {
+    this.assertLive();
+    const o = NLL_OPTIONS.check(options);
+    const owned = toExamples(x, 'x', this.inputShape);
+    try {
+      const bounds = this.targetBounds();
+      if (bounds) assertWithin(owned.tensor, 'x', bounds);
+      return importanceSampledNll(this.net, owned.tensor, { ...o, seed: o.seed ?? this.config.seed });
     } finally {
       release(owned);
     }
@@ -315,6 +280,7 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     const base = o.base === undefined ? new Float32Array(d) : latentPoint(o.base, 'latentTraversal.base', d);
     const [from, to] = o.range;
     const rows = dims.length * steps;
+    checkGeneratedSize('latentTraversal.steps', rows, this.inputShape.reduce((a, b) => a * b, 1) + d);
     const values = new Float32Array(rows * d);
     (dims as number[]).forEach((dim, r) => {
       for (let s = 0; s < steps; s++) {
@@ -336,12 +302,11 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     const o = AUTOENCODER_FIT.check(options);
     const [arrays, validation] = this.fitArraysOf(x, o);
     const { beta, klWarmupEpochs, freeBits } = this.config;
-    const startEpoch = this.trained;
+    const startEpoch = this.epochsTrained;
     const history = await this.fitWith(arrays, validation, o, () => {
       const resolved = resolveOptimizer(o.optimizer, o.learningRate, 'fit.optimizer');
       return new VaeTask(this.net, { beta, klWarmupEpochs, freeBits, startEpoch }, resolved);
     });
-    this.trained += history.epoch.length;
     return history as VAEHistory;
   }
 }

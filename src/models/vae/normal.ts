@@ -10,7 +10,7 @@
  * @module
  */
 import { ConfigError } from '../../core/errors.js';
-import { positiveInt } from '../../core/options.js';
+import { checkGeneratedSize, positiveInt } from '../../core/options.js';
 
 // Peter Acklam's rational approximation: relative error below 1.2e-9 over (0, 1).
 const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
@@ -63,5 +63,6 @@ export function normalQuantile(p: number): number {
  */
 export function normalQuantiles(n: number): number[] {
   positiveInt('normalQuantiles.n', n);
+  checkGeneratedSize('normalQuantiles.n', n);
   return Array.from({ length: n }, (_, i) => normalQuantile((i + 0.5) / n));
 }

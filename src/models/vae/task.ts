@@ -66,15 +66,26 @@ export function vaeTerms(net: VaeNetworks, x: tf.Tensor, target: tf.Tensor, trai
   const [mean, logVar] = net.encoder.apply(x, { training }) as [tf.Tensor, tf.Tensor];
   const z = net.sampling.apply([mean, logVar], { training, sample: true, seed }) as tf.Tensor;
   const params = net.decoderParams.apply(z, { training }) as tf.Tensor;
-  let reconstruction: tf.Tensor1D;
-  if (net.likelihood === 'bernoulli') {
-    reconstruction = bernoulliNll(target, params);
-  } else {
-    const logVariance = net.outputLogVariance?.logVariance();
-    reconstruction = gaussianNll(target, params, logVariance ?? 0);
+  return { reconstruction: reconstructionNll(net, target, params), klPerDim: gaussianKlPerDim(mean, logVar) };
+}
+
+/**
+ * `-log p(target | z)` per example, in nats, from the decoder's parameters for `z` (logits for a
+ * Bernoulli decoder, means for a Gaussian one, whose learned variance the networks hold).
+ *
+ * @example
+ * ```ts
+ * const rec = reconstructionNll(net, x, net.decoderParams.apply(z) as tf.Tensor); // [N]
+ * ```
+ */
+export function reconstructionNll(net: VaeNetworks, target: tf.Tensor, params: tf.Tensor): tf.Tensor1D {
+  if (net.likelihood === 'bernoulli') return bernoulliNll(target, params);
+  const logVariance = net.outputLogVariance?.logVariance();
+  try {
+    return gaussianNll(target, params, logVariance ?? 0);
+  } finally {
     logVariance?.dispose();
   }
-  return { reconstruction, klPerDim: gaussianKlPerDim(mean, logVar) };
 }
 
 /**
@@ -124,12 +135,17 @@ export class VaeTask implements TrainingTask {
   }
 
   trainStep(batch: tf.Tensor[], ctx: StepContext): StepLogs {
-    let extra: StepLogs = {};
-    const loss = gradientStep(this.resolved.optimizer, variablesOf(this.net.model, true), () => {
-      const out = this.logs(batch, ctx, true, true);
-      extra = out.extra;
-      return out.loss;
-    });
+    const extra: StepLogs = {};
+    const loss = gradientStep(
+      this.resolved.optimizer,
+      variablesOf(this.net.model, true),
+      () => {
+        const out = this.logs(batch, ctx, true, true);
+        Object.assign(extra, out.extra);
+        return out.loss;
+      },
+      extra,
+    );
     return { loss, ...extra, beta: tf.scalar(this.betaAt(ctx.epoch)) };
   }
 

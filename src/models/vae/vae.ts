@@ -30,8 +30,8 @@ import { VAEHandle, type VariationalAutoencoder } from './handle.js';
  * @returns a {@link VariationalAutoencoder} (`kind: 'vae'`).
  * @throws ConfigError naming the field at fault (`VAE.latentDim`, `VAE.filters`, ...).
  *
- * Saved and loaded as the kind `'vae'`; the number of epochs trained is not saved, so a loaded VAE's KL
- * warm-up (if any) starts again at its next `fit`.
+ * Saved and loaded as the kind `'vae'`, with the number of epochs trained, so a loaded VAE's KL warm-up
+ * continues where it was.
  *
  * @example
  * ```ts

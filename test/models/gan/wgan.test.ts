@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, GAN, ringOfGaussians, useBackend, type GANConfig, type GenerativeAdversarialNetwork } from '../../../src/index.js';
-import { clipWeights, gradientStep } from '../../../src/advanced.js';
+import { clipWeights, gradientStep, NonFiniteStepError } from '../../../src/advanced.js';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -79,11 +79,17 @@ describe('WGAN with weight clipping', () => {
     const v = tf.variable(tf.tensor1d([0.5, -0.5, 0.001]));
     const optimizer = tf.train.sgd(0.1);
     const before = tf.memory().numTensors;
-    const loss = gradientStep(optimizer, [v], () => tf.sum(tf.mul(v, tf.tensor1d([1, -1, 0]))) as tf.Scalar, { constraint: clipWeights(0.1) });
+    const loss = gradientStep(optimizer, [v], () => tf.sum(tf.mul(v, tf.tensor1d([1, -1, 0]))) as tf.Scalar, undefined, { constraint: clipWeights(0.1) });
     expect(Array.from(v.dataSync())).toEqual([0.1, -0.1, 0.001].map(Math.fround));
     loss.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => gradientStep(optimizer, [v], () => tf.sum(v) as tf.Scalar, { constrain: clipWeights(1) } as never)).toThrow(/gradientStep\.options\.constrain.*did you mean `constraint`/);
+    expect(() => gradientStep(optimizer, [v], () => tf.sum(v) as tf.Scalar, undefined, { constrain: clipWeights(1) } as never)).toThrow(/gradientStep\.options\.constrain.*did you mean `constraint`/);
+    // A refused step (a non-finite loss) applies nothing and projects nothing: the weights stay as they were,
+    // even those outside the clip range.
+    const w = tf.variable(tf.tensor1d([0.5, -0.5]));
+    expect(() => gradientStep(optimizer, [w], () => tf.sum(tf.div(w, 0)) as tf.Scalar, undefined, { constraint: clipWeights(0.1) })).toThrow(NonFiniteStepError);
+    expect(Array.from(w.dataSync())).toEqual([0.5, -0.5]);
+    w.dispose();
     optimizer.dispose();
     v.dispose();
   });

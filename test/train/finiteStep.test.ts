@@ -1,0 +1,199 @@
+/**
+ * The pre-apply finiteness check of `gradientStep`: a step whose loss or gradients are not finite is not
+ * applied, for every model kind (autoencoders, VAEs, the GAN's discriminator and generator steps), on cpu
+ * and wasm. After the TrainingError the weights and the optimizer's state are bitwise those from just
+ * before the failing step, and no tensor is leaked.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+import { GAN, TrainingError, VAE, denoisingAE, undercompleteAE, useBackend, type Callback } from '../../src/index.js';
+import { NonFiniteStepError, gradientStep } from '../../src/advanced.js';
+
+/** Every weight's bytes, and the optimizers' state's bytes. */
+async function state(models: tfl.LayersModel[], optimizers: tf.Optimizer[]): Promise<string[]> {
+  const bytes = (t: tf.Tensor) => Buffer.from((t.dataSync() as Float32Array).buffer.slice(0)).toString('base64');
+  const weights = models.flatMap((m) => m.weights.map((w) => `${w.originalName} ${bytes(w.read())}`));
+  const opt: string[] = [];
+  for (const o of optimizers) {
+    for (const w of await o.getWeights()) {
+      opt.push(`${w.name} ${bytes(w.tensor)}`);
+      // The iteration count comes as a new scalar; the moments are the optimizer's own variables.
+      if (w.name === 'iter') w.tensor.dispose();
+    }
+  }
+  return [...weights, ...opt];
+}
+
+/**
+ * Makes `model.apply`'s `call`-th call (1-based, counted from now) return NaN, as a broken layer would.
+ * Returns a function that undoes it.
+ */
+function poisonApply(model: tfl.LayersModel, call: number): () => void {
+  const own = model.apply.bind(model);
+  let calls = 0;
+  model.apply = ((inputs: never, kwargs: never) => {
+    const out = own(inputs, kwargs) as tf.Tensor | tf.Tensor[];
+    if (++calls !== call) return out;
+    return Array.isArray(out) ? out.map((t) => tf.mul(t, NaN)) : tf.mul(out, NaN);
+  }) as typeof model.apply;
+  return () => {
+    model.apply = own;
+  };
+}
+
+/** A callback that records the state at the beginning of batch `batch` (0-based) of the first epoch. */
+function recorder(batch: number, models: () => tfl.LayersModel[], optimizers: tf.Optimizer[], calls: { arm(): void }) {
+  const seen: { before?: string[] } = {};
+  const cb: Callback = {
+    async onBatchBegin(b) {
+      if (b !== batch) return;
+      seen.before = await state(models(), optimizers);
+      calls.arm();
+    },
+  };
+  return { cb, seen };
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`a non-finite step is not applied (${backend})`, () => {
+    const x = () => tf.randomUniform([12, 4], 0, 1, 'float32', 3);
+
+    it('autoencoder: the weights and the optimizer are those before the step, bitwise', async () => {
+      await useBackend(backend);
+      const ae = undercompleteAE({ inputDim: 4, hiddenUnits: [3], codeDim: 2, seed: 1 });
+      const data = x();
+      const opt = tf.train.adam(0.01);
+      // One epoch first, so that the optimizer holds its moments (they are the caller's, as the optimizer is).
+      await ae.fit(data, { epochs: 1, batchSize: 4, optimizer: opt, verbose: 0 });
+      let undo = () => {};
+      const { cb, seen } = recorder(2, () => [ae.model], [opt], { arm: () => (undo = poisonApply(ae.encoder, 1)) });
+      const before = tf.memory().numTensors;
+      const err = await ae.fit(data, { epochs: 2, batchSize: 4, shuffle: false, optimizer: opt, callbacks: cb, verbose: 0 }).catch((e: unknown) => e);
+      undo();
+      expect(err).toBeInstanceOf(TrainingError);
+      expect((err as TrainingError).message).toMatch(/loss is NaN at epoch 1, batch 3 of 3; that step was not applied/);
+      expect([(err as TrainingError).epoch, (err as TrainingError).batch]).toEqual([1, 3]);
+      expect(await state([ae.model], [opt])).toEqual(seen.before);
+      expect(tf.memory().numTensors).toBe(before);
+      // The model trains on from where it was.
+      const h = await ae.fit(data, { epochs: 1, batchSize: 4, optimizer: opt, verbose: 0 });
+      expect(Number.isFinite(h.loss[0])).toBe(true);
+      opt.dispose();
+      ae.dispose();
+      data.dispose();
+    });
+
+    it('denoising autoencoder with an L1 penalty (kept logs are freed too)', async () => {
+      await useBackend(backend);
+      const ae = denoisingAE({ inputDim: 4, codeDim: 6, l1: 1e-3, noise: { kind: 'masking', rate: 0.2 }, seed: 2 });
+      const data = x();
+      const opt = tf.train.sgd(0.1);
+      let undo = () => {};
+      const { cb, seen } = recorder(1, () => [ae.model], [opt], { arm: () => (undo = poisonApply(ae.decoder, 1)) });
+      const before = tf.memory().numTensors;
+      const err = await ae.fit(data, { epochs: 1, batchSize: 4, optimizer: opt, callbacks: cb, verbose: 0 }).catch((e: unknown) => e);
+      undo();
+      expect(err).toBeInstanceOf(TrainingError);
+      expect((err as Error).cause).toBeInstanceOf(NonFiniteStepError);
+      expect(await state([ae.model], [opt])).toEqual(seen.before);
+      expect(tf.memory().numTensors).toBe(before);
+      opt.dispose();
+      ae.dispose();
+      data.dispose();
+    });
+
+    it('VAE: the weights and the optimizer are those before the step, bitwise', async () => {
+      await useBackend(backend);
+      const vae = VAE({ inputShape: [4], hiddenUnits: [3], latentDim: 2, klWarmupEpochs: 2, seed: 3 });
+      const data = x();
+      const opt = tf.train.adam(0.01);
+      await vae.fit(data, { epochs: 1, batchSize: 4, optimizer: opt, verbose: 0 });
+      let undo = () => {};
+      const { cb, seen } = recorder(1, () => [vae.model], [opt], { arm: () => (undo = poisonApply(vae.encoder, 1)) });
+      const before = tf.memory().numTensors;
+      const err = await vae.fit(data, { epochs: 1, batchSize: 4, optimizer: opt, callbacks: cb, verbose: 0 }).catch((e: unknown) => e);
+      undo();
+      expect(err).toBeInstanceOf(TrainingError);
+      expect(await state([vae.model], [opt])).toEqual(seen.before);
+      expect(tf.memory().numTensors).toBe(before);
+      opt.dispose();
+      vae.dispose();
+      data.dispose();
+    });
+
+    for (const [step, call] of [['discriminator', 1], ['generator', 2]] as const) {
+      it(`GAN, ${step} step: nothing of that step is applied, bitwise`, async () => {
+        await useBackend(backend);
+        const gan = GAN({ dataShape: [2], zDim: 2, generatorUnits: [3], discriminatorUnits: [3], seed: 4 });
+        const data = tf.randomNormal([8, 2], 0, 1, 'float32', 5);
+        const [dOpt, gOpt] = [tf.train.adam(0.01), tf.train.adam(0.01)];
+        await gan.fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, verbose: 0 });
+        const counts = { ...gan.updates };
+        let undo = () => {};
+        // In a batch the generator runs first for the discriminator's fakes, then for its own step.
+        const g = recorder(1, () => [gan.generator], [gOpt], { arm: () => undefined });
+        const d = recorder(1, () => [gan.discriminator], [dOpt], { arm: () => (undo = poisonApply(gan.generator, call)) });
+        const before = tf.memory().numTensors;
+        const err = await gan
+          .fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, callbacks: [g.cb, d.cb], balanceMonitor: false, verbose: 0 })
+          .catch((e: unknown) => e);
+        undo();
+        expect(err).toBeInstanceOf(TrainingError);
+        expect((err as Error).message).toMatch(/NaN at epoch 1, batch 2 of 2; that step was not applied/);
+        expect(tf.memory().numTensors).toBe(before);
+        expect(await state([gan.generator], [gOpt])).toEqual(g.seen.before);
+        if (step === 'discriminator') {
+          expect(await state([gan.discriminator], [dOpt])).toEqual(d.seen.before);
+          expect(gan.updates).toEqual({ discriminator: counts.discriminator + 1, generator: counts.generator + 1 });
+        } else {
+          // The discriminator's update of the batch came first, was finite, and stays.
+          expect(await state([gan.discriminator], [dOpt])).not.toEqual(d.seen.before);
+          expect(gan.updates).toEqual({ discriminator: counts.discriminator + 2, generator: counts.generator + 1 });
+        }
+        dOpt.dispose();
+        gOpt.dispose();
+        gan.dispose();
+        data.dispose();
+      });
+    }
+  });
+}
+
+describe('gradientStep on its own', () => {
+  it('refuses a NaN loss and an infinite gradient, naming them, applying nothing and freeing the kept logs', async () => {
+    await useBackend('cpu');
+    const v = tf.variable(tf.tensor1d([1, 2, 3]), true, 'v');
+    const w = tf.variable(tf.tensor1d([4]), true, 'w');
+    const opt = tf.train.adam(0.1);
+    const before = tf.memory().numTensors;
+    const kept: Record<string, tf.Tensor> = {};
+    expect(() =>
+      gradientStep(opt, [v, w], () => {
+        kept['extra'] = tf.keep(tf.scalar(1));
+        return tf.mul(tf.sum(v), NaN) as tf.Scalar;
+      }, kept),
+    ).toThrow(/a gradient step was not applied: loss is NaN/);
+    expect(kept['extra']!.isDisposed).toBe(true);
+    // sqrt at 0 has an infinite derivative: the loss is finite, the gradient of w is not.
+    const err = (() => {
+      try {
+        gradientStep(opt, [v, w], () => tf.reshape(tf.add(tf.sum(v), tf.sqrt(tf.sub(w, 4))), []) as tf.Scalar);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(NonFiniteStepError);
+    expect((err as NonFiniteStepError).what).toMatch(/the gradient of 'w' is not finite \(Infinity; the loss is 6\)/);
+    expect(Array.from(v.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(w.dataSync())).toEqual([4]);
+    expect((opt as unknown as { iterations_?: number }).iterations_ ?? 0).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    const loss = gradientStep(opt, [v], () => tf.sum(tf.square(v)) as tf.Scalar);
+    expect(loss.dataSync()[0]).toBe(14);
+    expect(v.dataSync()[0]).not.toBe(1);
+    loss.dispose();
+    opt.dispose();
+    tf.dispose([v, w]);
+  });
+});
