@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GAN, InputError, ringOfGaussians, useBackend, type GANConfig } from '../../../src/index.js';
+import { GAN, InputError, modeCoverage, ringOfGaussians, useBackend, type GANConfig } from '../../../src/index.js';
+import { RING_REMEDIES, ringFitOptions, ringGANConfig } from '../../../examples/shared/ringGAN.js';
 import { MinibatchStddev, packExamples, packLabels } from '../../../src/advanced.js';
 
 afterAll(async () => {
@@ -170,6 +171,31 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(before);
     gan.dispose();
     images.dispose();
+  });
+});
+
+describe('the recommended ring setting (examples/shared/ringGAN.ts) at test size', () => {
+  it('covers at least 7 of the 8 modes in one fit', async () => {
+    await useBackend('wasm');
+    // Test size: 1,600 points of standard deviation 0.1 (not 8,000 of 0.02), networks 64 wide (not 256),
+    // 20 epochs (320 steps, not 6,400); the same remedies and the same schedule (rates decayed, noise annealed).
+    const ring = ringOfGaussians({ modes: 8, radius: 2, stddev: 0.1, n: 1600, seed: 1 });
+    const gan = GAN({
+      ...ringGANConfig(4),
+      zDim: 4,
+      generatorUnits: [64, 64, 64],
+      discriminatorUnits: [64, 64],
+    });
+    expect(gan.config).toMatchObject({ packing: RING_REMEDIES.packing, minibatchStddev: { groupSize: 4 } });
+    const before = tf.memory().numTensors;
+    await gan.fit(ring.x, ringFitOptions(20));
+    const samples = gan.sample(1600, { seed: 99 });
+    const c = modeCoverage(samples, ring.centers, { radius: 0.3, minCount: 10 });
+    samples.dispose();
+    expect(c.modesHit, `per mode: ${c.counts.join(' ')}`).toBeGreaterThanOrEqual(7);
+    expect(tf.memory().numTensors).toBe(before);
+    gan.dispose();
+    ring.x.dispose();
   });
 });
 
