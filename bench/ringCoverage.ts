@@ -48,7 +48,8 @@ if (seeds.some((s) => !Number.isInteger(s)) || !Number.isInteger(epochs) || epoc
 await useBackend(values.backend as BackendName);
 const ring = ringOfGaussians({ ...RING, seed: 1 });
 const file = join(dirname(fileURLToPath(import.meta.url)), 'results', 'ringCoverage.json');
-const runs: Run[] = JSON.parse(await readFile(file, 'utf8').catch(() => '[]')) as Run[];
+const readRuns = async () => JSON.parse(await readFile(file, 'utf8').catch(() => '[]')) as Run[];
+const mine: Run[] = [];
 for (const setting of settings) {
   for (const seed of seeds) {
     const gan = GAN(ringGANConfig(seed, setting === 'remedies'));
@@ -70,11 +71,14 @@ for (const setting of settings) {
       loadAverage: loadavg(),
     };
     console.log(`${setting} seed ${seed}: ${run.modesHit}/8 modes, ${(100 * run.highQualityShare).toFixed(1)}% high-quality (${run.seconds.toFixed(0)} s, load ${run.loadAverage[0]!.toFixed(1)})`);
+    mine.push(run);
+    // Read again before writing: another process (the other setting) may have added its runs.
+    const runs = await readRuns();
     runs.push(run);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(runs, null, 2) + '\n');
   }
-  const mine = runs.slice(-seeds.length);
-  console.log(`${setting}: ${mine.filter((r) => r.reached).length}/${seeds.length} seeds reach 8/8 modes with >= 80% high-quality samples`);
+  const these = mine.filter((r) => r.setting === setting);
+  console.log(`${setting}: ${these.filter((r) => r.reached).length}/${these.length} seeds reach 8/8 modes with >= 80% high-quality samples`);
 }
 ring.x.dispose();
