@@ -19,7 +19,10 @@
  * Output (default `out/acgan-mnist/`): `samples-epoch-<n>.png`, `named-digits.png`, `losses.svg`,
  * `accuracy.svg`, `figures.json` and `index.html`.
  *
- * Time on wasm (1 thread, 2-core machine): see the README's GAN section and `figures.json` (`fitSeconds`).
+ * Time on wasm (1 thread, 2-core machine shared with other jobs, load average 15-17): `--quick` took 391 s in
+ * all, its 20 steps 303 s (0.07 steps/s: the default dcgan ACGAN costs about 165 MFLOP per real example per
+ * step); the bench's `acgan` case measured 0.06 steps/s (batch 64) at the same load. The default run (1,410
+ * steps) is hours on wasm at that speed. `figures.json` records `fitSeconds` of each run.
  *
  * @example
  * ```sh
