@@ -7,8 +7,10 @@ export default defineConfig({
     include: ['test/browser/**/*.test.ts'],
     globalSetup: ['test/browser/globalSetup.ts'],
     reporters: ['default', './test/summaryReporter.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Limits that catch a hang, not a slow machine: the four backends' pages train at once in beforeAll
+    // (about a minute on a quiet 2-core machine, several under load).
+    testTimeout: 360_000,
+    hookTimeout: 600_000,
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,

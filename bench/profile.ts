@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as os from 'node:os';
 import { useBackend } from '../src/index.js';
+import { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD } from '../src/advanced.js';
 import type { SpeedCase } from './lib/speed.js';
 import { denseAECase } from './suites/denseAE.js';
 import { convAECases } from './suites/convAE.js';
@@ -96,7 +97,10 @@ function wrapKernels(): void {
 
 /** Times optimizer updates and data reads. */
 function wrapOptimizersAndReads(): void {
-  const optimizers = [tf.AdamOptimizer, tf.MomentumOptimizer, tf.SGDOptimizer, tf.RMSPropOptimizer, tf.AdagradOptimizer, tf.AdadeltaOptimizer, tf.AdamaxOptimizer];
+  const optimizers = [
+    tf.AdamOptimizer, tf.MomentumOptimizer, tf.SGDOptimizer, tf.RMSPropOptimizer, tf.AdagradOptimizer, tf.AdadeltaOptimizer, tf.AdamaxOptimizer,
+    FusedAdam, FusedMomentum, FusedSGD, FusedRMSProp,
+  ];
   for (const cls of optimizers) {
     const proto = cls.prototype as unknown as { applyGradients: (...a: unknown[]) => unknown };
     if (!Object.prototype.hasOwnProperty.call(proto, 'applyGradients')) continue;

@@ -43,6 +43,7 @@ export { fitArrays } from './train/fit.js';
 export type { FitArray } from './train/fit.js';
 export { BatchSource, predictInBatches } from './train/batches.js';
 export { resolveOptimizer, releaseOptimizer, disposeOptimizer, checkOptimizerSpec } from './train/optimizers.js';
+export { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD } from './train/fusedOptimizers.js';
 export type { ResolvedOptimizer } from './train/optimizers.js';
 export { EarlyStopping } from './train/earlyStopping.js';
 export { ProgressLogger, formatLogs } from './train/progress.js';
@@ -65,6 +66,8 @@ export { DoubleBackpropActivation, doubleBackpropActivation, DOUBLE_BACKPROP_ACT
 export type { DoubleBackpropActivationArgs, DoubleBackpropActivationName } from './layers/doubleBackprop.js';
 export { MinibatchStddev } from './layers/minibatchStddev.js';
 export type { MinibatchStddevArgs } from './layers/minibatchStddev.js';
+export { UpsampledConv2D } from './layers/upsampledConv.js';
+export type { UpsampledConv2DArgs } from './layers/upsampledConv.js';
 export { normaliseNoiseSpec } from './noise/spec.js';
 
 // Losses, one copy of each.

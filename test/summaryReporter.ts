@@ -1,8 +1,9 @@
 /**
  * Prints one plain closing line, `N passed, N failed, N skipped`, after vitest's own summary, so that any
- * tool reading the last line of a test run sees the counts.
+ * tool reading the last line of a test run sees the counts. A suite whose hook failed (its tests then do not
+ * run) counts as one failure.
  */
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, TestSuite } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -16,7 +17,10 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
+      // A module or suite that failed with no failed test inside failed in a hook or while collecting: one failure each.
+      const failedInside = (suite: TestModule | TestSuite) => [...suite.children.allTests()].some((t) => t.result().state === 'failed');
+      if (module.state() === 'failed' && !failedInside(module) && module.errors().length > 0) failed++;
+      for (const suite of module.children.allSuites()) if (suite.state() === 'failed' && !failedInside(suite)) failed++;
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }

@@ -2,7 +2,8 @@
  * Training FLOPs per example, counted from a tfjs-layers model's layers, so that a throughput can be read
  * as achieved GFLOP/s.
  *
- * Counted: the multiply-adds of Dense, Conv2D and Conv2DTranspose layers, 2 FLOPs each (everything else,
+ * Counted: the multiply-adds of Dense, Conv2D and Conv2DTranspose layers (and of latentkit's
+ * UpsampledConv2D as the Conv2D on the upsampled input it replaces), 2 FLOPs each (everything else,
  * activations, pooling, up-sampling, batch norm, the loss and the optimizer, is left out: it is small in
  * FLOPs, though not always in time). One training example costs the forward pass (F), the weight gradient
  * (F again) and the input gradient (F again) of every such layer, except the input gradient of a layer fed
@@ -19,7 +20,9 @@ export function layerForwardFlops(layer: tfl.layers.Layer): number {
   const config = layer.getConfig() as { kernelSize?: number[]; filters?: number; units?: number };
   const prod = (s: Array<number | null>) => s.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
   if (cls === 'Dense') return 2 * prod(inShape) * (config.units ?? 0);
-  if (cls === 'Conv2D') {
+  // latentkit's UpsampledConv2D counts as the convolution of the upsampled input it stands for (what the
+  // two-layer form and the PyTorch peer compute); it does fewer multiply-adds itself.
+  if (cls === 'Conv2D' || cls === 'LatentkitUpsampledConv2D') {
     const [kh, kw] = config.kernelSize!;
     const cin = inShape[3]!;
     return 2 * prod(outShape) * kh! * kw! * cin;

@@ -82,12 +82,22 @@ export class PeerFolder {
   layers(model: tfl.LayersModel, keep: (className: string) => boolean = (c) => c !== 'InputLayer'): LayerSpec[] {
     return model.layers
       .filter((l) => keep(l.getClassName()))
-      .map((l) => ({
-        className: l.getClassName(),
-        name: l.name,
-        config: l.getConfig() as Record<string, unknown>,
-        weights: l.getWeights().map((w, i) => this.array(`w_${l.name}_${i}`, w.dataSync() as Float32Array, w.shape)),
-      }));
+      .flatMap((l) => {
+        const spec: LayerSpec = {
+          className: l.getClassName(),
+          name: l.name,
+          config: l.getConfig() as Record<string, unknown>,
+          weights: l.getWeights().map((w, i) => this.array(`w_${l.name}_${i}`, w.dataSync() as Float32Array, w.shape)),
+        };
+        if (spec.className !== 'LatentkitUpsampledConv2D') return [spec];
+        // latentkit's UpsampledConv2D is UpSampling2D + Conv2D 'same' (stride 1) with the same weights: the
+        // peer runs that pair.
+        const c = spec.config as { size: number[]; kernelSize: number[]; filters: number; activation: string };
+        return [
+          { className: 'UpSampling2D', name: `${l.name}_upsample`, config: { size: c.size }, weights: [] },
+          { ...spec, className: 'Conv2D', config: { ...c, strides: [1, 1], padding: 'same' } },
+        ];
+      });
   }
 
   /** Forgets everything (a case started over with other settings). */

@@ -7,7 +7,7 @@
  *
  * `npm run bench -- quality` rewrites it after each full run.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESULTS_DIR, readResult, type CaseResult } from './common.js';
@@ -33,10 +33,12 @@ export function reproducedTable(dir = join(RESULTS_DIR, 'quality')): string {
   for (const r of results) {
     const load = r.load.epochs ? `load average over its epochs ${r.load.epochs.min}–${r.load.epochs.max} (median ${r.load.epochs.median})` : `load average ${r.load.start[0]} at start`;
     const peer = r.seconds.peer !== undefined ? `, PyTorch peer ${duration(r.seconds.peer)} (1 thread)` : '';
-    const pictures = r.pictures.map((p) => `[${p}](bench/results/quality/${p})`).join(', ');
+    // A partial run lists the pictures it will draw at its end: only those on disk are linked.
+    const drawn = r.pictures.filter((p) => existsSync(join(dir, p)));
+    const pictures = drawn.length ? ` Pictures: ${drawn.map((p) => `[${p}](bench/results/quality/${p})`).join(', ')}.` : '';
     lines.push(
       `- \`${r.case}\` (${r.status}${r.status === 'partial' ? ': figures of the epochs done, see the row' : ''}): latentkit ${duration(r.seconds.latentkit)} ` +
-        `on wasm, ${r.threads} thread${r.threads > 1 ? 's' : ''}${peer}; ${load}; ${r.date.slice(0, 10)}. Pictures: ${pictures}.`,
+        `on wasm, ${r.threads} thread${r.threads > 1 ? 's' : ''}${peer}; ${load}; ${r.date.slice(0, 10)}.${pictures}`,
     );
   }
   return lines.join('\n');

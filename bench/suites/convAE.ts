@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { applyNoise, convAE, denoisingAE, loadMnist, type AutoencoderHistory, type DecoderStyle } from '../../src/index.js';
+import { kernelOptions } from '../../src/backend/wasm/util.js';
 import { EXERCISE_8, EXERCISE_8_OPTIMIZER } from '../../examples/shared/exercise8.js';
 import { trainingFlops } from '../lib/flops.js';
 import { timed, type QualityRow, type Suite, type SuiteContext, type SuiteResult } from '../lib/harness.js';
@@ -33,7 +34,12 @@ function convCase(decoder: DecoderStyle): SpeedCase {
       const x = await digits(n, { image: true });
       const build = () => convAE({ ...EXERCISE_8, decoder, seed: SEED });
       const ae = build();
+      // The tfjs-layers reference is what a user writes by hand: UpSampling2D + Conv2D, not latentkit's
+      // UpsampledConv2D (the switch is read when a model is built; same seed, same weights).
+      const fused = kernelOptions.upsampledConv;
+      kernelOptions.upsampledConv = false;
       const ref = build();
+      kernelOptions.upsampledConv = fused;
       const optimizer = tf.train.momentum(EXERCISE_8_OPTIMIZER.learningRate, EXERCISE_8_OPTIMIZER.momentum);
       ref.model.compile({ optimizer, loss: 'meanSquaredError' });
       return {

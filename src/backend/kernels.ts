@@ -32,6 +32,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { CPU_REPLACED } from './cpuKernelFixes.js';
+import { FUSED_UPDATE_KERNELS } from './fusedUpdates.js';
 import { WASM_ADDED, WASM_REPLACED } from './wasmTrainingKernels.js';
 
 /** A kernel that tfjs lacks on a backend, added by latentkit. */
@@ -71,7 +72,7 @@ export interface KernelChange {
   why: string;
 }
 
-const ADDED: readonly AddedKernel[] = WASM_ADDED;
+const ADDED: readonly AddedKernel[] = [...WASM_ADDED, ...FUSED_UPDATE_KERNELS];
 const REPLACED: readonly ReplacedKernel[] = [...WASM_REPLACED, ...CPU_REPLACED];
 
 /** The registry entries replaced by latentkit, by `backend/kernel`: the original and latentkit's function. */

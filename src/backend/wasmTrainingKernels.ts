@@ -28,6 +28,9 @@
  * - `ResizeNearestNeighborGrad` for integer factors (UpSampling2D gradient): a depthwise box-sum convolution.
  * - `Sum` and `Mean` over leading axes of >= 4,096 elements (bias gradients, BatchNormalization): XNNPACK
  *   average pooling.
+ * - `Slice`, `SplitV`, `Unpack`, `Tile`, `Concat` (crops, the batch-norm gradient's tiled scale, phase
+ *   concatenations and their gradients): copies of contiguous runs inside the heap; `Identity` shares its
+ *   input's data instead of copying it.
  *
  * Every replacement bounds its work by the sizes tfjs computes (`computeConv2DInfo`, `computePool2DInfo`)
  * and hands the cases its fast path does not cover back to the backend's own kernel. Each is checked
@@ -39,6 +42,7 @@ import type { AddedKernel, ReplacedKernel } from './kernels.js';
 import { conv2DBackpropFilter } from './wasm/convKernels.js';
 import { conv2DBackpropInput } from './wasm/convInputGrad.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './wasm/depthwiseKernels.js';
+import { concat, identity, slice, splitV, tile, unpack } from './wasm/movementKernels.js';
 import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
@@ -112,5 +116,40 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     create: mean,
     why: 'slow: transposes before reducing leading axes (BatchNormalization)',
     enabled: () => kernelOptions.fastLeadingReductions,
+  },
+  {
+    kernelName: 'Slice',
+    backendName: WASM,
+    create: slice,
+    why: 'slow: reads the whole input out of wasm memory, then copies one innermost row at a time (crops in convolution gradients)',
+    enabled: () => kernelOptions.fastSlice,
+  },
+  ...(['SplitV', 'Unpack'] as const).map((kernelName) => ({
+    kernelName,
+    backendName: WASM,
+    create: kernelName === 'SplitV' ? splitV : unpack,
+    why: `slow: calls the slow Slice once per piece (${kernelName === 'SplitV' ? 'the gradient of Concat' : 'the gradient of tf.stack'})`,
+    enabled: () => kernelOptions.fastSlice,
+  })),
+  {
+    kernelName: 'Tile',
+    backendName: WASM,
+    create: tile,
+    why: 'slow: a scalar loop over every output element (the batch-norm gradient tiles its scale to the input)',
+    enabled: () => kernelOptions.fastTile,
+  },
+  {
+    kernelName: 'Concat',
+    backendName: WASM,
+    create: concat,
+    why: 'slow: one temporary array per copied row',
+    enabled: () => kernelOptions.fastConcat,
+  },
+  {
+    kernelName: 'Identity',
+    backendName: WASM,
+    create: identity,
+    why: 'slow: copies its input (tf.clone, gradient bookkeeping; the cpu backend shares the data)',
+    enabled: () => kernelOptions.sharedIdentity,
   },
 ];

@@ -206,7 +206,7 @@ export class OptionsSchema<O> {
    */
   check(value: unknown, parameter = this.name): O {
     if (value === undefined) value = {};
-    if (!isRecord(value)) throw new ConfigError(parameter, value, this.extras.expected ?? 'an options object');
+    if (!isRecord(value) || !isPlainObject(value)) throw new ConfigError(parameter, value, this.extras.expected ?? 'an options object');
     for (const key of Object.keys(value)) {
       if (!(key in this.fields)) throw this.unknownKey(key, value[key], parameter);
     }
@@ -310,6 +310,12 @@ export function nearest(word: string, candidates: readonly string[]): string | u
 
 // ---------------------------------------------------------------------------------------------------
 // Plain data.
+
+/** True for an object literal (or `Object.create(null)`) of any realm; false for class instances such as a tensor. */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
 
 /** True for a plain object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {

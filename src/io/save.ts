@@ -190,12 +190,23 @@ export async function save(handle: SavableHandle, location: ModelLocation): Prom
     saveId: newSaveId(),
     ...(state === undefined ? {} : { state }),
   };
-  const raw = await snapshot(parts, names);
+  // The weights are read now, synchronously; the rest waits for earlier saves to the same location, so that
+  // saves to one location complete in call order (the last call's model is what stays there).
+  const taken = snapshot(parts, names);
+  taken.catch(() => undefined); // awaited by finishSave; a rejection while queued is not unhandled
+  const queueKey = store.type === 'folder' ? `folder:${store.dir}` : store.type === 'url' ? `url:${store.url}` : undefined;
+  const finish = () => finishSave(h.kind, names, taken, info, store);
+  return queueKey === undefined ? finish() : queued(`save:${queueKey}`, finish);
+}
+
+/** The part of {@link save} after its synchronous weight snapshot: checks, records, writes. */
+async function finishSave(kind: string, names: readonly string[], taken: Promise<tf.io.ModelArtifacts[]>, info: SavedModelInfo, store: Store): Promise<SaveSummary> {
+  const raw = await taken;
   names.forEach((name, i) => {
     try {
-      assertFiniteArtifacts(raw[i]!, `${h.kind} part '${name}'`);
+      assertFiniteArtifacts(raw[i]!, `${kind} part '${name}'`);
     } catch (e) {
-      throw new ConfigError('save.handle', `a '${h.kind}' model with non-finite weights`, `finite weights, which load() requires (${(e as Error).message.replace(/^latentkit: /, '')})`);
+      throw new ConfigError('save.handle', `a '${kind}' model with non-finite weights`, `finite weights, which load() requires (${(e as Error).message.replace(/^latentkit: /, '')})`);
     }
   });
   const artifacts = await Promise.all(raw.map((a) => withRecord(a, info)));

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../core/errors.js';
 import { field, is, isRecord, numberIn, oneOf, optionsSchema } from '../core/options.js';
+import { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD } from './fusedOptimizers.js';
 
 /**
  * Optimizer names latentkit can create. `sgd` with a `momentum` > 0 is SGD with momentum.
@@ -123,18 +124,18 @@ export function resolveOptimizer(
   let optimizer: tf.Optimizer;
   switch (name) {
     case 'adam':
-      optimizer = tf.train.adam(lr, beta1, beta2, eps);
+      optimizer = new FusedAdam(lr, beta1!, beta2!, eps);
       break;
     case 'adamax':
       optimizer = tf.train.adamax(lr, beta1, beta2, eps);
       break;
     case 'rmsprop':
-      optimizer = tf.train.rmsprop(lr, 0.9, momentum ?? 0, eps);
+      optimizer = new FusedRMSProp(lr, 0.9, momentum ?? 0, eps);
       break;
     case 'sgd':
     case 'momentum': {
       const m = momentum ?? (name === 'momentum' ? 0.9 : 0);
-      optimizer = m > 0 ? tf.train.momentum(lr, m, c.nesterov) : tf.train.sgd(lr);
+      optimizer = m > 0 ? new FusedMomentum(lr, m, c.nesterov) : new FusedSGD(lr);
       break;
     }
     case 'adagrad':

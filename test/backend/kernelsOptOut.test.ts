@@ -43,12 +43,12 @@ describe('kernel replacements: opt-out', () => {
 
   it('setKernelReplacements(true) installs them for the active backend, false restores the exact originals', async () => {
     const installed = setKernelReplacements(true);
-    expect(installed.length).toBe(10);
+    expect(installed.length).toBe(16);
     expect(replacedNow().every((k) => k.startsWith('wasm/'))).toBe(true);
     expect(ensureTrainingKernels()).toEqual([]); // idempotent
     await useBackend('cpu');
     expect(replacedNow()).toContain('cpu/ResizeNearestNeighborGrad');
-    expect(setKernelReplacements(false).sort()).toEqual([...installed, 'ResizeNearestNeighborGrad'].sort()); // wasm's ten and cpu's one
+    expect(setKernelReplacements(false).sort()).toEqual([...installed, 'ResizeNearestNeighborGrad'].sort()); // wasm's sixteen and cpu's one
     expect(stockInPlace()).toBe(true);
     expect(setKernelReplacements(false)).toEqual([]);
   });

@@ -8,14 +8,17 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { convAE, latentkitKernels } from '../../src/index.js';
 
-const ADDED = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum'];
+const ADDED = [
+  'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum',
+  'LatentkitAdamUpdate', 'LatentkitMomentumUpdate', 'LatentkitRMSPropUpdate',
+];
 
 describe('wasm chosen with tf.setBackend', () => {
   it('the missing kernels are registered at import, before tfjs-backend-wasm is loaded', () => {
     expect(tf.getKernel('Conv2D', 'wasm')).toBeUndefined(); // tfjs's own wasm kernels: not loaded yet
     for (const name of ADDED) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     const replaced = latentkitKernels().filter((k) => k.change === 'replaced');
-    expect(replaced.length).toBe(11);
+    expect(replaced.length).toBe(17);
     expect(replaced.every((k) => !k.active)).toBe(true);
   });
 
@@ -33,7 +36,7 @@ describe('wasm chosen with tf.setBackend', () => {
     const loss = history['loss']!;
     expect(loss.every(Number.isFinite)).toBe(true);
     expect(loss[3]!).toBeLessThan(loss[0]!);
-    expect(active().length).toBe(ADDED.length + 10); // every wasm replacement, installed at the start of fit
+    expect(active().length).toBe(ADDED.length + 16); // every wasm replacement, installed at the start of fit
     expect(tf.getBackend()).toBe('wasm');
     ae.dispose();
     x.dispose();

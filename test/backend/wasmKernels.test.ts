@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/useBackend.js';
-import { ensureTrainingKernels } from '../../src/backend/kernels.js';
+import { ensureTrainingKernels, setKernelReplacements } from '../../src/backend/kernels.js';
+import { kernelOptions } from '../../src/backend/wasm/util.js';
 
 const TOL = 1e-4;
 
@@ -318,6 +319,26 @@ describe('wasm training kernels', () => {
     const wasm = run();
     expect(Array.from(wasm)).toEqual(Array.from(cpu));
     expect(wasm.reduce((a, v) => a + v, 0)).toBe(111111); // every window passed its gradient on
+  });
+
+  it('a transposed matMul gives the same bits whether latentkit computes C or Cᵀ (Dense gradients at batch 64)', async () => {
+    await useBackend('wasm');
+    const dy = fixed([64, 784], 1);
+    const w = fixed([256, 784], 2);
+    const x = fixed([64, 256], 3);
+    // dX = dY·Wᵀ (latentkit computes (W·dYᵀ)ᵀ: less to move), dW = Xᵀ·dY, and Wᵀ·Xᵀ, each both ways.
+    const products = () => [tf.matMul(dy, w, false, true), tf.matMul(x, dy, true, false), tf.matMul(w, x, true, true)];
+    const chosen = products();
+    kernelOptions.matMulOrientation = false;
+    try {
+      const direct = products();
+      chosen.forEach((c, i) => expect(Buffer.from(c.dataSync().buffer).equals(Buffer.from(direct[i]!.dataSync().buffer)), `product ${i}`).toBe(true));
+      tf.dispose(direct);
+    } finally {
+      kernelOptions.matMulOrientation = true;
+    }
+    setKernelReplacements(true);
+    tf.dispose([...chosen, dy, w, x]);
   });
 
   it('no tensor leaks: engine and wasm heap hold the same tensors before and after the gradients', async () => {

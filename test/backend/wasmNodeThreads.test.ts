@@ -47,6 +47,7 @@ interface TrainOut {
   weights: string[];
   tempDirs: string[];
   tensors: number;
+  fusedMatchesTfjs: boolean;
 }
 
 const parse = (run: Run): TrainOut => JSON.parse(run.stdout.trim().split('\n').at(-1)!) as TrainOut;
@@ -66,6 +67,9 @@ describe('wasm threads in Node', () => {
     // XNNPACK splits the GEMMs across threads by output tiles, never a sum: the same arithmetic, bit for bit.
     expect(b.loss).toEqual(a.loss);
     expect(b.weights).toEqual(a.weights);
+    // latentkit's fused optimizer update (SIMD loops on shared memory when threaded) is tfjs's, bit for bit.
+    expect(a.fusedMatchesTfjs).toBe(true);
+    expect(b.fusedMatchesTfjs).toBe(true);
     // The worker script's per-process folder is gone once the workers have loaded it, and after exit.
     expect(b.tempDirs).toEqual([]);
     expect(a.tempDirs).toEqual([]);

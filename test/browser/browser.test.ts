@@ -53,9 +53,15 @@ afterAll(async () => {
   await isolated?.close();
 });
 
+/** The time limit of a page's navigation and waits (ms). */
+const SLOW = 300_000;
+
 /** Opens a page, collecting its uncaught errors. */
 async function open(url: string, initScript?: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Time limits catch hangs, not slowness: a loaded 2-core machine runs four renderers (SwiftShader's among them) several times slower.
+  page.setDefaultTimeout(SLOW);
+  page.setDefaultNavigationTimeout(SLOW);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   if (initScript) await page.addInitScript(initScript);
@@ -241,7 +247,7 @@ describe("the README's browser example", () => {
     try {
       const url = server.resolvedUrls!.local[0]!;
       const { page, errors } = await open(url);
-      await page.waitForFunction(() => document.querySelector('#out')?.textContent?.includes('loss'), undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelector('#out')?.textContent?.includes('loss'), undefined, { timeout: SLOW });
       const text = await page.textContent('#out');
       await page.close();
       expect(errors).toEqual([]);
@@ -274,7 +280,7 @@ describe('the demo page', () => {
     const server = await serveStatic(demo.outDir, { isolated: true });
     try {
       const { page, errors } = await open(`${server.url}?backend=wasm&digits=500&epochs=2&train=300&vaeEpochs=2&ganEpochs=1&autorun=dae,saveload,vae,gan`);
-      await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset['state'] ?? ''), undefined, { timeout: 90_000 });
+      await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset['state'] ?? ''), undefined, { timeout: SLOW });
       const state = await page.evaluate(() => ({
         state: document.body.dataset['state'],
         backend: document.getElementById('backend-info')!.textContent,

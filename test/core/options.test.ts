@@ -111,3 +111,18 @@ describe('options checker', () => {
     expect(nearest('lr', ['epochs', 'learningRate'])).toBeUndefined();
   });
 });
+
+describe('options objects', () => {
+  it('a class instance (a tensor passed where options belong) is refused as not an options object', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const { saltAndPepperNoise } = await import('../../src/index.js');
+    const t = tf.zeros([2, 2]);
+    try {
+      expect(() => saltAndPepperNoise(t as never)).toThrow(/saltAndPepperNoise = .*expected an options object/);
+    } finally {
+      t.dispose();
+    }
+    // Plain objects of any prototype-less kind are still options.
+    expect(() => saltAndPepperNoise(Object.assign(Object.create(null), { rate: 0.1 }))).not.toThrow();
+  });
+});

@@ -8,7 +8,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { GAN, TrainingError, VAE, denoisingAE, undercompleteAE, useBackend, type Callback } from '../../src/index.js';
-import { NonFiniteStepError, gradientStep } from '../../src/advanced.js';
+import { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD, NonFiniteStepError, gradientStep } from '../../src/advanced.js';
+
+/**
+ * tfjs's own optimizer (what a user passes) and latentkit's fused ones (what `'adam'`, `'momentum'`,
+ * `'sgd'`, `'rmsprop'` make): a refused step must leave the fused kernels' state untouched too.
+ */
+const OPTIMIZERS: Array<{ name: string; make: () => tf.Optimizer }> = [
+  { name: 'tf.train.adam', make: () => tf.train.adam(0.01) },
+  { name: 'FusedAdam', make: () => new FusedAdam(0.01, 0.9, 0.999, 1e-7) },
+  { name: 'FusedMomentum', make: () => new FusedMomentum(0.01, 0.9) },
+  { name: 'FusedRMSProp', make: () => new FusedRMSProp(0.01, 0.9, 0.1, 1e-7) },
+  { name: 'FusedSGD', make: () => new FusedSGD(0.01) },
+];
 
 /** Every weight's bytes, and the optimizers' state's bytes. */
 async function state(models: tfl.LayersModel[], optimizers: tf.Optimizer[]): Promise<string[]> {
@@ -59,11 +71,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
   describe(`a non-finite step is not applied (${backend})`, () => {
     const x = () => tf.randomUniform([12, 4], 0, 1, 'float32', 3);
 
-    it('autoencoder: the weights and the optimizer are those before the step, bitwise', async () => {
+    it.each(OPTIMIZERS)('autoencoder, $name: the weights and the optimizer are those before the step, bitwise', async ({ make }) => {
       await useBackend(backend);
       const ae = undercompleteAE({ inputDim: 4, hiddenUnits: [3], codeDim: 2, seed: 1 });
       const data = x();
-      const opt = tf.train.adam(0.01);
+      const opt = make();
       // One epoch first, so that the optimizer holds its moments (they are the caller's, as the optimizer is).
       await ae.fit(data, { epochs: 1, batchSize: 4, optimizer: opt, verbose: 0 });
       let undo = () => {};

@@ -8,7 +8,7 @@
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { nearestSourceIndex, resizeNearestNeighborGradValues } from '../cpuKernelFixes.js';
-import { constant, exactConvInput, free, run, transpose2d, view, xnnpackAgrees } from './util.js';
+import { constant, exactConvInput, free, kernelOptions, run, transpose2d, view, xnnpackAgrees } from './util.js';
 import type { PadAttr, Shape4, WasmBackend } from './util.js';
 
 /**
@@ -48,9 +48,14 @@ export const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
 
 /**
  * The wasm BatchMatMul runs XNNPACK only for an unbatched product without transposes; with transposeA or
- * transposeB (every Dense gradient) it falls back to a scalar loop. Here the transposed operand is
- * transposed explicitly (a cheap copy) and the product goes to XNNPACK through `original`. Batched or
- * non-float32 products, and operands whose inner sizes disagree, are handed to `original` as they are.
+ * transposeB (every Dense gradient) it falls back to a scalar loop. Here the product goes to XNNPACK through
+ * `original` in whichever of two forms moves less data: C = op(A)·op(B) with the transposed operands made
+ * explicitly, or Cᵀ = op(B)ᵀ·op(A)ᵀ (a transposed operand is then read as it is stored) followed by a
+ * transpose of C. XNNPACK packs its right operand on every call (the weights change after every step), so
+ * that operand's size counts too: for a Dense input gradient dX = dY·Wᵀ at batch 64 through a 256 -> 784
+ * layer, the first form transposes and packs W (2 x 200k floats), the second transposes dY and dXᵀ and
+ * packs dYᵀ (117k). Each output is the same sums in the same order either way. Batched or non-float32
+ * products, and operands whose inner sizes disagree, are handed to `original` as they are.
  */
 export function batchMatMul(original: KernelFunc): KernelFunc {
   return (args) => {
@@ -62,18 +67,46 @@ export function batchMatMul(original: KernelFunc): KernelFunc {
     }
     const [ar, ac] = a.shape.slice(-2) as [number, number];
     const [br, bc] = bm.shape.slice(-2) as [number, number];
-    if ((transposeA ? ar : ac) !== (transposeB ? bc : br)) return original(args);
+    const [m, k] = transposeA ? [ac, ar] : [ar, ac];
+    const n = transposeB ? br : bc;
+    if (k !== (transposeB ? bc : br)) return original(args);
     const b = args.backend as WasmBackend;
-    const at = transposeA ? transpose2d(b, a, ar, ac) : a;
-    const bt = transposeB ? transpose2d(b, bm, br, bc) : bm;
-    const aView = view(at, [...a.shape.slice(0, -2), transposeA ? ac : ar, transposeA ? ar : ac]);
-    const bView = view(bt, [...bm.shape.slice(0, -2), transposeB ? bc : br, transposeB ? br : bc]);
-    try {
-      return original({ ...args, inputs: { a: aView, b: bView }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
-    } finally {
-      if (at !== a) free(b, at);
-      if (bt !== bm) free(b, bt);
+    // Leading axes (all of size 1) as each operand has them; the output has as many as the longer.
+    const leadA = a.shape.slice(0, -2);
+    const leadB = bm.shape.slice(0, -2);
+    const leadOut = (leadA.length >= leadB.length ? leadA : leadB).map(() => 1);
+    const product = (left: TensorInfo, leftLead: number[], right: TensorInfo, rightLead: number[], rows: number, inner: number, cols: number): TensorInfo =>
+      original({
+        ...args,
+        inputs: { a: view(left, [...leftLead, rows, inner]), b: view(right, [...rightLead, inner, cols]) },
+        attrs: { ...args.attrs, transposeA: false, transposeB: false },
+      }) as TensorInfo;
+    // Elements moved: explicit transposes, the packed right operand, and (second form) the result's transpose.
+    const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
+    const swapped = (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + k * m + m * n;
+    if (!kernelOptions.matMulOrientation || direct <= swapped) {
+      const at = transposeA ? transpose2d(b, a, ar, ac) : a;
+      const bt = transposeB ? transpose2d(b, bm, br, bc) : bm;
+      try {
+        return product(at, leadA, bt, leadB, m, k, n);
+      } finally {
+        if (at !== a) free(b, at);
+        if (bt !== bm) free(b, bt);
+      }
     }
+    // Cᵀ [n, m] = op(B)ᵀ [n, k] · op(A)ᵀ [k, m]; op(B)ᵀ is B as stored when transposeB, op(A)ᵀ is A when transposeA.
+    const left = transposeB ? bm : transpose2d(b, bm, br, bc);
+    const right = transposeA ? a : transpose2d(b, a, ar, ac);
+    let ct: TensorInfo;
+    try {
+      ct = product(left, leadB, right, leadA, n, k, m);
+    } finally {
+      if (left !== bm) free(b, left);
+      if (right !== a) free(b, right);
+    }
+    const c = transpose2d(b, ct, n, m);
+    free(b, ct);
+    return view(c, [...leadOut, m, n]);
   };
 }
 

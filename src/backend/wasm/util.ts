@@ -188,8 +188,25 @@ export const kernelOptions = {
   fastConv2DBackpropInput: true,
   /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */
   fastBatchMatMul: true,
+  /** ... computing Cᵀ = op(B)ᵀ·op(A)ᵀ instead when that moves less data (`batchMatMul` in `./otherKernels.ts`). */
+  matMulOrientation: true,
   /** Sum and Mean over leading axes (bias gradients, BatchNormalization) without the wasm kernels' transpose. */
   fastLeadingReductions: true,
   /** Integer-factor ResizeNearestNeighborGrad (UpSampling2D gradient) as a depthwise box-sum convolution. */
   fastResizeNearestNeighborGrad: true,
+  /** latentkit's optimizers update each variable with one fused kernel (wasm, cpu) instead of tfjs's ops. */
+  fusedOptimizers: true,
+  /** Slice, Tile and Concat as copies of contiguous runs inside the heap (`./movementKernels.ts`). */
+  fastSlice: true,
+  fastTile: true,
+  fastConcat: true,
+  /** Identity shares its input's data (a new reference) instead of copying it. */
+  sharedIdentity: true,
+  /**
+   * Read when a model is built, not by a kernel: an upsampling decoder's UpSampling2D + Conv2D stages are one
+   * UpsampledConv2D layer (`src/layers/upsampledConv.ts`). Off, the builders make the two layers as before.
+   */
+  upsampledConv: true,
+  /** On wasm, the fused updates run as wasm SIMD loops (`./simdUpdates.wat`) rather than JavaScript loops. */
+  simdOptimizerLoops: true,
 };

@@ -9,6 +9,8 @@ import { ConfigError } from '../../core/errors.js';
 import { field, is, nonNegativeInt, oneOf, positiveInt, positiveIntArray, type Resolved } from '../../core/options.js';
 import type { SeedStream } from '../../core/seed.js';
 import { checkActivation, type Activation } from '../../layers/activations.js';
+import { kernelOptions } from '../../backend/wasm/util.js';
+import { UpsampledConv2D } from '../../layers/upsampledConv.js';
 import { activationLayers, seededGlorot } from './blocks.js';
 
 /**
@@ -223,28 +225,24 @@ function mirrorStage(
   const tag = `decoder_${i + 1}`;
   const layers: tfl.layers.Layer[] = [];
   const p = spec.pooling[i]!;
-  if (p > 0) {
-    layers.push(tfl.layers.upSampling2d({ size: [p, p], name: `${tag}_unpool` }));
-    size = [size[0] * p, size[1] * p];
-  }
   const k = spec.kernelSize[i]!;
   const s = spec.strides[i]!;
   const pad = spec.padding[i]!;
-  let outSize: [number, number];
-  if (spec.decoder === 'upsample' && s > 1) {
-    layers.push(tfl.layers.upSampling2d({ size: [s, s], name: `${tag}_upsample` }));
-    size = [size[0] * s, size[1] * s];
-  }
+  // The upsampling decoder's UpSampling2D layers (the pooling's and the stride's) and its 'same' convolution
+  // are one UpsampledConv2D: the same function, computed on the small input (see layers/upsampledConv.ts).
+  const factor = (p > 0 ? p : 1) * (spec.decoder === 'upsample' && s > 1 ? s : 1);
+  const fused = spec.decoder === 'upsample' && factor > 1 && kernelOptions.upsampledConv;
+  if (p > 0 && !fused) layers.push(tfl.layers.upSampling2d({ size: [p, p], name: `${tag}_unpool` }));
+  if (p > 0) size = [size[0] * p, size[1] * p];
+  if (spec.decoder === 'upsample' && s > 1 && !fused) layers.push(tfl.layers.upSampling2d({ size: [s, s], name: `${tag}_upsample` }));
+  if (spec.decoder === 'upsample' && s > 1) size = [size[0] * s, size[1] * s];
   const target = spec.stageSizes[i]!;
   const fitted = (from: [number, number]) => fitLayers(from, target, tag, lastName);
   // The convolution carries the activation itself unless it is leakyRelu (a layer of its own).
   const inline = activation !== 'leakyRelu';
   const convName = (after: tfl.layers.Layer[]) => (lastName && inline && after.length === 0 ? lastName : `${tag}_${spec.decoder === 'transpose' ? 'deconv' : 'conv'}`);
-  if (spec.decoder === 'transpose') {
-    outSize = [deconvOutputSize(size[0], k, s, pad), deconvOutputSize(size[1], k, s, pad)];
-  } else {
-    outSize = size;
-  }
+  const outSize: [number, number] =
+    spec.decoder === 'transpose' ? [deconvOutputSize(size[0], k, s, pad), deconvOutputSize(size[1], k, s, pad)] : size;
   const fit = fitted(outSize);
   const conv = {
     filters,
@@ -253,11 +251,9 @@ function mirrorStage(
     kernelInitializer: seededGlorot(stream),
     name: convName(fit),
   } as const;
-  layers.push(
-    spec.decoder === 'transpose'
-      ? tfl.layers.conv2dTranspose({ ...conv, strides: s, padding: pad })
-      : tfl.layers.conv2d({ ...conv, padding: 'same' }),
-  );
+  if (spec.decoder === 'transpose') layers.push(tfl.layers.conv2dTranspose({ ...conv, strides: s, padding: pad }));
+  else if (fused) layers.push(new UpsampledConv2D({ ...conv, size: [factor, factor] }));
+  else layers.push(tfl.layers.conv2d({ ...conv, padding: 'same' }));
   if (!inline) layers.push(...activationLayers('leakyRelu', lastName && fit.length === 0 ? lastName : `${tag}_leakyRelu`));
   layers.push(...fit);
   return { layers, size: target };

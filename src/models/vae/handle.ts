@@ -242,24 +242,22 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
   elbo(x: DataInput, options: ElboOptions = {}): ElboReport {
     this.assertLive();
     const o = ELBO_OPTIONS.check(options);
-    const owned = toExamples(x, 'x', this.inputShape);
-    try {
-      const bounds = this.targetBounds();
-      if (bounds) assertWithin(owned.tensor, 'x', bounds);
-      return elboOf(this.net, owned.tensor, { ...o, seed: o.seed ?? this.config.seed });
-    } finally {
-      release(owned);
-    }
+    return this.estimate(x, (data) => elboOf(this.net, data, { ...o, seed: o.seed ?? this.config.seed }));
   }
 
   nll(x: DataInput, options: NllOptions = {}): NllReport {
     this.assertLive();
     const o = NLL_OPTIONS.check(options);
+    return this.estimate(x, (data) => importanceSampledNll(this.net, data, { ...o, seed: o.seed ?? this.config.seed }));
+  }
+
+  /** Runs an estimate on `x` as examples, checked against the likelihood's range, and frees what it made. */
+  private estimate<R>(x: DataInput, run: (data: tf.Tensor) => R): R {
     const owned = toExamples(x, 'x', this.inputShape);
     try {
       const bounds = this.targetBounds();
       if (bounds) assertWithin(owned.tensor, 'x', bounds);
-      return importanceSampledNll(this.net, owned.tensor, { ...o, seed: o.seed ?? this.config.seed });
+      return run(owned.tensor);
     } finally {
       release(owned);
     }

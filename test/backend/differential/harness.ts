@@ -2,7 +2,8 @@
  * Differential testing of kernel functions: one generated case (host arrays + attributes) runs through a
  * kernel function on a backend instance directly (no engine, no tensors: `backend.write`, the kernel,
  * `readSync`, `disposeData`), and outputs are compared with a tolerance scaled to the reference's values.
- * Every run also checks that the kernel freed everything it allocated and did not hand back an input's data.
+ * Every run also checks that the kernel freed everything it allocated and did not hand back an input's data
+ * without taking a reference to it.
  *
  * Reproduce one failing case: `DIFF_ONLY='Conv2DBackpropInput#17' npx vitest run <file>` (the message of a
  * failure names it); `DIFF_CASES=3000` runs more cases per kernel, `DIFF_SEED=7` other ones, `DIFF_TRACE=1`
@@ -25,6 +26,8 @@ export interface HostTensor {
 /** One generated kernel call. `tags` name the paths and conditions it exercises (for the tallies). */
 export interface KernelCase {
   inputs: Record<string, HostTensor>;
+  /** The kernel takes its inputs as a list (Concat), in the order of `inputs`. */
+  inputList?: boolean;
   attrs: Record<string, unknown>;
   tags: string[];
 }
@@ -110,6 +113,7 @@ interface HostBackend {
   readSync(dataId: DataId): ArrayLike<number>;
   disposeData(dataId: DataId, force?: boolean): boolean;
   numDataIds(): number;
+  refCount(dataId: DataId): number;
 }
 
 /** The initialised backend instance named `name` (cpu or wasm). */
@@ -138,13 +142,21 @@ export function runKernel(backendName: string, kernelFunc: KernelFunc, c: Kernel
   }
   let outcome: Outcome;
   try {
-    const out = kernelFunc({ inputs, backend: backend as unknown as KernelBackend, attrs: structuredClone(c.attrs) as never });
-    if (Array.isArray(out)) throw new Error('harness: expected one output');
-    const info = out as TensorInfo;
-    const shared = Object.entries(inputs).find(([, t]) => t.dataId === info.dataId);
-    if (shared) throw new Error(`harness: ${backendName} kernel returned its input "${shared[0]}" without a reference of its own`);
-    outcome = { shape: [...info.shape], dtype: info.dtype, values: Float64Array.from(backend.readSync(info.dataId)) };
-    backend.disposeData(info.dataId);
+    const given = c.inputList ? Object.values(inputs) : inputs;
+    const out = kernelFunc({ inputs: given as never, backend: backend as unknown as KernelBackend, attrs: structuredClone(c.attrs) as never });
+    // Several outputs (SplitV, Unpack) are compared as one: their values in order, their shapes as
+    // [rank, ...dims] per output.
+    const infos = (Array.isArray(out) ? out : [out]) as TensorInfo[];
+    const values: number[] = [];
+    for (const info of infos) {
+      // An output may share an input's data (Identity, Reshape) only with a reference of its own.
+      const shared = Object.entries(inputs).find(([, t]) => t.dataId === info.dataId);
+      if (shared && backend.refCount(info.dataId) < 2) throw new Error(`harness: ${backendName} kernel returned its input "${shared[0]}" without a reference of its own`);
+      for (const v of Array.from(backend.readSync(info.dataId))) values.push(v);
+    }
+    const shape = Array.isArray(out) ? infos.flatMap((t) => [t.shape.length, ...t.shape]) : [...infos[0]!.shape];
+    outcome = { shape, dtype: infos[0]?.dtype ?? 'any', values: Float64Array.from(values) };
+    for (const info of infos) backend.disposeData(info.dataId);
   } catch (e) {
     if ((e as Error).message.startsWith('harness:')) throw e;
     outcome = { error: (e as Error).message };
