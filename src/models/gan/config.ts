@@ -380,11 +380,8 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
   }
   const factor = 2 ** generatorFilters.length;
   if (dataShape[0]! % factor !== 0 || dataShape[1]! % factor !== 0) {
-    throw new ConfigError(
-      'GAN.dataShape',
-      config.dataShape,
-      `height and width divisible by ${factor} (2 ** generatorFilters.length, with generatorFilters ${JSON.stringify(generatorFilters)})`,
-    );
+    const why = `height and width divisible by ${factor} (2 ** generatorFilters.length, with generatorFilters ${JSON.stringify(generatorFilters)})`;
+    throw new ConfigError('GAN.dataShape', config.dataShape, why);
   }
   const [dFilters, kernel] = [c.discriminatorFilters as number[], c.kernelSize as number];
   const ups = generatorFilters.length;
@@ -397,13 +394,5 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
     Math.ceil(dataShape[0]! / 2 ** dFilters.length) * Math.ceil(dataShape[1]! / 2 ** dFilters.length) * dFilters[dFilters.length - 1]! + 1;
   checkModelSize('GAN', gParams + dParams, c.allowLarge);
   const { dataShape: d, zDim, ...rest } = base;
-  return {
-    architecture,
-    dataShape: d,
-    zDim,
-    generatorFilters,
-    discriminatorFilters: c.discriminatorFilters as number[],
-    kernelSize: c.kernelSize as number,
-    ...rest,
-  };
+  return { architecture, dataShape: d, zDim, generatorFilters, discriminatorFilters: dFilters, kernelSize: kernel, ...rest };
 }
