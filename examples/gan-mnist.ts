@@ -28,107 +28,39 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, useBackend, type BackendName } from '../src/index.js';
-import { GAN, type GenerativeAdversarialNetwork } from '../src/index.js';
-import { sampleQuality } from '../src/index.js';
-import { lossCurve, saveImageGrid, writeReport, type ReportImage } from '../src/index.js';
-// The data loader of src/data/ will replace this test helper.
-import { mnistDigits } from '../test/helpers/mnist.js';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { GAN, lossCurve, saveImageGrid, writeReport, type GenerativeAdversarialNetwork, type ReportImage } from '../src/index.js';
+import { backendLabel, runExample, startExample, usageText, type IntFlag } from './shared/cli.js';
+import { judgeDigits, packageDigits, toUnit, trainDigitJudge } from './shared/digitJudge.js';
 
-const USAGE = `usage: npx tsx examples/gan-mnist.ts [options]
-  --conditional   condition both networks on the digit (one grid row per digit)
-  --epochs N      passes over the training digits (default 15)
-  --train N       training digits, a multiple of 10, at most 7000 (default 6000)
-  --every N       save a sample grid every N epochs (default 2)
-  --out DIR       output folder (default out/gan-mnist, or out/gan-mnist-conditional)
-  --seed N        seed of the weights, the training and the samples (default 42)
-  --backend NAME  wasm or cpu (default: LATENTKIT_BACKEND, else wasm)
-  --help          this text`;
-
-/** Rows of each digit's file: the classifier trains on the first 400 (which the GAN may also see) and is tested on 100 rows no model sees. */
-const CLASSIFIER_TRAIN_PER_CLASS = 400;
-const HELD_OUT_OFFSET = 760;
-const HELD_OUT_PER_CLASS = 100;
-
-function intFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} ${value}: expected an integer in [${min}, ${max}]`);
-  return n;
-}
-
-/** `perClass` digits of each class from `offset`: pixels `[N, 28, 28, 1]` in [0, 1], and labels. */
-function loadDigits(perClass: number, offset: number): { x: tf.Tensor4D; labels: Int32Array } {
-  const d = mnistDigits(perClass, offset);
-  return { x: tf.tensor4d(d.pixels, [d.n, 28, 28, 1]), labels: d.labels };
-}
-
-/** A small digit classifier, trained here on real digits, to judge the samples. */
-async function trainClassifier(seed: number): Promise<{ model: tfl.LayersModel; testAccuracy: number }> {
-  const train = loadDigits(CLASSIFIER_TRAIN_PER_CLASS, 0);
-  const test = loadDigits(HELD_OUT_PER_CLASS, HELD_OUT_OFFSET);
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.flatten({ inputShape: [28, 28, 1] }),
-      tfl.layers.dense({ units: 128, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }),
-      tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const y = tf.tensor1d(train.labels, 'float32');
-  // The digits come interleaved by class: no shuffling needed, and none means no Math.random.
-  await model.fit(train.x, y, { epochs: 8, batchSize: 64, shuffle: false, verbose: 0 });
-  const predicted = tf.tidy(() => tf.argMax(model.predict(test.x) as tf.Tensor, 1).dataSync());
-  let right = 0;
-  predicted.forEach((p, i) => (right += p === test.labels[i] ? 1 : 0));
-  tf.dispose([train.x, test.x, y]);
-  return { model, testAccuracy: right / test.labels.length };
-}
-
-/** Samples in [-1, 1] mapped to [0, 1] for pictures and for the classifier. */
-function toUnit(samples: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.clipByValue(tf.div(tf.add(samples, 1), 2), 0, 1));
-}
+const FLAGS: Record<string, IntFlag> = {
+  epochs: { default: 15, min: 1, max: 1000, help: 'passes over the training digits' },
+  train: { default: 6000, min: 10, max: 7000, help: 'training digits, a multiple of 10' },
+  every: { default: 2, min: 1, max: 1000, help: 'save a sample grid every N epochs' },
+  seed: { default: 42, min: 0, max: 2 ** 31 - 1, help: 'seed of the weights, the training and the samples' },
+};
+const SWITCHES = { conditional: 'condition both networks on the digit (one grid row per digit)' };
+const USAGE = usageText('gan-mnist.ts', FLAGS, 'out/gan-mnist (out/gan-mnist-conditional)', { switches: SWITCHES });
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      conditional: { type: 'boolean' },
-      epochs: { type: 'string' },
-      train: { type: 'string' },
-      every: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      backend: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const conditional = values.conditional ?? false;
-  const epochs = intFlag('epochs', values.epochs, 15, 1, 1000);
-  const train = intFlag('train', values.train, 6000, 10, 7000);
-  const every = intFlag('every', values.every, 2, 1, 1000);
-  const seed = intFlag('seed', values.seed, 42, 0, 2 ** 31 - 1);
-  const out = values.out ?? join('out', conditional ? 'gan-mnist-conditional' : 'gan-mnist');
-  const backendName = values.backend ?? process.env['LATENTKIT_BACKEND'] ?? 'wasm';
-  if (!(BACKEND_NAMES as readonly string[]).includes(backendName)) throw new Error(`--backend ${backendName}: expected wasm or cpu`);
-  const backend = await useBackend(backendName as BackendName);
-  console.log(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''}, seed ${seed}, ${conditional ? 'conditional' : 'unconditional'}`);
+  const start = await startExample(FLAGS, 'out/gan-mnist', USAGE, { switches: SWITCHES });
+  if (!start) return;
+  const { settings: st, backend } = start;
+  const conditional = st.switches['conditional'] === true;
+  const { epochs, train, every, seed } = st.ints as Record<'epochs' | 'train' | 'every' | 'seed', number>;
+  const out = resolve(st.out === 'out/gan-mnist' && conditional ? 'out/gan-mnist-conditional' : st.out);
+  console.log(conditional ? 'conditional on the digit' : 'unconditional');
 
   const started = performance.now();
-  const classifier = await trainClassifier(seed);
-  console.log(`judge: a 784-128-10 classifier, ${(100 * classifier.testAccuracy).toFixed(1)}% right on 1,000 held-out real digits`);
+  const judge = await trainDigitJudge(seed);
+  console.log(`judge: a 784-128-10 classifier, ${(100 * judge.testAccuracy).toFixed(1)}% right on 1,000 held-out real digits`);
 
-  const digits = loadDigits(Math.floor(train / 10), 0);
+  const digits = packageDigits(Math.floor(train / 10), 0);
   const x = tf.tidy(() => tf.sub(tf.mul(digits.x, 2), 1));
   digits.x.dispose();
+  // The dcgan architecture at a quarter of its default width (the default z100, 128/64 and 64/128 filters
+  // costs four times as much per step): the figures of the header were measured with this one.
   const gan: GenerativeAdversarialNetwork = GAN({
     architecture: 'dcgan',
     dataShape: [28, 28, 1],
@@ -143,7 +75,6 @@ async function main(): Promise<void> {
   const gridCount = conditional ? 100 : 64;
   const grid = { shape: [28, 28], cols: conditional ? 10 : 8, scale: 2, padding: 1, background: 0.5 } as const;
   const images: ReportImage[] = [];
-  await mkdir(out, { recursive: true });
   const saveGrid = async (label: string, epoch: number) => {
     const samples = gan.sample(gridCount, { labels: gridLabels, seed: seed + 1 });
     const unit = toUnit(samples);
@@ -171,16 +102,10 @@ async function main(): Promise<void> {
   // Judge 1,000 samples (100 of each digit for the conditional GAN).
   const judgeLabels = conditional ? Array.from({ length: 1000 }, (_, i) => i % 10) : undefined;
   const judged = gan.sample(1000, { labels: judgeLabels, seed: seed + 2 });
-  const unit = toUnit(judged);
-  const quality = sampleQuality(classifier.model, unit);
-  let agreement: number | undefined;
-  if (judgeLabels) {
-    const predicted = tf.tidy(() => tf.argMax(classifier.model.predict(unit) as tf.Tensor, 1).dataSync());
-    agreement = judgeLabels.filter((l, i) => predicted[i] === l).length / judgeLabels.length;
-  }
-  const realUnit = loadDigits(HELD_OUT_PER_CLASS, HELD_OUT_OFFSET).x;
-  const realQuality = sampleQuality(classifier.model, realUnit);
-  tf.dispose([judged, unit, realUnit]);
+  const quality = judgeDigits(judge, judged, judgeLabels);
+  const agreement = quality.agreement;
+  const realQuality = judge.real;
+  judged.dispose();
 
   const figures = {
     conditional,
@@ -190,13 +115,14 @@ async function main(): Promise<void> {
     histogram: quality.histogram,
     agreementWithRequestedDigit: agreement,
     realDigits: { confidentShare: realQuality.confidentShare, labelEntropy: realQuality.labelEntropy },
-    classifierTestAccuracy: classifier.testAccuracy,
+    classifierTestAccuracy: judge.testAccuracy,
+    config: gan.config,
     epochs,
     trainingDigits: train,
     steps,
     fitSeconds,
     stepsPerSecond: steps / fitSeconds,
-    backend: backend.name,
+    backend: backendLabel(backend),
     seed,
   };
   await writeFile(join(out, 'quality.json'), JSON.stringify(figures, null, 2) + '\n');
@@ -216,11 +142,11 @@ async function main(): Promise<void> {
   };
   if (agreement !== undefined) table['classified as the digit asked for'] = pct(agreement);
   Object.assign(table, {
-    'judge accuracy on real held-out digits': pct(classifier.testAccuracy),
+    'judge accuracy on real held-out digits': pct(judge.testAccuracy),
     'training digits': train,
     'steps (1 D + 1 G update each)': steps,
     'training seconds': Number(fitSeconds.toFixed(1)),
-    backend: backend.name,
+    backend: backendLabel(backend),
   });
   await writeReport(out, {
     title: `DCGAN on MNIST${conditional ? ', conditional on the digit' : ''}`,
@@ -246,8 +172,8 @@ async function main(): Promise<void> {
   });
   console.log(`report: ${join(out, 'index.html')} (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
   gan.dispose();
-  classifier.model.dispose();
+  judge.model.dispose();
   x.dispose();
 }
 
-await main();
+runExample(USAGE, main);

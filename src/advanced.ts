@@ -33,7 +33,8 @@ export { describeValue } from './core/errors.js';
 
 // The training loop and its parts.
 export type { TrainingTask, StepContext, StepLogs } from './train/task.js';
-export { gradientStep, variablesOf, NonFiniteStepError } from './train/gradientStep.js';
+export { gradientStep, variablesOf, clipWeights, NonFiniteStepError } from './train/gradientStep.js';
+export type { GradientStepOptions } from './train/gradientStep.js';
 export { runTraining, evaluateTask, splitForValidation } from './train/loop.js';
 export type { History } from './train/loop.js';
 export { loopSettings, FIT_FIELDS } from './train/fitOptions.js';
@@ -52,6 +53,7 @@ export { inferenceWhenFrozen } from './models/classifier/freeze.js';
 export { resolveLayerSpecs, applyLayerSpecs } from './models/nets/layerSpec.js';
 export type { CodePenalty, AutoencoderObjective } from './models/autoencoder/task.js';
 export { imbalanceMessage } from './models/gan/balanceMonitor.js';
+export { packExamples, packLabels } from './models/gan/packing.js';
 
 // Seeds and data checks.
 export { resolveSeed, seedStream, assertSeed } from './core/seed.js';
@@ -67,6 +69,8 @@ export { GaussianSampling, OutputLogVariance, reparameterize } from './layers/sa
 export type { GaussianSamplingArgs, OutputLogVarianceArgs } from './layers/sampling.js';
 export { DoubleBackpropActivation, doubleBackpropActivation, DOUBLE_BACKPROP_ACTIVATIONS } from './layers/doubleBackprop.js';
 export type { DoubleBackpropActivationArgs, DoubleBackpropActivationName } from './layers/doubleBackprop.js';
+export { MinibatchStddev } from './layers/minibatchStddev.js';
+export type { MinibatchStddevArgs } from './layers/minibatchStddev.js';
 export { UpsampledConv2D } from './layers/upsampledConv.js';
 export type { UpsampledConv2DArgs } from './layers/upsampledConv.js';
 export { normaliseNoiseSpec } from './noise/spec.js';

@@ -32,10 +32,13 @@ export type { ElboOptions, ElboReport, NllOptions, NllReport } from './models/va
 export type { VAEConfig, DenseVAEConfig, ConvVAEConfig, VAEBaseConfig, VAELikelihood, GaussianVariance } from './models/vae/config.js';
 export type { ResolvedVAEConfig, ResolvedDenseVAEConfig, ResolvedConvVAEConfig } from './models/vae/config.js';
 export { GAN } from './models/gan/gan.js';
-export type { GenerativeAdversarialNetwork, GANSampleOptions, GANDiscriminateOptions } from './models/gan/handle.js';
+export type { GenerativeAdversarialNetwork, GANSampleOptions, GANDiscriminateOptions, GANClassifyOptions } from './models/gan/handle.js';
 export type { GANFitOptions, GANHistory, GANLabelInput, GANValidationData, GANInstanceNoiseOptions } from './models/gan/fitOptions.js';
-export type { GANConfig, GANArchitecture, ResolvedGANConfig, ResolvedDenseGANConfig, ResolvedDCGANConfig } from './models/gan/config.js';
-export type { GANLoss, GANUpdateCounts } from './models/gan/task.js';
+export { GAN_ARCHITECTURES, GAN_CONDITIONINGS } from './models/gan/config.js';
+export type { GANConfig, GANArchitecture, GANConditioning, GANMinibatchStddevOptions, ResolvedGANConfig, ResolvedDenseGANConfig, ResolvedDCGANConfig } from './models/gan/config.js';
+export { GAN_LOSSES } from './models/gan/losses.js';
+export type { GANLoss } from './models/gan/losses.js';
+export type { GANUpdateCounts } from './models/gan/task.js';
 export { ganBalanceMonitor } from './models/gan/balanceMonitor.js';
 export type { GANBalanceMonitorOptions, GANImbalance } from './models/gan/balanceMonitor.js';
 export { classifier, imageClassifier } from './models/classifier/classifier.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lk from '../src/index.js';
-import { EarlyStopping } from '../src/advanced.js';
+import { EarlyStopping, gradientStep } from '../src/advanced.js';
 
 let dir: string;
 let x4: tf.Tensor2D;
@@ -19,6 +19,8 @@ let vae: lk.VariationalAutoencoder;
 let gan: lk.GenerativeAdversarialNetwork;
 let clf: lk.Classifier;
 let labels: tf.Tensor1D;
+let acgan: lk.GenerativeAdversarialNetwork;
+let sgd: tf.Optimizer;
 const masking: lk.NoiseSpec = { kind: 'masking', rate: 0.2 };
 
 beforeAll(async () => {
@@ -32,12 +34,15 @@ beforeAll(async () => {
   gan = lk.GAN({ dataShape: [4], zDim: 2, generatorUnits: [3], discriminatorUnits: [3], seed: 1 });
   clf = lk.classifier({ inputShape: [4], numClasses: 2, seed: 1 });
   labels = tf.tensor1d([0, 1, 0, 1, 0, 1], 'int32');
+  sgd = tf.train.sgd(0.1);
+  acgan = lk.GAN({ dataShape: [4], zDim: 2, generatorUnits: [3], discriminatorUnits: [3], numClasses: 2, conditioning: 'acgan', seed: 1 });
   await lk.save(ae, join(dir, 'ae'));
   await lk.save(dae, join(dir, 'dae'));
 });
 
 afterAll(async () => {
-  for (const h of [ae, dae, vae, gan, clf]) h.dispose();
+  for (const h of [ae, dae, vae, gan, clf, acgan]) h.dispose();
+  sgd.dispose();
   tf.dispose([x4, img, labels]);
   await rm(dir, { recursive: true, force: true });
 });
@@ -56,6 +61,12 @@ const cases: Case[] = [
   ['VAE (dense)', () => lk.VAE({ inputShape: [4], latentDim: 2, latentDims: 3 } as never), 'VAE.latentDims', 'latentDim'],
   ['VAE (conv)', () => lk.VAE({ architecture: 'conv', inputShape: [4, 4, 1], latentDim: 2, stride: 2 } as never), 'VAE.stride', 'strides'],
   ['GAN', () => lk.GAN({ dataShape: [2], zdim: 3 } as never), 'GAN.zdim', 'zDim'],
+  ['GAN (acgan)', () => lk.GAN({ dataShape: [2], numClasses: 3, conditoning: 'acgan' } as never), 'GAN.conditoning', 'conditioning'],
+  ['GAN (wgan)', () => lk.GAN({ dataShape: [2], loss: 'wgan', clipValu: 0.1 } as never), 'GAN.clipValu', 'clipValue'],
+  ['GAN (packing)', () => lk.GAN({ dataShape: [2], packng: 2 } as never), 'GAN.packng', 'packing'],
+  ['GAN (dropout)', () => lk.GAN({ dataShape: [2], discriminatorDropOut: 0.3 } as never), 'GAN.discriminatorDropOut', 'discriminatorDropout'],
+  ['GAN (discriminator batch norm)', () => lk.GAN({ dataShape: [2], discriminatorBatchnorm: true } as never), 'GAN.discriminatorBatchnorm', 'discriminatorBatchNorm'],
+  ['GAN.minibatchStddev', () => lk.GAN({ dataShape: [2], minibatchStddev: { groupsize: 4 } } as never), 'GAN.minibatchStddev.groupsize', 'groupSize'],
   ['Autoencoder.evaluate', () => ae.evaluate(x4, { metrc: 'mse' } as never), 'evaluate.metrc', 'metric'],
   ['Autoencoder.fit', () => ae.fit(x4, { epoch: 3, verbose: 0 } as never), 'fit.epoch', 'epochs'],
   ['fit.earlyStopping', () => ae.fit(x4, { earlyStopping: { patinece: 3 }, verbose: 0 } as never), 'fit.earlyStopping.patinece', 'patience'],
@@ -86,6 +97,8 @@ const cases: Case[] = [
   ['knnProbe', () => lk.knnProbe(x4, labels, x4, labels, { kk: 3 } as never), 'knnProbe.kk', 'k'],
   ['randomZoom', () => lk.randomZoom({ factor: 0.1, fillmode: 'reflect' } as never), 'randomZoom.fillmode', 'fillMode'],
   ['randomContrast', () => lk.randomContrast({ factor: 0.1, valuRange: [0, 1] } as never), 'randomContrast.valuRange', 'valueRange'],
+  ['GAN.classify', () => acgan.classify(x4, { batch: 2 } as never), 'classify.batch', 'batchSize'],
+  ['gradientStep', () => gradientStep(sgd, [], () => tf.scalar(0), undefined, { constrain: (v: tf.Tensor) => v } as never), 'gradientStep.options.constrain', 'constraint'],
   ['ganBalanceMonitor', () => lk.ganBalanceMonitor({ patince: 2 } as never), 'ganBalanceMonitor.patince', 'patience'],
   ['EarlyStopping', () => new EarlyStopping({ monitor: 'loss', patinece: 1 } as never), 'earlyStopping.patinece', 'patience'],
   ['gaussianNoise', () => lk.gaussianNoise({ stddev: 1, clips: [0, 1] } as never), 'gaussianNoise.clips', 'clip'],
@@ -112,6 +125,7 @@ const cases: Case[] = [
   ['writeReport section', () => lk.writeReport(join(dir, 'r'), { title: 'x', sections: [{ heading: 'h', txt: 'y' }] } as never), 'writeReport.sections[0].txt', 'text'],
   ['modeCoverage', () => lk.modeCoverage([[0, 0]], [[0, 0]], { radius: 1, mincount: 1 } as never), 'modeCoverage.mincount', 'minCount'],
   ['sampleQuality', () => lk.sampleQuality((t) => tf.softmax(t), x4, { confidance: 0.9 } as never), 'sampleQuality.confidance', 'confidence'],
+  ['sampleQuality labels', () => lk.sampleQuality((t) => tf.softmax(t), x4, { label: [0, 1, 2, 3, 0, 1] } as never), 'sampleQuality.label', 'labels'],
   ['ringOfGaussians', () => lk.ringOfGaussians({ mode: 8 } as never), 'ringOfGaussians.mode', 'modes'],
   ['load (a kind with options)', () => lk.load(join(dir, 'dae'), { nosie: fn }), 'load.nosie', 'noise'],
   ['load (a kind without options)', () => lk.load(join(dir, 'ae'), { noise: fn }), 'load.noise'],

@@ -34,6 +34,8 @@ padding 1 and, for transposed convolutions, output_padding 1: the same shapes an
 - lectureCNN: the CNN lecture's MNIST network (imageClassifier's default): Conv2D 16 3x3 valid relu,
   MaxPool 2, Dropout 0.25, Flatten, Dense 10 relu, Dropout 0.5, Dense 10; Adadelta lr 1, rho 0.95,
   eps 1e-7 (tfjs's).
+- acgan: latentkit's dcgan defaults with conditioning 'acgan' (see dcgan_acgan): G of z and the one-hot
+  digit, D with a real/fake and a 10-way class head; BCE + class cross-entropy (Odena et al.).
 Initialisation: Glorot (Xavier) uniform kernels and zero biases, as Keras and latentkit. Adam eps 1e-7 as
 tfjs. A GAN "example" is one row of a step's real batch: one step = one D update (real + generated batch)
 and one G update on fresh z, as latentkit's GAN task. Data are random (the cost does not depend on them).
@@ -224,6 +226,7 @@ class ClassifierTask:
     """A softmax classifier trained on cross-entropy with integer labels."""
 
     classes = 10
+    labelled = True
 
     def __init__(self, net, shape, optimizer):
         self.net, self.shape, self.opt = net, shape, optimizer
@@ -258,6 +261,78 @@ def lecture_cnn():
     return ClassifierTask(net, (1, 28, 28), torch.optim.Adadelta(net.parameters(), lr=1.0, rho=0.95, eps=1e-7))
 
 
+class ACGANTask:
+    """An ACGAN (Odena et al.) as latentkit's GAN task trains one: D on real/fake (BCE, the two halves' means
+    summed) plus the class cross-entropy of real and generated images, G on non-saturating BCE plus the
+    class cross-entropy of its images; the fakes take the real batch's labels. With `separate` (batch
+    statistics in D: batch norm or minibatch stddev) real and generated images go through D in two passes."""
+
+    labelled = True
+
+    def __init__(self, g, d, zdim, classes, shape, d_opt, g_opt, separate):
+        self.g, self.d, self.zdim, self.classes, self.shape = g, d, zdim, classes, shape
+        self.opt_d, self.opt_g, self.separate = d_opt, g_opt, separate
+
+    def generate(self, y):
+        return self.g(torch.cat([torch.randn(y.shape[0], self.zdim), y], dim=1))
+
+    def judge(self, real, fake):
+        if self.separate:
+            (lr, cr), (lf, cf) = self.d(real), self.d(fake)
+            return lr, cr, lf, cf
+        logits, classes = self.d(torch.cat([real, fake]))
+        b = real.shape[0]
+        return logits[:b], classes[:b], logits[b:], classes[b:]
+
+    def step(self, real, labels):
+        b = real.shape[0]
+        y = F.one_hot(labels, self.classes).float()
+        with torch.no_grad():
+            fake = self.generate(y)
+        self.opt_d.zero_grad(set_to_none=True)
+        lr, cr, lf, cf = self.judge(real, fake)
+        d_loss = (F.binary_cross_entropy_with_logits(lr, torch.ones(b, 1)) + F.binary_cross_entropy_with_logits(lf, torch.zeros(b, 1))
+                  + F.cross_entropy(cr, labels) + F.cross_entropy(cf, labels))
+        d_loss.backward()
+        self.opt_d.step()
+        self.opt_g.zero_grad(set_to_none=True)
+        logits, classes = self.d(self.generate(y))
+        g_loss = F.binary_cross_entropy_with_logits(logits, torch.ones(b, 1)) + F.cross_entropy(classes, labels)
+        g_loss.backward()
+        self.opt_g.step()
+        return d_loss.detach()
+
+
+class TwoHeads(nn.Module):
+    def __init__(self, body, features, classes):
+        super().__init__()
+        self.body, self.real, self.classes = body, nn.Linear(features, 1), nn.Linear(features, classes)
+
+    def forward(self, x):
+        h = self.body(x)
+        return self.real(h), self.classes(h)
+
+
+def dcgan_acgan(zdim=100, g_filters=(128, 64), d_filters=(64, 128), kernel=4, classes=10, dropout=0.0, d_batch_norm=False):
+    """latentkit's dcgan architecture for 28x28x1 with conditioning 'acgan' (kernel 4: Keras 'same' padding is
+    padding 1 here, output_padding 0, the same shapes and arithmetic)."""
+    pad = (kernel - 1) // 2
+    g = [nn.Linear(zdim + classes, 7 * 7 * g_filters[0], bias=False), nn.BatchNorm1d(7 * 7 * g_filters[0], eps=1e-3, momentum=0.1), nn.ReLU(), Reshape(g_filters[0], 7, 7)]
+    for c_in, c_out in zip(g_filters, g_filters[1:]):
+        g += [nn.ConvTranspose2d(c_in, c_out, kernel, stride=2, padding=pad, bias=False), nn.BatchNorm2d(c_out, eps=1e-3, momentum=0.1), nn.ReLU()]
+    g += [nn.ConvTranspose2d(g_filters[-1], 1, kernel, stride=2, padding=pad), nn.Tanh()]
+    d, c_in, size = [], 1, 28
+    for i, c_out in enumerate(d_filters):
+        bn = d_batch_norm and i > 0
+        d += [nn.Conv2d(c_in, c_out, kernel, stride=2, padding=pad, bias=not bn)]
+        d += [nn.BatchNorm2d(c_out, eps=1e-3, momentum=0.1)] if bn else []
+        d += [nn.LeakyReLU(0.2)] + ([nn.Dropout(dropout)] if dropout > 0 else [])
+        c_in, size = c_out, size // 2
+    d += [nn.Flatten()]
+    g, d = glorot(nn.Sequential(*g)), glorot(TwoHeads(nn.Sequential(*d), c_in * size * size, classes))
+    return ACGANTask(g, d, zdim, classes, (1, 28, 28), adam(d.parameters(), 2e-4, 0.5), adam(g.parameters(), 2e-4, 0.5), d_batch_norm)
+
+
 MODELS = {
     "assessmentCNN": assessment_cnn,
     "lectureCNN": lecture_cnn,
@@ -268,6 +343,7 @@ MODELS = {
     "vaeConv": vae_conv,
     "ganDense": gan_dense,
     "dcgan": dcgan,
+    "acgan": dcgan_acgan,
 }
 
 
@@ -354,19 +430,16 @@ def train(req):
     task = TASKS[name]
     n, batch = int(req["examples"]), int(req["batch"])
     x = torch.rand((n, *task.shape))
-    if isinstance(task, GANTask):
+    labelled = getattr(task, "labelled", False)
+    if isinstance(task, (GANTask, ACGANTask)):
         x = x * 2 - 1
+    labels = torch.randint(0, getattr(task, "classes", 1), (n,))
     t0, c0 = time.perf_counter(), time.process_time()
     order = torch.randperm(n)
     total = torch.zeros(())
-    if isinstance(task, ClassifierTask):
-        y = torch.randint(0, task.classes, (n,))
-        for start in range(0, n, batch):
-            rows = order[start:start + batch]
-            total += task.step(x[rows], y[rows])
-    else:
-        for start in range(0, n, batch):
-            total += task.step(x[order[start:start + batch]])
+    for start in range(0, n, batch):
+        rows = order[start:start + batch]
+        total += task.step(x[rows], labels[rows]) if labelled else task.step(x[rows])
     loss = float(total) / ((n + batch - 1) // batch)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"seconds": seconds, "cpuSeconds": cpu, "examples": n, "threads": torch.get_num_threads(), "loss": loss}

@@ -7,6 +7,10 @@
  *   784 tanh; D 784 -> 32 tanh -> 1; Adam 1e-4 (D), 1e-3 (G); batch 32.
  * - dcgan: 28x28x1, z100, generatorFilters [64, 32], discriminatorFilters [32, 64], 4x4 kernels, batch
  *   norm in G; Adam 2e-4, beta1 0.5; batch 64.
+ * - acgan: the dcgan defaults with `numClasses: 10, conditioning: 'acgan'` (Odena et al.): G of z and the
+ *   one-hot digit, z100 -> 7x7x128 -> 14x14x64 -> 28x28x1; D 64, 128 stride-2 convolutions with a
+ *   real/fake and a 10-way class head; D loss BCE + class cross-entropy on real and generated, G loss BCE +
+ *   class cross-entropy; Adam 2e-4, beta1 0.5; batch 64.
  * latentkit trains on MNIST digits scaled to [-1, 1], the peer on uniform noise (the cost does not depend
  * on the values). No tfjs-layers `model.fit` reference: a GAN step is not one `fit`.
  *
@@ -20,6 +24,7 @@ import { digits, runSpeedCase, type SpeedCase } from '../lib/speed.js';
 const SEED = 7;
 
 function ganCase(key: string, model: string, config: GANConfig, batchSize: number, examples: { full: number; quick: number }, image: boolean): SpeedCase {
+  const k = config.numClasses;
   return {
     key,
     model,
@@ -31,9 +36,11 @@ function ganCase(key: string, model: string, config: GANConfig, batchSize: numbe
     async setup(n) {
       const x = await digits(n, { image, symmetric: true });
       const gan = GAN(config);
+      // A conditional GAN's labels: the ten digits in turn (the cost does not depend on which).
+      const labels = k === undefined ? undefined : Int32Array.from({ length: n }, (_, i) => i % k);
       return {
         flopsPerExample: ganStepFlops(gan.generator, gan.discriminator),
-        latentkit: async () => (await gan.fit(x, { epochs: 1, batchSize, verbose: 0, balanceMonitor: false }))['dLoss']?.at(-1),
+        latentkit: async () => (await gan.fit(x, { labels, epochs: 1, batchSize, verbose: 0, balanceMonitor: false }))['dLoss']?.at(-1),
         dispose: () => {
           gan.dispose();
           x.dispose();
@@ -53,11 +60,19 @@ export const ganCases = [
     { full: 640, quick: 64 },
     true,
   ),
+  ganCase(
+    'acgan',
+    "ACGAN 28x28 (dcgan defaults, conditioning 'acgan'): G z100+10-(7x7x128)-64-1 with BN, D 64-128-(1, 10), Adam",
+    { architecture: 'dcgan', dataShape: [28, 28, 1], numClasses: 10, conditioning: 'acgan', seed: SEED },
+    64,
+    { full: 640, quick: 64 },
+    true,
+  ),
 ];
 
 export default {
   name: 'gan',
-  title: 'Dense GAN and DCGAN: training examples/s (one D and one G update per batch) vs PyTorch',
+  title: 'Dense GAN, DCGAN and ACGAN: training examples/s (one D and one G update per batch) vs PyTorch',
   async run(ctx: SuiteContext): Promise<SuiteResult> {
     const out: SuiteResult = { settings: { cases: ganCases, seed: SEED }, measurements: [], speed: [], quality: [], notes: [] };
     for (const c of ganCases) {

@@ -76,3 +76,4 @@ export function gaussianNll(x: tf.Tensor, mean: tf.Tensor, logVar: tf.Tensor | n
     return tf.mul(0.5, tf.add(scaled, tf.mul(values, tf.add(lv, LOG_2PI)))) as tf.Tensor1D;
   });
 }
+

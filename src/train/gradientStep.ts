@@ -3,7 +3,8 @@
  * {@link gradientStep}, which takes the gradients of the given variables, checks that the loss and every
  * gradient are finite, and only then applies them with the optimizer and frees them. A step that would
  * write NaN or Infinity into the weights is not applied at all, for every model kind: after the error the
- * weights and the optimizer's state are exactly what they were before the step.
+ * weights and the optimizer's state are exactly what they were before the step. A constraint (WGAN's
+ * weight clipping) projects the variables right after a step that was applied.
  *
  * @example
  * ```ts
@@ -14,6 +15,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { TrainingError } from '../core/errors.js';
+import { is, optionsSchema } from '../core/options.js';
+
+/**
+ * Options of {@link gradientStep}.
+ */
+export interface GradientStepOptions {
+  /**
+   * A projection applied to each updated variable right after the update, its result assigned back (as
+   * Keras applies a layer's `kernel_constraint` after each optimizer step): WGAN's weight clipping is
+   * `clipWeights(0.01)`. It is part of the step, so whatever the loop snapshots or restores between steps
+   * (early stopping's best weights) already satisfies it. A refused (non-finite) step applies nothing and
+   * projects nothing.
+   */
+  constraint?: (value: tf.Tensor) => tf.Tensor;
+}
+
+const STEP_OPTIONS = optionsSchema<GradientStepOptions>()('gradientStep.options', {
+  constraint: is.func<(value: tf.Tensor) => tf.Tensor>('a function (variable value) => projected value'),
+});
 
 /**
  * A gradient step was refused because its loss or one of its gradients is NaN or infinite; nothing was
@@ -71,6 +91,7 @@ function describeNonFinite(value: tf.Scalar, grads: tf.NamedTensorMap): string {
  * @param loss - computes the scalar to minimise; tensors it wants to outlive the step must be `tf.keep`t.
  * @param kept - tensors the loss function kept (logs of the step): disposed when the step is refused, so
  *   that a refused step leaks nothing.
+ * @param options - see {@link GradientStepOptions}.
  * @returns the loss value (a scalar the caller owns).
  * @throws NonFiniteStepError (a {@link TrainingError}) when the loss or a gradient is NaN or infinite;
  *   nothing is applied, the weights and the optimizer's state are unchanged.
@@ -80,7 +101,9 @@ export function gradientStep(
   variables: readonly tf.Variable[],
   loss: () => tf.Scalar,
   kept?: Readonly<Record<string, tf.Tensor | undefined>>,
+  options: GradientStepOptions = {},
 ): tf.Scalar {
+  const { constraint } = STEP_OPTIONS.check(options);
   let value: tf.Scalar;
   let grads: tf.NamedTensorMap;
   try {
@@ -102,7 +125,21 @@ export function gradientStep(
   }
   optimizer.applyGradients(grads);
   tf.dispose(grads);
+  // Finite weights projected by a (finite) constraint stay finite.
+  if (constraint) for (const v of variables) tf.tidy(() => v.assign(constraint(v)));
   return value;
+}
+
+/**
+ * A {@link GradientStepOptions.constraint} that clips every value to `[-c, c]` (WGAN's weight clipping).
+ *
+ * @example
+ * ```ts
+ * gradientStep(criticOptimizer, variablesOf(critic, true), criticLoss, undefined, { constraint: clipWeights(0.01) });
+ * ```
+ */
+export function clipWeights(c: number): (value: tf.Tensor) => tf.Tensor {
+  return (value) => tf.clipByValue(value, -c, c);
 }
 
 /**

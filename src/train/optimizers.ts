@@ -149,6 +149,21 @@ export function resolveOptimizer(
 }
 
 /**
+ * Sets the learning rate of an optimizer latentkit created (every tfjs optimizer reads its `learningRate`
+ * at each update; SGD and momentum keep it as a scalar too, which `setLearningRate` replaces).
+ */
+export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (r: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(rate);
+  else o.learningRate = rate;
+}
+
+/** The learning rate an optimizer was created with (or last set to). */
+export function learningRateOf(optimizer: tf.Optimizer): number {
+  return (optimizer as unknown as { learningRate: number }).learningRate;
+}
+
+/**
  * Disposes an optimizer latentkit created, completely. tfjs 4.22's `MomentumOptimizer.dispose()` frees
  * its accumulators and momentum scalar but not the learning-rate scalar its SGD base keeps (`c`), which
  * would leak one tensor per `fit`.

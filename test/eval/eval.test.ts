@@ -101,6 +101,34 @@ describe('sampleQuality', () => {
     model.dispose();
     x.dispose();
   });
+
+  it.each(['cpu', 'wasm'] as const)('with the labels the samples were made as, reports how often the classifier agrees (%s)', async (backend) => {
+    await useBackend(backend);
+    try {
+      const probs = tf.tensor2d([
+        [0.95, 0.05, 0],
+        [0.05, 0.95, 0],
+        [0.2, 0.3, 0.5],
+        [0, 0, 1],
+      ]);
+      const judge = (x: tf.Tensor) => tf.gatherND(probs, tf.cast(tf.reshape(tf.slice(x, [0, 0], [-1, 1]), [-1, 1]), 'int32'));
+      const x = tf.tensor2d([[0], [1], [2], [3]]);
+      const before = tf.memory().numTensors;
+      // Predicted classes 0, 1, 2, 2: the asked-for 0, 1, 2, 0 agree three times out of four.
+      expect(sampleQuality(judge, x, { labels: [0, 1, 2, 0], batchSize: 3 }).agreement).toBe(0.75);
+      const asTensor = tf.tensor1d([1, 1, 2, 2], 'int32');
+      expect(sampleQuality(judge, x, { labels: asTensor }).agreement).toBe(0.75);
+      expect(sampleQuality(judge, x, { labels: Int32Array.from([0, 1, 2, 2]) }).agreement).toBe(1);
+      expect(sampleQuality(judge, x).agreement).toBeUndefined();
+      expect(() => sampleQuality(judge, x, { labels: [0, 1] })).toThrow(InputError);
+      expect(() => sampleQuality(judge, x, { labels: [0, 1, 2, 0.5] })).toThrow(/sampleQuality\.labels/);
+      expect(() => sampleQuality(judge, x, { labels: 'abc' as never })).toThrow(ConfigError);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      tf.dispose([probs, x, asTensor]);
+    } finally {
+      await useBackend('cpu');
+    }
+  });
 });
 
 describe('scatterPlot', () => {

@@ -66,6 +66,28 @@ const kinds: Record<string, Kind> = {
     config: { inputShape: [8, 8, 2], numClasses: 4, seed: 14 },
     models: classifierModels,
   },
+  'gan (dcgan acgan, minibatch stddev, dropout, discriminator batch norm)': {
+    build: lk.GAN,
+    config: {
+      architecture: 'dcgan',
+      dataShape: [8, 8, 1],
+      zDim: 3,
+      generatorFilters: [4, 2],
+      discriminatorFilters: [2, 4],
+      numClasses: 3,
+      conditioning: 'acgan',
+      minibatchStddev: { groupSize: 2 },
+      discriminatorDropout: 0.25,
+      discriminatorBatchNorm: true,
+      seed: 12,
+    },
+    models: gan,
+  },
+  'gan (wgan, clipping, packing, conditional)': {
+    build: lk.GAN,
+    config: { dataShape: [3], zDim: 2, loss: 'wgan', clipValue: 0.05, packing: 3, numClasses: 2, generatorUnits: [3], minibatchStddev: true, seed: 13 },
+    models: gan,
+  },
 };
 
 function classifierModels(h: lk.Classifier): tfl.LayersModel[] {

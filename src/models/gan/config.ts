@@ -1,16 +1,17 @@
 /**
  * The config of {@link GAN}: its types, its fields for the options checker (dense and dcgan variants,
- * chosen by `architecture`), its resolution, and the upgrade of configs saved by latentkit 0.1.0 (which
- * called the architecture `kind`). A resolved config is itself a valid config.
+ * chosen by `architecture`), its resolution, and the upgrade of configs saved by earlier versions (0.1.0
+ * called the architecture `kind`; configs from before the mode-collapse remedies lack their fields). A
+ * resolved config is itself a valid config.
  * @module
  */
 import { ConfigError } from '../../core/errors.js';
-import { field, is, optionsSchema, positiveIntArray, type Resolved } from '../../core/options.js';
+import { field, is, isRecord, optionsSchema, positiveIntArray, type Resolved } from '../../core/options.js';
 import { resolveSeed } from '../../core/seed.js';
 import { checkActivation, type Activation } from '../../layers/activations.js';
 import { DOUBLE_BACKPROP_ACTIVATIONS } from '../../layers/doubleBackprop.js';
 import { ALLOW_LARGE_FIELD, checkModelSize, convParams, denseChainParams } from '../base/size.js';
-import { GAN_LOSSES, type GANLoss } from './task.js';
+import { GAN_LOSSES, type GANLoss } from './losses.js';
 
 /**
  * The network families {@link GAN} builds.
@@ -65,6 +66,17 @@ export interface GANConfig {
   outputActivation?: Activation;
   /** Batch normalization after each hidden layer of the generator (momentum 0.9). Default: dcgan true, dense false. */
   batchNorm?: boolean;
+  /**
+   * Dropout after each hidden layer of the discriminator (seeded, active only while training), in [0, 1):
+   * it keeps the discriminator from memorising the training examples. Default 0.
+   */
+  discriminatorDropout?: number;
+  /**
+   * Batch normalization (momentum 0.9) after each hidden layer of the discriminator but the first, as in
+   * the DCGAN paper; real and generated batches are then normalised separately. Not with `'wgan-gp'`
+   * (the penalty is defined per example). Default false.
+   */
+  discriminatorBatchNorm?: boolean;
   /** Name of the discriminator's feature layer read by `embed`: dense, its last hidden layer; dcgan, its flattened convolution features. Default `'embedding'`. */
   embeddingLayer?: string;
   /** The adversarial loss; see {@link GANLoss}. Default `'nonSaturating'`. */
@@ -72,15 +84,63 @@ export interface GANConfig {
   /** wgan-gp: weight of the gradient penalty `(||dD/dx|| - 1)^2` on interpolates. Default 10. */
   gradientPenalty?: number;
   /**
-   * Makes the GAN conditional on a class label in `[0, numClasses)`: its one-hot code is concatenated to z,
-   * and to the discriminator's input (dense: to the flattened example; dcgan: as `numClasses` constant
-   * channels beside the image's). Default: unconditional.
+   * wgan (weight clipping, Arjovsky et al.): after every critic update each of its trainable weights is
+   * clipped to `[-clipValue, clipValue]`. Default 0.01. Only with `loss: 'wgan'`.
+   */
+  clipValue?: number;
+  /**
+   * Makes the GAN conditional on a class label in `[0, numClasses)`; its one-hot code is concatenated to z.
+   * How the discriminator sees it depends on `conditioning`. Default: unconditional.
    */
   numClasses?: number;
+  /**
+   * How a conditional GAN (`numClasses`) uses the label; see {@link GANConditioning}. Default `'concat'`.
+   */
+  conditioning?: GANConditioning;
+  /**
+   * Minibatch standard deviation (Karras et al.), a remedy for mode collapse: before its last hidden layer
+   * the discriminator gets one more feature (dense) or channel (dcgan), the spread of the features over a
+   * group of `groupSize` examples, so that samples that are all alike give themselves away. `true` is
+   * `{ groupSize: 4 }`. Default false.
+   */
+  minibatchStddev?: boolean | GANMinibatchStddevOptions;
+  /**
+   * PacGAN packing (Lin et al.), a remedy for mode collapse: the discriminator judges `packing` examples at
+   * once, all real or all generated, so that a generator that covers few modes is caught by the lack of
+   * variety within a pack. The discriminator's input becomes the packed examples: dense
+   * `[packing * prod(dataShape)]` (flattened examples one after the other), dcgan `[H, W, packing * C]`
+   * (stacked on the channels); `discriminate` and `embed` then return one row per pack of consecutive
+   * examples. Not with `conditioning: 'acgan'`. Default 1 (no packing).
+   */
+  packing?: number;
   /** Seed of the initial weights and of every `fit` and `sample` that has no seed of its own. Default: from {@link setSeed}. */
   seed?: number;
   /** Build even when the networks are estimated beyond {@link PARAMETER_LIMIT} parameters. Default false. */
   allowLarge?: boolean;
+}
+
+/**
+ * How a conditional GAN uses its class label: `'concat'` (a conditional GAN, Mirza and Osindero: the
+ * one-hot label is also an input of the discriminator: concatenated to the flattened example, dense, or
+ * as `numClasses` constant channels beside the image's, dcgan) or `'acgan'` (an auxiliary classifier GAN,
+ * Odena et al.: the discriminator sees only the example, and besides real/fake it names the class with a
+ * softmax head; both networks are also trained on that classification).
+ * @category Models
+ */
+export type GANConditioning = (typeof GAN_CONDITIONINGS)[number];
+/**
+ * The values of {@link GANConditioning}.
+ * @category Models
+ */
+export const GAN_CONDITIONINGS = ['concat', 'acgan'] as const;
+
+/**
+ * Options of the minibatch standard deviation feature; see {@link GANConfig.minibatchStddev}.
+ * @category Models
+ */
+export interface GANMinibatchStddevOptions {
+  /** Examples per group (a batch that does not divide ends with a smaller group). Default 4. */
+  groupSize?: number;
 }
 
 /** What every resolved GAN config has, every default filled in. */
@@ -91,11 +151,19 @@ export interface ResolvedGANBase {
   discriminatorActivation: Activation;
   outputActivation: Activation;
   batchNorm: boolean;
+  discriminatorDropout: number;
+  discriminatorBatchNorm: boolean;
   embeddingLayer: string;
   loss: GANLoss;
   gradientPenalty: number;
+  /** wgan only. */
+  clipValue?: number;
   /** Classes of a conditional GAN (absent: unconditional). */
   numClasses?: number;
+  /** A conditional GAN's use of its label (absent: unconditional). */
+  conditioning?: GANConditioning;
+  minibatchStddev: false | { groupSize: number };
+  packing: number;
   seed: number;
   /** Present (true) only when the config asked for it. */
   allowLarge?: true;
@@ -136,6 +204,14 @@ const nonEmpty = (v: unknown, p: string) => {
 };
 const activation = field((v, p) => checkActivation(p, v));
 
+const MINIBATCH_STDDEV = optionsSchema<GANMinibatchStddevOptions>()('GAN.minibatchStddev', {
+  groupSize: field((v, p) => {
+    const g = is.positiveInt().check(v, p);
+    if (g < 2) throw new ConfigError(p, v, 'at least 2 examples per group (a spread needs two)');
+    return g;
+  }).default(4),
+});
+
 /** The fields both architectures take. */
 const COMMON = {
   dataShape: field(nonEmpty).required(),
@@ -145,25 +221,38 @@ const COMMON = {
   discriminatorActivation: activation,
   outputActivation: activation.default('tanh'),
   batchNorm: is.boolean(),
+  discriminatorDropout: is.number({ min: 0, max: 1, maxOpen: true }),
+  discriminatorBatchNorm: is.boolean(),
   embeddingLayer: field((v, p) => {
     if (typeof v !== 'string' || !/^[A-Za-z][\w.-]*$/.test(v)) throw new ConfigError(p, v, 'a layer name: a letter, then letters, digits, _ . or -');
     return v;
   }).default('embedding'),
   loss: is.oneOf(GAN_LOSSES).default('nonSaturating'),
   gradientPenalty: is.number({ min: 0, maxOpen: true }).default(10),
+  clipValue: is.number({ min: 0, minOpen: true, maxOpen: true }),
   numClasses: field((v, p) => {
     const k = is.positiveInt().check(v, p);
     if (k === 1) throw new ConfigError(p, 1, 'at least 2 classes (leave it out for an unconditional GAN)');
     return k;
   }),
+  conditioning: is.oneOf(GAN_CONDITIONINGS),
+  minibatchStddev: field((v, p): false | { groupSize: number } => {
+    if (v === false) return false;
+    if (v === true) return { groupSize: 4 };
+    if (!isRecord(v)) throw new ConfigError(p, v, 'true, false or { groupSize }');
+    return MINIBATCH_STDDEV.check(v, p);
+  }).default(false),
+  packing: is.positiveInt().default(1),
   seed: field((v, p) => resolveSeed(v as number, p)).default(() => resolveSeed(undefined)),
   allowLarge: ALLOW_LARGE_FIELD,
 };
 
 const elsewhere = (mine: GANArchitecture, other: GANArchitecture, keys: string[]) =>
   Object.fromEntries(keys.map((k) => [k, `to be left out for architecture "${mine}" (it applies to ${other} GANs)`]));
-const DENSE_ONLY = ['generatorUnits', 'discriminatorUnits'];
-const DCGAN_ONLY = ['generatorFilters', 'discriminatorFilters', 'kernelSize'];
+/** Fields only dense GANs take. */
+export const DENSE_ONLY = ['generatorUnits', 'discriminatorUnits'];
+/** Fields only DCGANs take. */
+export const DCGAN_ONLY = ['generatorFilters', 'discriminatorFilters', 'kernelSize'];
 const EXPECTED = "a config object such as { dataShape: [784] } or { architecture: 'dcgan', dataShape: [28, 28, 1] }";
 
 const DENSE = optionsSchema<GANConfig>()(
@@ -217,6 +306,36 @@ function activations(c: Resolved<typeof COMMON>, config: Record<string, unknown>
   return { generatorActivation, discriminatorActivation };
 }
 
+/** `clipValue` for loss 'wgan' (refused with the other losses, which would ignore it). */
+function lossExtras(c: Resolved<typeof COMMON>): { clipValue?: number } {
+  if (c.loss === 'wgan') return { clipValue: c.clipValue ?? 0.01 };
+  if (c.clipValue !== undefined) throw new ConfigError('GAN.clipValue', c.clipValue, `to be left out with loss "${c.loss}" (weight clipping is WGAN's, loss "wgan")`);
+  return {};
+}
+
+/** `discriminatorBatchNorm`, refused with the gradient penalty. */
+function discriminatorBatchNormOf(c: Resolved<typeof COMMON>): boolean {
+  const bn = c.discriminatorBatchNorm ?? false;
+  if (bn && c.loss === 'wgan-gp') {
+    throw new ConfigError('GAN.discriminatorBatchNorm', bn, 'false with loss "wgan-gp" (its gradient penalty is per example; batch normalization mixes the examples)');
+  }
+  return bn;
+}
+
+/** `numClasses` and `conditioning`, checked together. */
+function conditioningOf(c: Resolved<typeof COMMON>): { numClasses?: number; conditioning?: GANConditioning } {
+  const { numClasses, conditioning, packing } = c;
+  if (numClasses === undefined) {
+    if (conditioning !== undefined) throw new ConfigError('GAN.conditioning', conditioning, 'to be left out without numClasses (it says how a class label conditions the GAN)');
+    return {};
+  }
+  const resolved = conditioning ?? 'concat';
+  if (resolved === 'acgan' && packing > 1) {
+    throw new ConfigError('GAN.packing', packing, "1 with conditioning 'acgan' (its auxiliary classifier names the class of one example, not of a pack)");
+  }
+  return { numClasses, conditioning: resolved };
+}
+
 /**
  * Checks a {@link GANConfig} and fills in its defaults.
  *
@@ -228,17 +347,22 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
   const dense = architecture === 'dense';
   const c = (dense ? DENSE : DCGAN).check(config);
   noneOf(raw, dense ? DCGAN_ONLY : DENSE_ONLY, architecture, dense ? 'dcgan' : 'dense');
-  const { dataShape, embeddingLayer, loss, gradientPenalty, numClasses, seed } = c;
+  const { dataShape, embeddingLayer, loss, gradientPenalty, numClasses, minibatchStddev, packing, seed } = c;
   const base: ResolvedGANBase = {
     dataShape,
     zDim: c.zDim ?? ZDIM[architecture],
     ...activations(c, raw, dense),
     outputActivation: c.outputActivation,
     batchNorm: c.batchNorm ?? !dense,
+    discriminatorDropout: c.discriminatorDropout ?? 0,
+    discriminatorBatchNorm: discriminatorBatchNormOf(c),
     embeddingLayer,
     loss,
     gradientPenalty,
-    ...(numClasses === undefined ? {} : { numClasses }),
+    ...lossExtras(c),
+    ...conditioningOf(c),
+    minibatchStddev,
+    packing,
     seed,
     ...(c.allowLarge === true ? { allowLarge: true as const } : {}),
   };
@@ -256,11 +380,8 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
   }
   const factor = 2 ** generatorFilters.length;
   if (dataShape[0]! % factor !== 0 || dataShape[1]! % factor !== 0) {
-    throw new ConfigError(
-      'GAN.dataShape',
-      config.dataShape,
-      `height and width divisible by ${factor} (2 ** generatorFilters.length, with generatorFilters ${JSON.stringify(generatorFilters)})`,
-    );
+    const why = `height and width divisible by ${factor} (2 ** generatorFilters.length, with generatorFilters ${JSON.stringify(generatorFilters)})`;
+    throw new ConfigError('GAN.dataShape', config.dataShape, why);
   }
   const [dFilters, kernel] = [c.discriminatorFilters as number[], c.kernelSize as number];
   const ups = generatorFilters.length;
@@ -273,27 +394,5 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
     Math.ceil(dataShape[0]! / 2 ** dFilters.length) * Math.ceil(dataShape[1]! / 2 ** dFilters.length) * dFilters[dFilters.length - 1]! + 1;
   checkModelSize('GAN', gParams + dParams, c.allowLarge);
   const { dataShape: d, zDim, ...rest } = base;
-  return {
-    architecture,
-    dataShape: d,
-    zDim,
-    generatorFilters,
-    discriminatorFilters: c.discriminatorFilters as number[],
-    kernelSize: c.kernelSize as number,
-    ...rest,
-  };
+  return { architecture, dataShape: d, zDim, generatorFilters, discriminatorFilters: dFilters, kernelSize: kernel, ...rest };
 }
-
-/**
- * A config saved by latentkit 0.1.0 (under the kind `'dense'` or `'dcgan'`), in today's form: its `kind` is
- * the `architecture`, and the fields it wrote out for the other architecture (empty lists, `kernelSize: 0`)
- * are dropped.
- */
-export function upgradeGANConfig(config: Record<string, unknown>, savedKind: string): Record<string, unknown> {
-  if (config['architecture'] !== undefined) return config;
-  const { kind, ...rest } = config;
-  const architecture = (kind ?? savedKind) as GANArchitecture;
-  const drop = architecture === 'dense' ? DCGAN_ONLY : DENSE_ONLY;
-  return { architecture, ...Object.fromEntries(Object.entries(rest).filter(([k]) => !drop.includes(k))) };
-}
-

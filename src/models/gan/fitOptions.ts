@@ -46,6 +46,7 @@ export interface GANInstanceNoiseOptions {
  * | --- | --- | --- | --- | --- |
  * | minimax, nonSaturating (dense) | adam | 1e-4 | 1e-3 | 1 |
  * | minimax, nonSaturating (dcgan) | adam, beta1 0.5 | 2e-4 | 2e-4 | 1 |
+ * | wgan (Arjovsky et al.) | rmsprop | 5e-5 | 5e-5 | 5 |
  * | wgan-gp | adam, beta1 0.5, beta2 0.9 | 1e-4 | 1e-4 | 5 |
  *
  * The default rates apply when the optimizer is left out or given by name; an {@link OptimizerConfig}
@@ -68,15 +69,23 @@ export interface GANFitOptions extends FitOptions {
   gLearningRate?: number;
   /**
    * Discriminator updates per generator round: the discriminator is updated on every batch, the generator
-   * every `dStepsPerG`-th batch. Default 1 (wgan-gp 5).
+   * every `dStepsPerG`-th batch. Default 1 (wgan and wgan-gp 5).
    */
   dStepsPerG?: number;
   /** Generator updates per round (each on fresh z). Default 1. */
   gStepsPerD?: number;
-  /** One-sided label smoothing: the discriminator's target for real examples is `1 - labelSmoothing`, in [0, 1). Not for wgan-gp. Default 0. */
+  /** One-sided label smoothing: the discriminator's target for real examples is `1 - labelSmoothing`, in [0, 1). Not for wgan or wgan-gp. Default 0. */
   labelSmoothing?: number;
   /** Instance noise: a standard deviation, or {@link GANInstanceNoiseOptions}. Default 0 (none). */
   instanceNoise?: number | GANInstanceNoiseOptions;
+  /**
+   * Learning-rate decay within this `fit`: both rates fall geometrically, epoch by epoch, from their start
+   * value to `learningRateDecay` times it at the last epoch (epoch e of E, counted from 0, uses
+   * `rate * learningRateDecay ** (e / (E - 1))`). In (0, 1]; 1 keeps the rates constant. Only for
+   * optimizers latentkit creates (a name or a config), not a `tf.Optimizer` instance of yours, whose rate it
+   * does not change. Default 1.
+   */
+  learningRateDecay?: number;
   /** Warn when the discriminator wins (see {@link ganBalanceMonitor}): `true`, `false`, or its options. Default true. */
   balanceMonitor?: boolean | GANBalanceMonitorOptions;
 }
@@ -84,9 +93,14 @@ export interface GANFitOptions extends FitOptions {
 /**
  * What {@link GenerativeAdversarialNetwork.fit} returns, per epoch: `dLoss` (the discriminator's loss: for
  * minimax and non-saturating GANs the sum of its binary cross-entropies on a real and a generated batch,
- * twice the course's `J(D)`), `gLoss`, `dAccuracyReal`, `dAccuracyFake`, the updates applied (`dUpdates`,
- * `gUpdates`); with `loss: 'wgan-gp'` also `gradientPenalty` and `wassersteinEstimate`; with validation
- * data the same losses and accuracies prefixed `val`.
+ * twice the course's `J(D)`; an ACGAN's adds `auxLoss`), `gLoss` (an ACGAN's includes the classification of
+ * its samples), `dAccuracyReal`, `dAccuracyFake`, the updates applied (`dUpdates`, `gUpdates`); with the
+ * Wasserstein losses `wassersteinEstimate` (the critic's mean score on real minus generated examples), with
+ * `loss: 'wgan-gp'` also `gradientPenalty`; an ACGAN's (`conditioning: 'acgan'`) `auxLoss` (the
+ * discriminator's class cross-entropy on real plus generated examples), `auxAccuracyReal` and
+ * `auxAccuracyFake` (how often its classifier names the class of real examples, and the requested class of
+ * generated ones); with validation data the same losses and accuracies prefixed `val`
+ * (`valAuxAccuracyReal`: the auxiliary classifier's accuracy on held-out real examples).
  * @category Models
  */
 export type GANHistory = {
@@ -99,12 +113,18 @@ export type GANHistory = {
   gUpdates: number[];
   gradientPenalty?: number[];
   wassersteinEstimate?: number[];
+  auxLoss?: number[];
+  auxAccuracyReal?: number[];
+  auxAccuracyFake?: number[];
   valDLoss?: number[];
   valGLoss?: number[];
   valDAccuracyReal?: number[];
   valDAccuracyFake?: number[];
   valGradientPenalty?: number[];
   valWassersteinEstimate?: number[];
+  valAuxLoss?: number[];
+  valAuxAccuracyReal?: number[];
+  valAuxAccuracyFake?: number[];
   [log: string]: number[] | undefined;
 };
 
@@ -127,6 +147,7 @@ export const GAN_FIT = optionsSchema<GANFitOptions>()(
     dStepsPerG: is.positiveInt(),
     gStepsPerD: is.positiveInt().default(1),
     labelSmoothing: is.number({ min: 0, max: 1, maxOpen: true }).default(0),
+    learningRateDecay: is.number({ min: 0, max: 1, minOpen: true }).default(1),
     instanceNoise: field((v, p) => {
       if (typeof v === 'number') return { stddev: is.number({ min: 0, maxOpen: true }).check(v, p), anneal: false };
       if (!isRecord(v)) throw new ConfigError(p, v, 'a standard deviation >= 0 or { stddev, anneal }');
@@ -178,12 +199,14 @@ export function labelTensor(labels: GANLabelInput, numClasses: number, parameter
 
 /** The GAN's default optimizer for one network when none is given. */
 function defaultOptimizer(c: ResolvedGANConfig): OptimizerConfig {
+  if (c.loss === 'wgan') return { name: 'rmsprop' };
   if (c.loss === 'wgan-gp') return { name: 'adam', beta1: 0.5, beta2: 0.9 };
   return c.architecture === 'dcgan' ? { name: 'adam', beta1: 0.5 } : { name: 'adam' };
 }
 
 /** The default learning rates of the discriminator and the generator. */
 export function defaultRates(c: ResolvedGANConfig): { d: number; g: number } {
+  if (c.loss === 'wgan') return { d: 5e-5, g: 5e-5 };
   if (c.loss === 'wgan-gp') return { d: 1e-4, g: 1e-4 };
   return c.architecture === 'dcgan' ? { d: 2e-4, g: 2e-4 } : { d: 1e-4, g: 1e-3 };
 }

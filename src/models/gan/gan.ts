@@ -6,7 +6,8 @@
  * @module
  */
 import { defineModelKind } from '../../io/registry.js';
-import { resolveGANConfig, upgradeGANConfig, type GANConfig } from './config.js';
+import { resolveGANConfig, type GANConfig } from './config.js';
+import { upgradeGANConfig } from './upgrade.js';
 import { GANHandle, type GenerativeAdversarialNetwork } from './handle.js';
 
 /**

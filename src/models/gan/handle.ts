@@ -1,12 +1,12 @@
 /**
- * The GAN's handle: its generator and discriminator (with two views sharing the discriminator's layers:
- * its pre-sigmoid score and its embedding layer), sampling, the discriminator's view of data, and
- * training by the {@link GANTask}.
+ * The GAN's handle: its generator and discriminator (with views sharing the discriminator's layers: its
+ * pre-sigmoid score, its embedding layer, an ACGAN's classifier), sampling, the discriminator's view of
+ * data, and training by the {@link GANTask}.
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '../../core/errors.js';
+import { ConfigError, InputError } from '../../core/errors.js';
 import { checkGeneratedSize, is, optionsSchema, type DeepReadonly } from '../../core/options.js';
 import { release, toExamples, type DataInput, type OwnedTensor } from '../../data/input.js';
 import { predictInBatches } from '../../train/batches.js';
@@ -15,9 +15,11 @@ import type { FitArray } from '../../train/fit.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import { ModelHandle, PREDICT_BATCH, type FeatureNetwork } from '../base/handle.js';
 import { ganBalanceMonitor } from './balanceMonitor.js';
-import { buildGANNets, type GANNets } from './build.js';
+import { buildGANNets, discriminatorTakesLabel, type GANNets } from './build.js';
 import type { GANArchitecture, ResolvedGANConfig } from './config.js';
 import { GAN_FIT, defaultRates, labelTensor, optimizerFor, type GANFitOptions, type GANHistory, type GANLabelInput, type GANValidationData } from './fitOptions.js';
+import { isCritic } from './losses.js';
+import { packExamples, packLabels } from './packing.js';
 import { GANTask, type GANTaskSettings, type GANUpdateCounts } from './task.js';
 
 /**
@@ -43,8 +45,10 @@ export interface GenerativeAdversarialNetwork {
   /** `z` (and a one-hot label `[numClasses]` when conditional) -> a sample `[...dataShape]`. */
   readonly generator: tfl.LayersModel;
   /**
-   * x (and a one-hot label when conditional) -> probability that x is real (`[N, 1]`, sigmoid), or the
-   * critic's unbounded score for wgan-gp.
+   * x (and a one-hot label with `conditioning: 'concat'`) -> probability that x is real (`[N, 1]`, sigmoid),
+   * or the critic's unbounded score for the Wasserstein losses. An ACGAN's has two outputs: that, and the
+   * class probabilities `[N, numClasses]` (softmax). With `packing` m its input is m examples side by side
+   * (see {@link GANConfig.packing}).
    */
   readonly discriminator: tfl.LayersModel;
   /** Shape of one example. */
@@ -59,10 +63,19 @@ export interface GenerativeAdversarialNetwork {
   readonly epochsTrained: number;
   /** `n` new samples `[n, ...dataShape]` (a tensor the caller disposes), from z drawn with `options.seed`. */
   sample(n: number, options?: GANSampleOptions): tf.Tensor;
-  /** The discriminator's output for `x`: `[N, 1]` probabilities of being real (critic scores for wgan-gp). */
+  /**
+   * The discriminator's output for `x`: `[N, 1]` probabilities of being real (critic scores for the
+   * Wasserstein losses). With `packing` m, one row per pack of m consecutive examples: `[N / m, 1]`
+   * (N must be a multiple of m).
+   */
   discriminate(x: DataInput, options?: GANDiscriminateOptions): tf.Tensor;
-  /** The output of the discriminator's `embeddingLayer` for `x`: `[N, features]`. */
+  /** The output of the discriminator's `embeddingLayer` for `x`: `[N, features]` (`[N / m, features]` with `packing` m). */
   embed(x: DataInput, options?: GANDiscriminateOptions): tf.Tensor;
+  /**
+   * An ACGAN's auxiliary classifier: the class probabilities `[N, numClasses]` its discriminator gives
+   * `x`. Only for `conditioning: 'acgan'` (a ConfigError otherwise).
+   */
+  classify(x: DataInput, options?: GANClassifyOptions): tf.Tensor;
   /** Trains on real examples `x`; see {@link GANFitOptions} and {@link GANHistory}. */
   fit(x: DataInput, options?: GANFitOptions): Promise<GANHistory>;
   /** Where a transfer head on this GAN starts: the discriminator and its `embeddingLayer`. */
@@ -93,7 +106,16 @@ export interface GANDiscriminateOptions {
   /** Examples per forward pass. Default 256. */
   batchSize?: number;
 }
+/**
+ * Options of {@link GenerativeAdversarialNetwork.classify}.
+ * @category Models
+ */
+export interface GANClassifyOptions {
+  /** Examples per forward pass. Default 256. */
+  batchSize?: number;
+}
 const SAMPLE = optionsSchema<GANSampleOptions>()('sample', { labels: is.any<GANLabelInput>(), seed: is.seed() });
+const CLASSIFY = optionsSchema<GANClassifyOptions>()('classify', { batchSize: is.positiveInt().default(PREDICT_BATCH) });
 const discriminateOptions = (method: string) =>
   optionsSchema<GANDiscriminateOptions>()(method, { labels: is.any<GANLabelInput>(), batchSize: is.positiveInt().default(PREDICT_BATCH) });
 const DISCRIMINATE = discriminateOptions('discriminate');
@@ -117,7 +139,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     this.dataShape = Object.freeze([...config.dataShape]);
     this.zDim = config.zDim;
     this.numClasses = config.numClasses;
-    this.nets = buildGANNets({ ...config, critic: config.loss === 'wgan-gp' });
+    this.nets = buildGANNets({ ...config, critic: isCritic(config.loss), doubleBackprop: config.loss === 'wgan-gp' });
     this.generator = this.nets.generator;
     this.discriminator = this.nets.discriminator;
   }
@@ -127,7 +149,8 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
   }
 
   protected override otherModels(): tfl.LayersModel[] {
-    return [this.nets.score, this.nets.embedder];
+    const { score, embedder, probability, classifier } = this.nets;
+    return [score, embedder, probability, ...(classifier ? [classifier] : [])];
   }
 
   featureNetwork(): FeatureNetwork {
@@ -191,13 +214,29 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     }
   }
 
+  /**
+   * Runs a view of the discriminator over `x` (with the labels it takes) in inference mode, in batches of
+   * `batchSize` examples: packed first when the discriminator judges packs.
+   */
   private predictWithLabels(model: tfl.LayersModel, x: DataInput, o: { labels?: GANLabelInput; batchSize: number }, method: string): tf.Tensor {
     this.assertLive();
+    const c = this.config as ResolvedGANConfig;
+    if (!discriminatorTakesLabel(c) && this.numClasses !== undefined && o.labels !== undefined) {
+      throw new ConfigError(`${method}.labels`, o.labels, "to be left out: an ACGAN's discriminator sees only the examples (it names their class itself)");
+    }
     const xs = toExamples(x, 'x', this.dataShape);
+    const m = c.packing;
+    const n = xs.tensor.shape[0]!;
     let y: tf.Tensor | undefined;
     try {
-      y = this.oneHotLabels(o.labels, xs.tensor.shape[0]!, `${method}.labels`);
-      return this.run(model, y ? [xs.tensor, y] : [xs.tensor], o.batchSize);
+      if (n % m !== 0) throw new InputError('x', xs.tensor, `a multiple of ${m} examples (packing ${m}: the discriminator judges ${m} consecutive examples at once)`);
+      if (discriminatorTakesLabel(c)) y = this.oneHotLabels(o.labels, n, `${method}.labels`);
+      const packed = tf.tidy(() => (y ? [packExamples(xs.tensor, m, c.architecture), packLabels(y, m)] : [packExamples(xs.tensor, m, c.architecture)]));
+      try {
+        return this.run(model, packed, Math.max(1, Math.floor(o.batchSize / m)));
+      } finally {
+        if (m > 1) tf.dispose(packed);
+      }
     } finally {
       y?.dispose();
       release(xs);
@@ -205,20 +244,31 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
   }
 
   discriminate(x: DataInput, options: GANDiscriminateOptions = {}): tf.Tensor {
-    return this.predictWithLabels(this.discriminator, x, DISCRIMINATE.check(options), 'discriminate');
+    return this.predictWithLabels(this.nets.probability, x, DISCRIMINATE.check(options), 'discriminate');
   }
 
   embed(x: DataInput, options: GANDiscriminateOptions = {}): tf.Tensor {
     return this.predictWithLabels(this.nets.embedder, x, EMBED.check(options), 'embed');
   }
 
+  classify(x: DataInput, options: GANClassifyOptions = {}): tf.Tensor {
+    this.assertLive();
+    const o = CLASSIFY.check(options);
+    const { classifier } = this.nets;
+    if (!classifier) {
+      const c = this.config as ResolvedGANConfig;
+      throw new ConfigError('GAN.conditioning', c.conditioning, "'acgan' for classify (only an ACGAN's discriminator has a classifier head)");
+    }
+    return this.predictWith(classifier, x, 'x', this.dataShape, o.batchSize);
+  }
+
   async fit(x: DataInput, options: GANFitOptions = {}): Promise<GANHistory> {
     this.assertLive();
     const o = GAN_FIT.check(options);
     const c = this.config as ResolvedGANConfig;
-    const wgan = c.loss === 'wgan-gp';
-    if (wgan && o.labelSmoothing > 0) {
-      throw new ConfigError('fit.labelSmoothing', o.labelSmoothing, 'to be left out with loss "wgan-gp" (a critic has no labels to smooth)');
+    const critic = isCritic(c.loss);
+    if (critic && o.labelSmoothing > 0) {
+      throw new ConfigError('fit.labelSmoothing', o.labelSmoothing, `to be left out with loss "${c.loss}" (a critic has no labels to smooth)`);
     }
     const k = this.numClasses;
     if (k === undefined && o.labels !== undefined) {
@@ -226,6 +276,13 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     }
     if (k !== undefined && o.labels === undefined) {
       throw new ConfigError('fit.labels', undefined, `class labels in [0, ${k - 1}], one per example (this GAN is conditional, numClasses ${k})`);
+    }
+    if (o.learningRateDecay !== 1) {
+      for (const [which, spec] of [['dOptimizer', o.dOptimizer], ['gOptimizer', o.gOptimizer]] as const) {
+        if (typeof spec === 'object' && spec !== null && spec instanceof tf.Optimizer) {
+          throw new ConfigError('fit.learningRateDecay', o.learningRateDecay, `to be left out when fit.${which} is a tf.Optimizer instance (latentkit does not change the rate of your optimizer)`);
+        }
+      }
     }
     const callbacks: Callback[] = [...o.callbacks];
     if (o.balanceMonitor !== false) callbacks.push(ganBalanceMonitor(o.balanceMonitor));
@@ -242,12 +299,18 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
       const settings: GANTaskSettings = {
         loss: c.loss,
         gradientPenalty: c.gradientPenalty,
+        clipValue: c.clipValue,
         zDim: c.zDim,
         numClasses: k,
-        dStepsPerG: o.dStepsPerG ?? (wgan ? 5 : 1),
+        conditioning: c.conditioning,
+        architecture: c.architecture,
+        packing: c.packing,
+        batchStatistics: c.minibatchStddev !== false || c.discriminatorBatchNorm,
+        dStepsPerG: o.dStepsPerG ?? (critic ? 5 : 1),
         gStepsPerD: o.gStepsPerD,
         labelSmoothing: o.labelSmoothing,
         instanceNoise: o.instanceNoise,
+        learningRateDecay: o.learningRateDecay,
       };
       const history = await this.fitWith(arrays, validation, { ...o, callbacks }, () => {
         const d = optimizerFor(c, o.dOptimizer, o.dLearningRate, rates.d, 'd');

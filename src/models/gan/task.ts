@@ -1,7 +1,8 @@
 /**
  * The GAN's training step for latentkit's loop: alternating discriminator and generator updates with
- * their own optimizers, the update ratio (`dStepsPerG`, `gStepsPerD`), the three losses (minimax,
- * non-saturating, WGAN-GP with its gradient penalty), one-sided label smoothing and instance noise.
+ * their own optimizers, the update ratio (`dStepsPerG`, `gStepsPerD`), the losses (minimax,
+ * non-saturating, WGAN with weight clipping, WGAN-GP with its gradient penalty), an ACGAN's auxiliary
+ * classification, PacGAN packing, one-sided label smoothing and instance noise.
  *
  * Every random draw of a step (z, instance noise, the interpolation weights of the gradient penalty) comes
  * from the step's `ctx.seed`, so a run is reproducible from its seed.
@@ -10,27 +11,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { SeedStream } from '../../core/seed.js';
-import { bceWithLogits } from '../../losses/likelihood.js';
-import { gradientStep, variablesOf } from '../../train/gradientStep.js';
-import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
+import { clipWeights, gradientStep, variablesOf, type GradientStepOptions } from '../../train/gradientStep.js';
+import { learningRateOf, releaseOptimizer, setLearningRate, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
+import type { GANArchitecture, GANConditioning } from './config.js';
+import { classAccuracy, classLoss, discriminatorLoss, generatorLoss, isCritic, type GANLoss } from './losses.js';
+import { fillRows, packExamples, packLabels } from './packing.js';
 
-/**
- * The GAN losses latentkit implements.
- * @category Models
- */
-export const GAN_LOSSES = ['minimax', 'nonSaturating', 'wgan-gp'] as const;
-/**
- * A GAN loss: `minimax` (Goodfellow et al.: G minimises log(1 - D(G(z)))), `nonSaturating` (G maximises
- * log D(G(z)), the usual choice) or `wgan-gp` (Wasserstein critic with a gradient penalty).
- *
- * With `minimax` and `nonSaturating`, the logged `dLoss` is the discriminator's binary cross-entropy on a
- * real batch plus that on a generated batch, `BCE(D(x), 1) + BCE(D(G(z)), 0)`: the sum of the two terms,
- * twice the course's `J(D)`, which averages them. At the game's equilibrium (D outputs 1/2 everywhere) it
- * is `2 log 2 = 1.386`.
- * @category Models
- */
-export type GANLoss = (typeof GAN_LOSSES)[number];
 
 /**
  * Instance noise as the task uses it: Gaussian noise added to every input of the discriminator while training.
@@ -49,8 +36,19 @@ export interface GANTaskSettings {
   loss: GANLoss;
   /** Weight of the gradient penalty (wgan-gp). */
   gradientPenalty: number;
+  /** wgan: every critic weight is clipped to [-clipValue, clipValue] after each critic update. */
+  clipValue: number | undefined;
   zDim: number;
   numClasses: number | undefined;
+  conditioning: GANConditioning | undefined;
+  architecture: GANArchitecture;
+  /** The discriminator judges this many examples at once (PacGAN). */
+  packing: number;
+  /**
+   * The discriminator computes statistics over its batch (minibatch standard deviation): real and
+   * generated examples are then scored in separate passes, so that no statistic mixes them.
+   */
+  batchStatistics: boolean;
   /** One generator round every `dStepsPerG` discriminator updates (one discriminator update per batch). */
   dStepsPerG: number;
   /** Generator updates per generator round. */
@@ -58,6 +56,8 @@ export interface GANTaskSettings {
   /** One-sided label smoothing: the discriminator's target for real examples is `1 - labelSmoothing`. */
   labelSmoothing: number;
   instanceNoise: InstanceNoiseSchedule;
+  /** Both learning rates fall geometrically to this factor of their start by the last epoch (1: constant). */
+  learningRateDecay: number;
 }
 
 /**
@@ -74,25 +74,30 @@ export interface GANUpdateCounts {
  */
 export interface GANTaskNets {
   generator: tfl.LayersModel;
-  /** The discriminator's pre-sigmoid logit (or the critic's score for wgan-gp). */
+  /** The discriminator's pre-sigmoid logit (or the critic's score), and an ACGAN's class logits. */
   score: tfl.LayersModel;
 }
 
-/** The generator's loss from the discriminator's scores of its samples. */
-function generatorLoss(loss: GANLoss, fakeScore: tf.Tensor): tf.Scalar {
-  switch (loss) {
-    case 'nonSaturating':
-      return tf.mean(bceWithLogits(fakeScore, 1)) as tf.Scalar;
-    case 'minimax':
-      // log(1 - D(G(z))) = -BCE(logit, 0): G pushes the discriminator's own loss on fakes up.
-      return tf.neg(tf.mean(bceWithLogits(fakeScore, 0))) as tf.Scalar;
-    case 'wgan-gp':
-      return tf.neg(tf.mean(fakeScore)) as tf.Scalar;
-  }
+/** What the discriminator says of a batch: its scores, and an ACGAN's class logits. */
+interface Judgement {
+  score: tf.Tensor;
+  classLogits?: tf.Tensor;
 }
 
 /** The order logs are reported in (history keys, progress lines). */
-const LOG_ORDER = ['dLoss', 'gLoss', 'dAccuracyReal', 'dAccuracyFake', 'gradientPenalty', 'wassersteinEstimate', 'dUpdates', 'gUpdates'];
+const LOG_ORDER = [
+  'dLoss',
+  'gLoss',
+  'dAccuracyReal',
+  'dAccuracyFake',
+  'auxLoss',
+  'auxAccuracyReal',
+  'auxAccuracyFake',
+  'gradientPenalty',
+  'wassersteinEstimate',
+  'dUpdates',
+  'gUpdates',
+];
 
 function ordered(logs: StepLogs): StepLogs {
   const out: StepLogs = {};
@@ -105,8 +110,9 @@ const share = (b: tf.Tensor) => tf.mean(tf.cast(b, 'float32')) as tf.Scalar;
 /**
  * The {@link TrainingTask} of a GAN: per batch, one discriminator update; every `dStepsPerG`-th batch,
  * also `gStepsPerD` generator updates. Logs `dLoss`, `gLoss`, `dAccuracyReal`, `dAccuracyFake`,
- * `dUpdates`, `gUpdates` (this batch's counts, summed over the epoch: see `summedLogs`), and for wgan-gp `gradientPenalty` and
- * `wassersteinEstimate`.
+ * `dUpdates`, `gUpdates` (this batch's counts, summed over the epoch: see `summedLogs`); for the
+ * Wasserstein losses `wassersteinEstimate`, for wgan-gp `gradientPenalty`; for an ACGAN `auxLoss`,
+ * `auxAccuracyReal` and `auxAccuracyFake`.
  *
  * @example
  * ```ts
@@ -119,6 +125,10 @@ export class GANTask implements TrainingTask {
   /** `dUpdates` and `gUpdates` are counts: an epoch's history holds how many updates it applied. */
   readonly summedLogs = ['dUpdates', 'gUpdates'] as const;
   private step = 0;
+  private readonly criticStep: GradientStepOptions;
+  /** The optimizers' rates at the start of the fit (decayed from, when `learningRateDecay` < 1). */
+  private readonly startRates: { d: number; g: number };
+  private rateEpoch = -1;
 
   constructor(
     private readonly nets: GANTaskNets,
@@ -126,7 +136,21 @@ export class GANTask implements TrainingTask {
     private readonly dOptimizer: ResolvedOptimizer,
     private readonly gOptimizer: ResolvedOptimizer,
     private readonly counts: GANUpdateCounts,
-  ) {}
+  ) {
+    // Weight clipping is part of the critic's step, so early stopping's snapshots are clipped weights.
+    this.criticStep = settings.clipValue === undefined ? {} : { constraint: clipWeights(settings.clipValue) };
+    this.startRates = { d: learningRateOf(dOptimizer.optimizer), g: learningRateOf(gOptimizer.optimizer) };
+  }
+
+  /** Sets both rates for this epoch (learningRateDecay; the optimizers are latentkit's, the handle checked). */
+  private decayRates(ctx: StepContext): void {
+    const decay = this.settings.learningRateDecay;
+    if (decay === 1 || ctx.epoch === this.rateEpoch) return;
+    this.rateEpoch = ctx.epoch;
+    const factor = decay ** (ctx.epoch / Math.max(1, ctx.epochs - 1));
+    setLearningRate(this.dOptimizer.optimizer, this.startRates.d * factor);
+    setLearningRate(this.gOptimizer.optimizer, this.startRates.g * factor);
+  }
 
   dispose(): void {
     releaseOptimizer(this.dOptimizer);
@@ -157,73 +181,131 @@ export class GANTask implements TrainingTask {
     return this.nets.generator.apply(y ? [z, y] : z, { training }) as tf.Tensor;
   }
 
-  private scoreOf(x: tf.Tensor, y: tf.Tensor | undefined, training: boolean): tf.Tensor {
-    return this.nets.score.apply(y ? [x, y] : x, { training }) as tf.Tensor;
+  /** Examples as the discriminator takes them: in packs. */
+  private pack(x: tf.Tensor): tf.Tensor {
+    return packExamples(x, this.settings.packing, this.settings.architecture);
+  }
+
+  /** The label input of the discriminator (concat conditioning only), packed like the examples. */
+  private labelInput(y: tf.Tensor | undefined): tf.Tensor | undefined {
+    return y && this.settings.conditioning === 'concat' ? packLabels(y, this.settings.packing) : undefined;
+  }
+
+  private judge(x: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean): Judgement {
+    const out = this.nets.score.apply(yIn ? [x, yIn] : x, { training }) as tf.Tensor | tf.Tensor[];
+    return Array.isArray(out) ? { score: out[0]!, classLogits: out[1]! } : { score: out };
+  }
+
+  /** The real and the generated batch judged: in one pass, or two when the discriminator has batch statistics. */
+  private judgeBoth(real: tf.Tensor, fake: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean): [Judgement, Judgement] {
+    if (this.settings.batchStatistics) return [this.judge(real, yIn, training), this.judge(fake, yIn, training)];
+    const n = real.shape[0]!;
+    const both = this.judge(tf.concat([real, fake], 0), yIn ? tf.concat([yIn, yIn], 0) : undefined, training);
+    const half = (t: tf.Tensor, start: number) => tf.slice(t, [start, 0], [n, t.shape[1]!]);
+    const part = (start: number): Judgement => ({
+      score: half(both.score, start),
+      ...(both.classLogits ? { classLogits: half(both.classLogits, start) } : {}),
+    });
+    return [part(0), part(n)];
   }
 
   /**
-   * The discriminator's loss on a real and a fake batch (scored in one pass), with its accuracies and the
-   * generator's loss on these fakes written to `extra` (kept, so that they survive `variableGrads`).
+   * The discriminator's loss on a real and a generated batch (examples, not yet packed; `y` their one-hot
+   * labels), with its accuracies and the generator's loss on these fakes written to `extra` (kept, so that
+   * they survive `variableGrads`).
    */
-  private discriminatorLoss(real: tf.Tensor, fake: tf.Tensor, y: tf.Tensor | undefined, seed: number, training: boolean, extra: StepLogs): tf.Scalar {
-    const n = real.shape[0]!;
-    const both = tf.concat([real, fake], 0);
-    const scores = this.scoreOf(both, y ? tf.concat([y, y], 0) : undefined, training);
-    const sr = tf.slice(scores, [0, 0], [n, 1]);
-    const sf = tf.slice(scores, [n, 0], [n, 1]);
+  private discriminatorLoss(realX: tf.Tensor, fakeX: tf.Tensor, y: tf.Tensor | undefined, seed: number, training: boolean, extra: StepLogs): tf.Scalar {
+    const real = this.pack(realX);
+    const fake = this.pack(fakeX);
+    const yIn = this.labelInput(y);
+    const [r, f] = this.judgeBoth(real, fake, yIn, training);
     const { loss, labelSmoothing, gradientPenalty } = this.settings;
-    extra['gLoss'] = tf.keep(generatorLoss(loss, sf));
-    if (loss !== 'wgan-gp') {
-      extra['dAccuracyReal'] = tf.keep(share(tf.greater(sr, 0)));
-      extra['dAccuracyFake'] = tf.keep(share(tf.lessEqual(sf, 0)));
-      return tf.add(tf.mean(bceWithLogits(sr, 1 - labelSmoothing)), tf.mean(bceWithLogits(sf, 0))) as tf.Scalar;
+    let total = discriminatorLoss(loss, r.score, f.score, 1 - labelSmoothing);
+    let gLoss = generatorLoss(loss, f.score);
+    if (!isCritic(loss)) {
+      extra['dAccuracyReal'] = tf.keep(share(tf.greater(r.score, 0)));
+      extra['dAccuracyFake'] = tf.keep(share(tf.lessEqual(f.score, 0)));
+    } else {
+      const meanReal = tf.mean(r.score);
+      const meanFake = tf.mean(f.score);
+      // A critic has no threshold of its own: call "real" whatever scores above the midpoint of the two means.
+      const midpoint = tf.div(tf.add(meanReal, meanFake), 2);
+      extra['dAccuracyReal'] = tf.keep(share(tf.greater(r.score, midpoint)));
+      extra['dAccuracyFake'] = tf.keep(share(tf.lessEqual(f.score, midpoint)));
+      extra['wassersteinEstimate'] = tf.keep(tf.sub(meanReal, meanFake) as tf.Scalar);
     }
-    const meanReal = tf.mean(sr);
-    const meanFake = tf.mean(sf);
-    // A critic has no threshold of its own: call "real" whatever scores above the midpoint of the two means.
-    const midpoint = tf.div(tf.add(meanReal, meanFake), 2);
-    extra['dAccuracyReal'] = tf.keep(share(tf.greater(sr, midpoint)));
-    extra['dAccuracyFake'] = tf.keep(share(tf.lessEqual(sf, midpoint)));
-    extra['wassersteinEstimate'] = tf.keep(tf.sub(meanReal, meanFake) as tf.Scalar);
+    if (loss === 'wgan-gp') {
+      const penalty = this.gradientPenalty(real, fake, yIn, seed, training);
+      extra['gradientPenalty'] = tf.keep(penalty);
+      total = tf.add(total, tf.mul(gradientPenalty, penalty)) as tf.Scalar;
+    }
+    if (r.classLogits && f.classLogits && y) {
+      // ACGAN (Odena et al.): the discriminator also names the class of real and generated examples.
+      const auxLoss = tf.add(classLoss(r.classLogits, y), classLoss(f.classLogits, y)) as tf.Scalar;
+      extra['auxLoss'] = tf.keep(auxLoss);
+      extra['auxAccuracyReal'] = tf.keep(classAccuracy(r.classLogits, y));
+      extra['auxAccuracyFake'] = tf.keep(classAccuracy(f.classLogits, y));
+      total = tf.add(total, auxLoss) as tf.Scalar;
+      gLoss = tf.add(gLoss, classLoss(f.classLogits, y)) as tf.Scalar;
+    }
+    extra['gLoss'] = tf.keep(gLoss);
+    return total;
+  }
+
+  /** WGAN-GP's penalty `mean((||dD/dx|| - 1)^2)` on random interpolates of the real and generated packs. */
+  private gradientPenalty(real: tf.Tensor, fake: tf.Tensor, yIn: tf.Tensor | undefined, seed: number, training: boolean): tf.Scalar {
+    const n = real.shape[0]!;
     const eps = tf.randomUniform([n, ...real.shape.slice(1).map(() => 1)], 0, 1, 'float32', seed);
     const interpolated = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
     // A second-order gradient: dD/dx inside the loss. The critic's activations are DoubleBackpropActivation
-    // layers, whose gradients tfjs can differentiate again (see ./layers.ts).
-    const dScore = tf.grad((xh: tf.Tensor) => tf.sum(this.scoreOf(xh, y, training)))(interpolated);
+    // layers, whose gradients tfjs can differentiate again (see layers/doubleBackprop.ts).
+    const dScore = tf.grad((xh: tf.Tensor) => tf.sum(this.judge(xh, yIn, training).score))(interpolated);
     const norms = tf.sqrt(tf.add(tf.sum(tf.square(tf.reshape(dScore, [n, -1])), 1), 1e-12));
-    const penalty = tf.mean(tf.square(tf.sub(norms, 1))) as tf.Scalar;
-    extra['gradientPenalty'] = tf.keep(penalty);
-    return tf.add(tf.sub(meanFake, meanReal), tf.mul(gradientPenalty, penalty)) as tf.Scalar;
+    return tf.mean(tf.square(tf.sub(norms, 1))) as tf.Scalar;
+  }
+
+  /** The generator's loss on fresh samples (an ACGAN's includes their classification). */
+  private generatorStepLoss(n: number, y: tf.Tensor | undefined, seed: number, noiseSeed: number, sigma: number): tf.Scalar {
+    const samples = this.withNoise(this.generate(n, y, seed, true), sigma, noiseSeed);
+    const j = this.judge(this.pack(samples), this.labelInput(y), true);
+    const adversarial = generatorLoss(this.settings.loss, j.score);
+    return j.classLogits && y ? (tf.add(adversarial, classLoss(j.classLogits, y)) as tf.Scalar) : adversarial;
+  }
+
+  /** Rows to generate per batch of `n`: whole packs, the last one filled by repeating the batch's first rows. */
+  private rowsFor(n: number): number {
+    const m = this.settings.packing;
+    return Math.ceil(n / m) * m;
   }
 
   trainStep(batch: tf.Tensor[], ctx: StepContext): StepLogs {
     const [x, labels] = batch as [tf.Tensor, tf.Tensor?];
-    const n = x.shape[0]!;
+    const n = this.rowsFor(x.shape[0]!);
     const seeds = new SeedStream(ctx.seed);
     const [zSeed, realNoiseSeed, fakeNoiseSeed, penaltySeed] = [seeds.nextSeed(), seeds.nextSeed(), seeds.nextSeed(), seeds.nextSeed()];
-    const y = this.oneHot(labels);
+    const oneHot = this.oneHot(labels);
+    const y = oneHot && fillRows(oneHot, n);
     const sigma = this.noiseStddev(ctx);
+    this.decayRates(ctx);
     const { generator, score } = this.nets;
 
     // Discriminator: the fakes are made outside its gradient, so that only its own weights are tracked.
     const fake = this.generate(n, y, zSeed, true);
-    const real = this.withNoise(x, sigma, realNoiseSeed);
+    const real = this.withNoise(fillRows(x, n), sigma, realNoiseSeed);
     const fakeIn = this.withNoise(fake, sigma, fakeNoiseSeed);
     const logs: StepLogs = {};
-    logs['dLoss'] = gradientStep(this.dOptimizer.optimizer, variablesOf(score, true), () => this.discriminatorLoss(real, fakeIn, y, penaltySeed, true, logs), logs);
+    const dLoss = () => this.discriminatorLoss(real, fakeIn, y, penaltySeed, true, logs);
+    logs['dLoss'] = gradientStep(this.dOptimizer.optimizer, variablesOf(score, true), dLoss, logs, this.criticStep);
     this.counts.discriminator++;
 
     // Generator: `gStepsPerD` updates every `dStepsPerG`-th batch, each on fresh z.
-    const { dStepsPerG, gStepsPerD, loss } = this.settings;
+    const { dStepsPerG, gStepsPerD } = this.settings;
     const rounds = this.step % dStepsPerG === dStepsPerG - 1 ? gStepsPerD : 0;
     const gVars = variablesOf(generator, true);
     for (let i = 0; i < rounds; i++) {
       const gSeed = seeds.nextSeed();
       const gNoiseSeed = seeds.nextSeed();
-      const gLoss = gradientStep(this.gOptimizer.optimizer, gVars, () => {
-        const samples = this.withNoise(this.generate(n, y, gSeed, true), sigma, gNoiseSeed);
-        return generatorLoss(loss, this.scoreOf(samples, y, true));
-      }, logs);
+      const gLoss = gradientStep(this.gOptimizer.optimizer, gVars, () => this.generatorStepLoss(n, y, gSeed, gNoiseSeed, sigma), logs);
       this.counts.generator++;
       // The last update's loss replaces the estimate from the discriminator's pass.
       tf.dispose(logs['gLoss']);
@@ -237,12 +319,14 @@ export class GANTask implements TrainingTask {
 
   evalStep(batch: tf.Tensor[], ctx: StepContext): StepLogs {
     const [x, labels] = batch as [tf.Tensor, tf.Tensor?];
+    const n = this.rowsFor(x.shape[0]!);
     const seeds = new SeedStream(ctx.seed);
     const [zSeed, penaltySeed] = [seeds.nextSeed(), seeds.nextSeed()];
-    const y = this.oneHot(labels);
-    const fake = this.generate(x.shape[0]!, y, zSeed, false);
+    const oneHot = this.oneHot(labels);
+    const y = oneHot && fillRows(oneHot, n);
+    const fake = this.generate(n, y, zSeed, false);
     const logs: StepLogs = {};
-    logs['dLoss'] = this.discriminatorLoss(x, fake, y, penaltySeed, false, logs);
+    logs['dLoss'] = this.discriminatorLoss(fillRows(x, n), fake, y, penaltySeed, false, logs);
     return ordered(logs);
   }
 }

@@ -13,6 +13,8 @@ interface Case {
   config: GANConfig;
   data: () => tf.Tensor;
   fit: GANFitOptions;
+  /** Logs to compare across backends besides the losses and accuracies. */
+  logs?: string[];
 }
 
 const CASES: Case[] = [
@@ -46,9 +48,40 @@ const CASES: Case[] = [
     data: () => tf.randomUniform([32, 8, 8, 1], -1, 1, 'float32', 3),
     fit: { epochs: 1, batchSize: 16, dStepsPerG: 1 },
   },
+  {
+    name: 'dense ACGAN',
+    config: { dataShape: [2], zDim: 4, generatorUnits: [16], discriminatorUnits: [16], outputActivation: 'linear', numClasses: 4, conditioning: 'acgan', seed: 2 },
+    data: () => ringOfGaussians({ n: 128, seed: 1, modes: 4 }).x,
+    fit: { epochs: 2, batchSize: 32, labels: Array.from(ringOfGaussians({ n: 128, seed: 1, modes: 4 }).mode) },
+    logs: ['auxLoss', 'auxAccuracyReal', 'auxAccuracyFake'],
+  },
+  {
+    name: 'dcgan ACGAN, discriminator dropout and batch norm',
+    config: {
+      architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 8, generatorFilters: [8, 4], discriminatorFilters: [4, 8], numClasses: 2, conditioning: 'acgan',
+      discriminatorDropout: 0.3, discriminatorBatchNorm: true, seed: 2,
+    },
+    data: () => tf.randomUniform([32, 8, 8, 1], -1, 1, 'float32', 3),
+    fit: { epochs: 1, batchSize: 16, labels: Array.from({ length: 32 }, (_, i) => i % 2) },
+    logs: ['auxLoss'],
+  },
+  {
+    name: 'dense wgan (weight clipping), packing and minibatch stddev',
+    config: { dataShape: [2], zDim: 4, generatorUnits: [16], discriminatorUnits: [16, 16], loss: 'wgan', packing: 2, minibatchStddev: true, outputActivation: 'linear', seed: 2 },
+    data: () => ringOfGaussians({ n: 128, seed: 1 }).x,
+    fit: { epochs: 2, batchSize: 32, dLearningRate: 1e-3, gLearningRate: 1e-3 },
+    logs: ['wassersteinEstimate'],
+  },
+  {
+    name: 'dcgan, wgan-gp with minibatch stddev and packing (second-order gradients through the statistic)',
+    config: { architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 8, generatorFilters: [8, 4], discriminatorFilters: [4, 8], loss: 'wgan-gp', minibatchStddev: true, packing: 2, seed: 2 },
+    data: () => tf.randomUniform([32, 8, 8, 1], -1, 1, 'float32', 3),
+    fit: { epochs: 1, batchSize: 16, dStepsPerG: 1 },
+    logs: ['gradientPenalty'],
+  },
 ];
 
-describe.each(CASES)('$name', ({ config, data, fit }) => {
+describe.each(CASES)('$name', ({ config, data, fit, logs = [] }) => {
   it('trains on cpu and on wasm, with the same results up to float error', async () => {
     const results: Record<string, { h: Record<string, number[]>; w: Float32Array[]; changed: boolean }> = {};
     for (const backend of ['cpu', 'wasm'] as const) {
@@ -61,7 +94,7 @@ describe.each(CASES)('$name', ({ config, data, fit }) => {
       expect(tf.memory().numTensors, backend).toBe(before);
       const w = [...gan.generator.getWeights(), ...gan.discriminator.getWeights()].map((t) => Float32Array.from(t.dataSync()));
       results[backend] = { h: h as unknown as Record<string, number[]>, w, changed: w.some((a, i) => a.some((v, j) => v !== initial[i]![j])) };
-      for (const k of ['dLoss', 'gLoss', 'dAccuracyReal', 'dAccuracyFake']) expect(h[k]!.every(Number.isFinite), `${backend} ${k}`).toBe(true);
+      for (const k of ['dLoss', 'gLoss', 'dAccuracyReal', 'dAccuracyFake', ...logs]) expect(h[k]!.every(Number.isFinite), `${backend} ${k}`).toBe(true);
       gan.dispose();
       x.dispose();
     }
