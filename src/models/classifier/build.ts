@@ -10,6 +10,7 @@ import { SeedStream } from '../../core/seed.js';
 import type { Activation } from '../../layers/activations.js';
 import { SeededDropout } from '../../layers/seededDropout.js';
 import { applyLayers, denseBlock, seededGlorot } from '../nets/blocks.js';
+import { checkModelSize } from '../base/size.js';
 import { applyLayerSpecs } from '../nets/layerSpec.js';
 import type { ResolvedClassifierConfig } from './config.js';
 
@@ -63,6 +64,15 @@ export function attachHead(input: tfl.SymbolicTensor, features: tfl.SymbolicTens
 export function buildClassifier(c: ResolvedClassifierConfig, builder: string): ClassifierNets {
   const stream = new SeedStream(c.seed);
   const input = tfl.input({ shape: c.inputShape, name: 'input' });
-  const features = applyLayerSpecs(c.layers, input, stream, `${builder}.layers`);
+  // The size is checked before each layer allocates its weights (and before the head's logits).
+  let weights = 0;
+  const budget = (added: number) => checkModelSize(builder, (weights += added), c.allowLarge);
+  const features = applyLayerSpecs(c.layers, input, stream, `${builder}.layers`, budget);
+  try {
+    budget((features.shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1) + 1) * c.numClasses);
+  } catch (e) {
+    if (features !== input) for (const w of tfl.model({ inputs: input, outputs: features }).weights) w.dispose();
+    throw e;
+  }
   return attachHead(input, features, { numClasses: c.numClasses, hiddenUnits: [], activation: 'relu', dropout: 0 }, stream, 'classifier');
 }

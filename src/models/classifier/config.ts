@@ -7,6 +7,7 @@
 import { ConfigError } from '../../core/errors.js';
 import { deepFreeze, field, is, optionsSchema, positiveInt } from '../../core/options.js';
 import { resolveSeed } from '../../core/seed.js';
+import { ALLOW_LARGE_FIELD } from '../base/size.js';
 import { resolveLayerSpecs, type LayerSpec, type ResolvedLayerSpec } from '../nets/layerSpec.js';
 
 /**
@@ -67,6 +68,8 @@ export interface ClassifierConfig {
   layers?: readonly LayerSpec[] | ClassifierPreset;
   /** Seed of the initial weights, the random layers and every `fit` without a seed. Default: from {@link setSeed}. */
   seed?: number;
+  /** Build even when the model is estimated beyond {@link PARAMETER_LIMIT} parameters. Default false. */
+  allowLarge?: boolean;
 }
 
 /**
@@ -78,6 +81,8 @@ export interface ResolvedClassifierConfig {
   numClasses: number;
   layers: ResolvedLayerSpec[];
   seed: number;
+  /** Present (true) only when the config allowed a model beyond {@link PARAMETER_LIMIT}. */
+  allowLarge?: true;
 }
 
 /** Layer names the head uses; a hidden layer may not take them. */
@@ -115,6 +120,7 @@ function schema(builder: 'classifier' | 'imageClassifier') {
       numClasses: numClassesField.required(),
       layers: layersField(builder),
       seed: field((v, p) => resolveSeed(v as number, p)).default(() => resolveSeed(undefined)),
+      allowLarge: ALLOW_LARGE_FIELD,
     },
     { expected: `a config object such as { inputShape: [28, 28, 1], numClasses: 10${builder === 'classifier' ? ", layers: 'lecture'" : ''} }` },
   );
@@ -124,6 +130,6 @@ const SCHEMAS = { classifier: schema('classifier'), imageClassifier: schema('ima
 
 /** A classifier config checked and resolved by its builder's schema. */
 export function resolveClassifierConfig(builder: 'classifier' | 'imageClassifier', config: ClassifierConfig): ResolvedClassifierConfig {
-  const { inputShape, numClasses, layers, seed } = SCHEMAS[builder].check(config);
-  return { inputShape, numClasses, layers, seed };
+  const { inputShape, numClasses, layers, seed, allowLarge } = SCHEMAS[builder].check(config);
+  return { inputShape, numClasses, layers, seed, ...(allowLarge === true ? { allowLarge: true as const } : {}) };
 }

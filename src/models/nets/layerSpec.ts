@@ -319,11 +319,47 @@ export function exampleShapeText(t: tfl.SymbolicTensor): string {
 }
 
 /**
+ * The number of weights `layer` will create on an input of `shape` (`[batch, ...]`), read from its config
+ * before it is built: kernels and biases of Dense and the convolutions, a BatchNormalization's four
+ * vectors; 0 for layers without weights.
+ */
+export function weightCount(layer: tfl.layers.Layer, shape: readonly (number | null)[]): number {
+  const c = layer.getConfig() as Record<string, unknown>;
+  const last = shape[shape.length - 1] ?? 0;
+  const bias = (n: number) => (c['useBias'] === false ? 0 : n);
+  const area = () => (Array.isArray(c['kernelSize']) ? (c['kernelSize'] as number[]) : [c['kernelSize'] as number, c['kernelSize'] as number]).reduce((a, b) => a * b, 1);
+  switch (layer.getClassName()) {
+    case 'Dense':
+      return last * (c['units'] as number) + bias(c['units'] as number);
+    case 'Conv2D':
+      return area() * last * (c['filters'] as number) + bias(c['filters'] as number);
+    case 'SeparableConv2D': {
+      const depth = last * ((c['depthMultiplier'] as number | undefined) ?? 1);
+      return area() * depth + depth * (c['filters'] as number) + bias(c['filters'] as number);
+    }
+    case 'DepthwiseConv2D': {
+      const depth = last * ((c['depthMultiplier'] as number | undefined) ?? 1);
+      return area() * depth + bias(depth);
+    }
+    case 'BatchNormalization':
+      return 4 * last;
+    default:
+      return 0;
+  }
+}
+
+/**
  * Applies resolved layer specs to `input` in order, initialising weights and seeding random layers
  * from `stream`. A layer that cannot take its input (a convolution after a flatten, a pooling larger than
  * the image) is a ConfigError naming its spec and the shape it got.
  */
-export function applyLayerSpecs(specs: readonly ResolvedLayerSpec[], input: tfl.SymbolicTensor, stream: SeedStream, parameter: string): tfl.SymbolicTensor {
+export function applyLayerSpecs(
+  specs: readonly ResolvedLayerSpec[],
+  input: tfl.SymbolicTensor,
+  stream: SeedStream,
+  parameter: string,
+  budget?: (weights: number) => void,
+): tfl.SymbolicTensor {
   const made: tfl.layers.Layer[] = [];
   try {
     return specs.reduce((x, spec, i) => {
@@ -331,7 +367,10 @@ export function applyLayerSpecs(specs: readonly ResolvedLayerSpec[], input: tfl.
       made.push(...layers);
       let out: tfl.SymbolicTensor;
       try {
-        out = layers.reduce((h, layer) => layer.apply(h) as tfl.SymbolicTensor, x);
+        out = layers.reduce((h, layer) => {
+          budget?.(weightCount(layer, h.shape));
+          return layer.apply(h) as tfl.SymbolicTensor;
+        }, x);
       } catch (e) {
         if (e instanceof LatentkitError) throw e;
         const detail = (e as Error).message.split('\n')[0];
