@@ -1,9 +1,11 @@
 /**
- * The four tiny models every backend trains in the browser test, from the same seeds and the same data
- * (made in plain JavaScript, so that every backend starts from identical numbers).
+ * The five tiny models every backend trains in the browser test, from the same seeds and the same data
+ * (made in plain JavaScript, so that every backend starts from identical numbers): a dense AE, a conv AE,
+ * a VAE, a GAN and an image classifier (with a transfer head on it, see classifierCase.ts).
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { classifierCase, type ClassifierChecks } from './classifierCase.js';
 import {
   GAN,
   SeedStream,
@@ -31,6 +33,8 @@ export interface ModelCase {
   /** A deterministic output to compare after a save and load. */
   probe(handle: SavableHandle, x: tf.Tensor): tf.Tensor;
   weights(handle: SavableHandle): tf.Tensor[];
+  /** More checks of the trained model, before it is saved (the classifier's); disposes what it makes. */
+  checks?(handle: SavableHandle, x: tf.Tensor): Promise<ClassifierChecks>;
 }
 
 /** `n` rows of `dim` values in (0, 1) that live on `rank` dimensions: sigmoid(U V), from `seed`. */
@@ -114,4 +118,4 @@ const gan: ModelCase = {
   weights: (h) => [...(h as GenerativeAdversarialNetwork).generator.getWeights(), ...(h as GenerativeAdversarialNetwork).discriminator.getWeights()],
 };
 
-export const MODEL_CASES: ModelCase[] = [dense, conv, vae, gan];
+export const MODEL_CASES: ModelCase[] = [dense, conv, vae, gan, classifierCase];

@@ -24,6 +24,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { MODEL_CASES, type ModelCase } from './cases.js';
+import type { ClassifierChecks } from './classifierCase.js';
 
 const WASM_PATHS: WasmFileMap = {
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -40,6 +41,8 @@ export interface ModelReport {
   memoryAfter: tf.MemoryInfo;
   /** Saved to IndexedDB and loaded back: the largest difference of the probe outputs, and of the weights. */
   roundTrip: { url: string; outputDiff: number; weightDiff: number; kindSaved: string; kindLoaded: string };
+  /** The classifier's further checks (evaluate, predictClasses, inference determinism, a transfer head). */
+  checks?: ClassifierChecks;
   ms: number;
 }
 
@@ -88,6 +91,7 @@ async function runModel(backend: string, c: ModelCase): Promise<ModelReport> {
   const handle = c.build();
   const losses: number[] = [];
   await c.fit(handle, x, (logs) => losses.push(logs[c.lossKey]!));
+  const checks = await c.checks?.(handle, x);
 
   const url = `indexeddb://latentkit-harness-${backend}-${c.name}`;
   await save(handle, url);
@@ -105,13 +109,14 @@ async function runModel(backend: string, c: ModelCase): Promise<ModelReport> {
   handle.dispose();
   again.dispose();
   for (const part of c.parts) await tf.io.removeModel(part === '' ? url : `${url}/${part}`);
-  return { losses, memoryBefore, memoryAfter: tf.memory(), roundTrip, ms: performance.now() - t0 };
+  return { losses, memoryBefore, memoryAfter: tf.memory(), roundTrip, ...(checks ? { checks } : {}), ms: performance.now() - t0 };
 }
 
-async function suite(backend: BackendName, threads?: number): Promise<SuiteReport> {
+/** Trains every model (or those named in `only`, when tuning one) on `backend`. */
+async function suite(backend: BackendName, threads?: number, only?: string[]): Promise<SuiteReport> {
   const info = await start(backend, threads);
   const models: Record<string, ModelReport> = {};
-  for (const c of MODEL_CASES) models[c.name] = await runModel(backend, c);
+  for (const c of MODEL_CASES) if (!only || only.includes(c.name)) models[c.name] = await runModel(backend, c);
   const table = await loadCsv('a,b,kind\n1,2.5,"cat"\n-3,"4e1",dog\n', { labelColumn: 'kind' });
   const csv = {
     shape: table.features.shape,
