@@ -207,6 +207,16 @@ export const kernelOptions = {
    * UpsampledConv2D layer (`src/layers/upsampledConv.ts`). Off, the builders make the two layers as before.
    */
   upsampledConv: true,
+  /**
+   * Read when a model is built, with `upsampledConv`: a pooling's UpSampling2D stays a layer of its own and only
+   * the stride's upsampling joins the convolution (factor s instead of p * s).
+   */
+  upsampledConvSplitPool: false,
+  /**
+   * Read when a model is built: relu and sigmoid Dense layers of the builders train through one `_FusedMatMul`
+   * kernel (`src/layers/fusedDense.ts`) instead of tfjs-core's BatchMatMul + Add + activation.
+   */
+  fusedDense: false,
   /** On wasm, the fused updates run as wasm SIMD loops (`./simdUpdates.wat`) rather than JavaScript loops. */
   simdOptimizerLoops: true,
 };
