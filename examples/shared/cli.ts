@@ -123,7 +123,9 @@ export async function startExample(
     console.log(usage);
     return undefined;
   }
-  const backend = await useBackend(settings.backend);
+  // An example with a `threads` flag asks wasm for that many threads (other backends have no such option).
+  const threads = settings.ints['threads'];
+  const backend = await useBackend(settings.backend, settings.backend === 'wasm' && threads !== undefined ? { threads } : {});
   const seed = settings.ints['seed'];
   if (seed !== undefined) setSeed(seed);
   console.log(`backend ${backendLabel(backend)}, tfjs ${backend.tfjsVersion}${seed === undefined ? '' : `, seed ${seed}`}`);

@@ -213,6 +213,12 @@ export const kernelOptions = {
    */
   upsampledConvSplitPool: false,
   /**
+   * Read when an UpsampledConv2D is built: when filters * factor² is at most 8 (an output stage of few
+   * channels), all row phases are one convolution (zero taps where a phase reads no row) and one transpose
+   * instead of a convolution per phase and a concatenation (`src/layers/upsampledConv.ts`).
+   */
+  upsampledConvJoinPhases: false,
+  /**
    * Read when a model is built: relu and sigmoid Dense layers of the builders train through one `_FusedMatMul`
    * kernel (`src/layers/fusedDense.ts`) instead of tfjs-core's BatchMatMul + Add + activation.
    */
