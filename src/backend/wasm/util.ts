@@ -217,7 +217,7 @@ export const kernelOptions = {
    * channels), all row phases are one convolution (zero taps where a phase reads no row) and one transpose
    * instead of a convolution per phase and a concatenation (`src/layers/upsampledConv.ts`).
    */
-  upsampledConvJoinPhases: false,
+  upsampledConvJoinPhases: true,
   /**
    * Read when a model is built: relu and sigmoid Dense layers of the builders train through one `_FusedMatMul`
    * kernel (`src/layers/fusedDense.ts`) instead of tfjs-core's BatchMatMul + Add + activation.
