@@ -4,10 +4,14 @@
  * the first 500 official test digits), timed by wall clock and by this process's CPU time, with the load
  * average before and after. The issue's target: under 40 s.
  *
- *   npx tsx bench/exercise8.ts [--threads 1|2] [--epochs 25] [--train 3000]
+ *   npx tsx bench/exercise8.ts [--threads 1|2] [--epochs 25] [--train 3000] [--off <switch>]
+ *
+ * `--off <switch>` turns one of `kernelOptions`' switches off (`src/backend/wasm/util.ts`) before the model is
+ * built: `--off upsampledConvJoinPhases --threads 1` is the demo as it ran before its lever and thread choice.
  */
 import * as os from 'node:os';
 import { denoisingAE, loadMnist, setSeed, useBackend } from '../src/index.js';
+import { kernelOptions } from '../src/backend/wasm/util.js';
 import { EXERCISE_8, EXERCISE_8_OPTIMIZER } from '../examples/shared/exercise8.js';
 
 const args = process.argv.slice(2);
@@ -18,6 +22,12 @@ const value = (flag: string, dflt: number) => {
 const threads = value('--threads', 1);
 const epochs = value('--epochs', 25);
 const train = value('--train', 3000);
+const offIndex = args.indexOf('--off');
+const off = offIndex >= 0 ? args[offIndex + 1]! : undefined;
+if (off !== undefined) {
+  if (typeof (kernelOptions as Record<string, unknown>)[off] !== 'boolean') throw new Error(`--off ${off}: not a switch of kernelOptions`);
+  (kernelOptions as Record<string, unknown>)[off] = false;
+}
 const load = () => os.loadavg().map((v) => v.toFixed(2)).join('/');
 
 const info = await useBackend('wasm', { threads });
@@ -33,7 +43,7 @@ const c = process.cpuUsage(c0);
 const cpu = (c.user + c.system) / 1e6;
 process.stdout.write(
   `exercise 8 training: ${seconds.toFixed(1)} s wall, ${cpu.toFixed(1)} s CPU, ${((train * epochs) / seconds).toFixed(0)} ex/s; ` +
-    `wasm ${info.threads} thread(s); ${epochs} epochs x ${train} digits; loss ${history.loss.at(-1)?.toFixed(4)} valLoss ${history['valLoss']?.at(-1)?.toFixed(4)}; ` +
+    `wasm ${info.threads} thread(s)${off ? `, ${off} off` : ''}; ${epochs} epochs x ${train} digits; loss ${history.loss.at(-1)?.toFixed(4)} valLoss ${history['valLoss']?.at(-1)?.toFixed(4)}; ` +
     `load average ${loadBefore} before, ${load()} after\n`,
 );
 dae.dispose();

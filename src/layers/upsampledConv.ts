@@ -9,7 +9,10 @@
  * a kernel whose taps are sums of the original taps (rows falling on the same input row add up), all column
  * phases side by side in its output channels; the row phases interleave by a concatenation. For a 3x3 kernel
  * and factor 2 that is 2/3 of the upsampled convolution's multiply-adds (1/2 at factor 4), on inputs 4 (16)
- * times smaller, and no resize or resize gradient.
+ * times smaller, and no resize or resize gradient. A stage with few output channels (filters x factor² <= 8,
+ * an image's output stage) runs all row phases as one convolution to `sh * sw * filters` channels over the
+ * rows any phase reads (zero taps where a phase reads none) and interleaves them by one transpose: XNNPACK
+ * computes 4 channels for the cost of 2, and the stage has one convolution and one filter gradient, not sh.
  *
  * The weights are the convolution's own (`kernel` [kh, kw, in, filters], `bias` [filters], named as a
  * Conv2D layer's), and the phase kernels are derived from them on every call, so a model saved with

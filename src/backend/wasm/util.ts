@@ -208,21 +208,11 @@ export const kernelOptions = {
    */
   upsampledConv: true,
   /**
-   * Read when a model is built, with `upsampledConv`: a pooling's UpSampling2D stays a layer of its own and only
-   * the stride's upsampling joins the convolution (factor s instead of p * s).
-   */
-  upsampledConvSplitPool: false,
-  /**
    * Read when an UpsampledConv2D is built: when filters * factor² is at most 8 (an output stage of few
    * channels), all row phases are one convolution (zero taps where a phase reads no row) and one transpose
    * instead of a convolution per phase and a concatenation (`src/layers/upsampledConv.ts`).
    */
   upsampledConvJoinPhases: true,
-  /**
-   * Read when a model is built: relu and sigmoid Dense layers of the builders train through one `_FusedMatMul`
-   * kernel (`src/layers/fusedDense.ts`) instead of tfjs-core's BatchMatMul + Add + activation.
-   */
-  fusedDense: false,
   /** On wasm, the fused updates run as wasm SIMD loops (`./simdUpdates.wat`) rather than JavaScript loops. */
   simdOptimizerLoops: true,
 };

@@ -8,8 +8,6 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { SeedStream } from '../../core/seed.js';
 import { LEAKY_RELU_ALPHA, type Activation } from '../../layers/activations.js';
 import { DoubleBackpropActivation, type DoubleBackpropActivationName } from '../../layers/doubleBackprop.js';
-import { fuseDense } from '../../layers/fusedDense.js';
-import { kernelOptions } from '../../backend/wasm/util.js';
 
 /** Glorot-uniform kernel initializer seeded from `stream` (a new seed per call, so layers differ). */
 export function seededGlorot(stream: SeedStream): ReturnType<typeof tfl.initializers.glorotUniform> {
@@ -58,8 +56,7 @@ export function denseBlock(
       ...activationLayers(activation, name, options),
     ];
   }
-  const layer = tfl.layers.dense({ units, activation, kernelInitializer, name });
-  return [kernelOptions.fusedDense ? fuseDense(layer) : layer];
+  return [tfl.layers.dense({ units, activation, kernelInitializer, name })];
 }
 
 /** Applies `layers` one after the other to a symbolic tensor. */

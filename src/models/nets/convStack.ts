@@ -230,10 +230,9 @@ function mirrorStage(
   const pad = spec.padding[i]!;
   // The upsampling decoder's UpSampling2D layers (the pooling's and the stride's) and its 'same' convolution
   // are one UpsampledConv2D: the same function, computed on the small input (see layers/upsampledConv.ts).
-  const splitPool = kernelOptions.upsampledConvSplitPool && spec.decoder === 'upsample' && s > 1;
-  const factor = (p > 0 && !splitPool ? p : 1) * (spec.decoder === 'upsample' && s > 1 ? s : 1);
+  const factor = (p > 0 ? p : 1) * (spec.decoder === 'upsample' && s > 1 ? s : 1);
   const fused = spec.decoder === 'upsample' && factor > 1 && kernelOptions.upsampledConv;
-  if (p > 0 && (!fused || splitPool)) layers.push(tfl.layers.upSampling2d({ size: [p, p], name: `${tag}_unpool` }));
+  if (p > 0 && !fused) layers.push(tfl.layers.upSampling2d({ size: [p, p], name: `${tag}_unpool` }));
   if (p > 0) size = [size[0] * p, size[1] * p];
   if (spec.decoder === 'upsample' && s > 1 && !fused) layers.push(tfl.layers.upSampling2d({ size: [s, s], name: `${tag}_upsample` }));
   if (spec.decoder === 'upsample' && s > 1) size = [size[0] * s, size[1] * s];
