@@ -18,9 +18,15 @@
  * one folder (default `out/demo/`): `clean.png`, `noisy.png`, `denoised.png`, `noisy-<noise>.png`,
  * `denoised-<noise>.png` (masking, gaussian, strong), `interpolation.png`, `loss.svg` and `index.html`.
  *
+ * On wasm it computes on 2 threads when the machine has a core to spare (`--threads 0`, the default; else 1:
+ * on a busy machine a second thread slows every kernel down) or on `--threads N`; the library itself never
+ * chooses: this is the user's `useBackend('wasm', { threads: 2 })`. It prints the exercise's training time
+ * with the backend and threads.
+ *
  * @example
  * ```sh
- * npm run demo                                                          # wasm, the full exercise
+ * npm run demo                                                          # wasm (2 threads on an idle machine), the full exercise
+ * npx tsx examples/conv-denoising-interpolation.ts --threads 2          # 2 threads whatever the load
  * npx tsx examples/conv-denoising-interpolation.ts --epochs 1 --train 300 --out /tmp/demo
  * ```
  * @module
@@ -36,6 +42,7 @@ const FLAGS: Record<string, IntFlag> = {
   train: { default: 3000, min: 10, max: 60000, help: 'training digits: the first N of the official 60,000' },
   test: { default: 500, min: 200, max: 10000, help: 'test digits: the first N of the official 10,000 (validation and pictures)' },
   seed: { default: 42, min: 0, max: 2 ** 31 - 1, help: 'seed of the weights, shuffling and noise' },
+  threads: { default: 0, min: 0, max: 64, help: 'wasm threads (useBackend(\'wasm\', { threads })); 0: 2 if the load average leaves a core free, else 1' },
 };
 const OUT = 'out/demo';
 const USAGE = usageText('conv-denoising-interpolation.ts', FLAGS, OUT);
@@ -59,7 +66,9 @@ async function main(): Promise<void> {
   };
   const fitStart = performance.now();
   const { dae, history } = await trainOn(noise);
-  const examplesPerSecond = (train * history.epoch.length) / ((performance.now() - fitStart) / 1000);
+  const trainingSeconds = (performance.now() - fitStart) / 1000;
+  const examplesPerSecond = (train * history.epoch.length) / trainingSeconds;
+  console.log(`exercise 8 training: ${trainingSeconds.toFixed(1)} s (${history.epoch.length} epochs x ${train} digits, ${Math.round(examplesPerSecond)} examples/s) on ${backendLabel(backend)}`);
   // The same network and training on a noise stronger than its reconstruction error, to show the denoising in MSE.
   console.log(`the same network on ${STRONG_NOISE.label} (${epochs} epochs)`);
   const strong = await trainOn(STRONG_NOISE.noise);
@@ -95,6 +104,7 @@ async function main(): Promise<void> {
     seed,
     out: s.out,
     extraMetrics: {
+      'training time (s)': Number(trainingSeconds.toFixed(1)),
       'examples/s (training)': Math.round(examplesPerSecond),
       backend: backendLabel(backend),
       epochs: history.epoch.length,

@@ -9,7 +9,10 @@
  * a kernel whose taps are sums of the original taps (rows falling on the same input row add up), all column
  * phases side by side in its output channels; the row phases interleave by a concatenation. For a 3x3 kernel
  * and factor 2 that is 2/3 of the upsampled convolution's multiply-adds (1/2 at factor 4), on inputs 4 (16)
- * times smaller, and no resize or resize gradient.
+ * times smaller, and no resize or resize gradient. A stage with few output channels (filters x factor² <= 8,
+ * an image's output stage) runs all row phases as one convolution to `sh * sw * filters` channels over the
+ * rows any phase reads (zero taps where a phase reads none) and interleaves them by one transpose: XNNPACK
+ * computes 4 channels for the cost of 2, and the stage has one convolution and one filter gradient, not sh.
  *
  * The weights are the convolution's own (`kernel` [kh, kw, in, filters], `bias` [filters], named as a
  * Conv2D layer's), and the phase kernels are derived from them on every call, so a model saved with
@@ -26,6 +29,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.js';
+import { kernelOptions } from '../backend/wasm/util.js';
 
 /** The base arguments every tfjs-layers layer takes (`name`, `inputShape`, `trainable`, ...). */
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -55,6 +59,9 @@ interface RowPhase {
   mix: Float32Array;
 }
 
+/** All row phases make one convolution when it has at most this many output channels (filters * sh * sw). */
+const JOIN_PHASES_MAX_CHANNELS = 8;
+
 /** Input offset that tap `t` of output phase `p` reads: floor((p + t - before) / factor). */
 const offsetOf = (p: number, t: number, before: number, factor: number) => Math.floor((p + t - before) / factor);
 
@@ -75,6 +82,8 @@ export class UpsampledConv2D extends tfl.layers.Layer {
   private bias: tfl.LayerVariable | undefined;
   private phases: RowPhase[] = [];
   private columns = { first: 0, count: 0 };
+  /** All row phases as one convolution (few output channels): its rows and mixing matrix, else undefined. */
+  private joined: RowPhase | undefined;
 
   constructor(args: UpsampledConv2DArgs) {
     super(args);
@@ -125,6 +134,27 @@ export class UpsampledConv2D extends tfl.layers.Layer {
       }
       this.phases.push({ first, rows, mix });
     }
+    this.joined = undefined;
+    if (kernelOptions.upsampledConvJoinPhases && sh > 1 && this.filters * sh * sw <= JOIN_PHASES_MAX_CHANNELS) {
+      // One convolution to sh * sw * filters channels over the rows every phase reads (the taps a phase does
+      // not read are zero): [rows, colCount, sh, sw] phase-kernel taps, phase a's row r at union row first_a + r.
+      const first = this.phases[0]!.first;
+      const rows = Math.max(...this.phases.map((p) => p.first + p.rows)) - first;
+      const k = kh * kw;
+      const mix = new Float32Array(rows * colCount * sh * sw * k);
+      this.phases.forEach((p, a) => {
+        for (let r = 0; r < p.rows; r++) {
+          for (let q = 0; q < colCount; q++) {
+            for (let b = 0; b < sw; b++) {
+              const from = ((r * colCount + q) * sw + b) * k;
+              const to = ((((p.first - first + r) * colCount + q) * sh + a) * sw + b) * k;
+              mix.set(p.mix.subarray(from, from + k), to);
+            }
+          }
+        }
+      });
+      this.joined = { first, rows, mix };
+    }
     this.built = true;
   }
 
@@ -143,6 +173,21 @@ export class UpsampledConv2D extends tfl.layers.Layer {
       const f = this.filters;
       const { first: colFirst, count: colCount } = this.columns;
       const flat = tf.reshape(this.kernel!.read(), [kh * kw, c * f]);
+      if (this.joined) {
+        // [n, h, w, sh * sw * f] read as [n, h, w, sh, sw * f]: rows of each phase interleaved by one transpose.
+        const { first, rows: taps, mix } = this.joined;
+        const mixed = tf.matMul(tf.tensor2d(mix, [taps * colCount * sh * sw, kh * kw]), flat);
+        const k = tf.reshape(tf.transpose(tf.reshape(mixed, [taps, colCount, sh * sw, c, f]), [0, 1, 3, 2, 4]), [taps, colCount, c, sh * sw * f]);
+        const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+          [0, 0],
+          [-first, first + taps - 1],
+          [-colFirst, colFirst + colCount - 1],
+          [0, 0],
+        ];
+        const out = tf.reshape(tf.conv2d(x, k as tf.Tensor4D, 1, pad), [n, h, w, sh, sw * f]);
+        const y = tf.add(tf.reshape(tf.transpose(out, [0, 1, 3, 2, 4]), [n, h * sh, w * sw, f]), this.bias!.read());
+        return this.activationLayer ? (this.activationLayer.apply(y) as tf.Tensor) : y;
+      }
       const rows = this.phases.map(({ first, rows: taps, mix }) => {
         // The phase kernel [taps, colCount, c, sw * f] from the original taps: a small product, differentiable.
         const mixed = tf.matMul(tf.tensor2d(mix, [taps * colCount * sw, kh * kw]), flat);

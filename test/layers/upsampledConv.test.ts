@@ -2,7 +2,8 @@
  * UpsampledConv2D against the two layers it replaces (UpSampling2D + Conv2D 'same'), on cpu and wasm: the
  * same output and the same gradients with respect to the input, the kernel and the bias, for kernel sizes 1-5
  * (odd and even), factors 2, 3, 4 and unequal ones, several channel counts and activations; its weights are
- * the Conv2D's (names, shapes, initial values), and it saves and loads as a layer of its own.
+ * the Conv2D's (names, shapes, initial values), and it saves and loads as a layer of its own. Stages with
+ * filters x factor² <= 8 run all row phases as one convolution: the cases with 1 or 2 filters at factor 2 cover it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -30,6 +31,9 @@ const CASES: Case[] = [
   { size: [3, 2], k: [3, 2], hw: [3, 5], c: 2, f: 2, activation: 'linear' },
   { size: [1, 2], k: 3, hw: [4, 4], c: 2, f: 2, activation: 'linear' },
   { size: [2, 2], k: 3, hw: [1, 1], c: 2, f: 2, activation: 'linear' },
+  // filters x factor² <= 8: all row phases as one convolution (kernelOptions.upsampledConvJoinPhases), unequal factors too.
+  { size: [2, 3], k: [2, 3], hw: [3, 4], c: 3, f: 1, activation: 'sigmoid' },
+  { size: [4, 2], k: 5, hw: [2, 3], c: 2, f: 1, activation: 'relu' },
 ];
 
 const label = (c: Case) => `size [${c.size}], kernel ${c.k}, input ${c.hw.join('x')}x${c.c}, ${c.f} filters, ${c.activation}`;

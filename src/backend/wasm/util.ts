@@ -207,6 +207,12 @@ export const kernelOptions = {
    * UpsampledConv2D layer (`src/layers/upsampledConv.ts`). Off, the builders make the two layers as before.
    */
   upsampledConv: true,
+  /**
+   * Read when an UpsampledConv2D is built: when filters * factor² is at most 8 (an output stage of few
+   * channels), all row phases are one convolution (zero taps where a phase reads no row) and one transpose
+   * instead of a convolution per phase and a concatenation (`src/layers/upsampledConv.ts`).
+   */
+  upsampledConvJoinPhases: true,
   /** On wasm, the fused updates run as wasm SIMD loops (`./simdUpdates.wat`) rather than JavaScript loops. */
   simdOptimizerLoops: true,
 };
