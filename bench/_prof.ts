@@ -1,0 +1,12 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '../src/index.js';
+import { classifierCases } from './suites/classifier.js';
+await useBackend('wasm', { threads: 1 });
+const c = classifierCases[0]!;
+const s = await c.setup(256);
+await s.latentkit();
+const t0 = performance.now(); const c0 = process.cpuUsage();
+for (let i = 0; i < 2; i++) await s.latentkit();
+const cu = process.cpuUsage(c0);
+console.log('wall ms/step', ((performance.now() - t0) / 32).toFixed(1), 'cpu ms/step', ((cu.user + cu.system) / 1000 / 32).toFixed(1));
+s.dispose();
