@@ -104,7 +104,7 @@ describe('SIMD depthwise filter gradient and MaxPoolGrad on wasm', () => {
   ];
   it.each(pools)('MaxPoolGrad $x, window $f, strides $s, $pad, ties $ties: SIMD = JavaScript loop', ({ x, f, s, pad, ties }) => {
     const input = values(x, 0.7, ties);
-    const negative = tf.sub(input, 2); // all-negative windows must pass their gradient too
+    const negative = tf.sub(input, 2) as tf.Tensor4D; // all-negative windows must pass their gradient too
     for (const t of [input, negative]) {
       const output = tf.maxPool(t, f, s, pad);
       const dy = values(output.shape, 2.3);
