@@ -8,7 +8,8 @@
  *   one, so each step built and uploaded several arrays of that size (13-16% of the CPU time of the
  *   course's assessment CNN on wasm, before any kernel ran). The replacement divides the small dy first and
  *   broadcasts it with `tf.broadcastTo` (the backend's Tile): each element is `dy / reduceSize` as before
- *   (`dy * 1` is exact), bit for bit the same values, without the array of ones.
+ *   (`dy * 1` is exact), bit for bit the same values, without the array of ones. Inputs of rank 5 or more
+ *   keep tfjs's form (tfjs's Tile gradient, which a second-order gradient through this one needs, stops at rank 4).
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,7 +34,10 @@ const meanGrad: GradConfig = {
       x: () => {
         const expanded = x.shape.slice();
         for (const a of axes) expanded[a] = 1;
-        return tf.broadcastTo(tf.div(tf.reshape(g, expanded), reduceSize), x.shape);
+        const e = tf.reshape(g, expanded);
+        // tfjs's Tile gradient (needed by second-order gradients, e.g. WGAN-GP) stops at rank 4: tfjs's form there.
+        if (x.rank > 4) return tf.div(tf.mul(e, tf.ones(x.shape, 'float32')), reduceSize);
+        return tf.broadcastTo(tf.div(e, reduceSize), x.shape);
       },
     };
   },
