@@ -145,7 +145,8 @@ function restoreGradients(): string[] {
 }
 
 function restoreOriginals(): string[] {
-  const restored: string[] = restoreGradients();
+  restoreGradients(); // not listed: the return value names kernels
+  const restored: string[] = [];
   for (const [k, { original, replacement }] of installed) {
     installed.delete(k);
     // Only where latentkit's function is still the registered one: never undo what someone registered since.
@@ -175,7 +176,10 @@ function restoreOriginals(): string[] {
  */
 export function ensureTrainingKernels(backendName: string | null = tf.getBackend()): string[] {
   const changed = registerAddedKernels();
-  if (replacementsWanted && backendName) changed.push(...installReplacements(backendName), ...installGradients());
+  if (replacementsWanted && backendName) {
+    changed.push(...installReplacements(backendName));
+    installGradients(); // not listed: the return value names kernels
+  }
   return changed;
 }
 
