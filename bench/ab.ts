@@ -20,8 +20,9 @@ import { convAECases } from './suites/convAE.js';
 import { denseAECase } from './suites/denseAE.js';
 import { ganCases } from './suites/gan.js';
 import { vaeCases } from './suites/vae.js';
+import { classifierCases } from './suites/classifier.js';
 
-const CASES: SpeedCase[] = [denseAECase, ...convAECases, ...vaeCases, ...ganCases];
+const CASES: SpeedCase[] = [denseAECase, ...convAECases, ...vaeCases, ...ganCases, ...classifierCases];
 type Switch = keyof typeof kernelOptions;
 
 const args = process.argv.slice(2);

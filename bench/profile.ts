@@ -8,6 +8,8 @@
  *   npx tsx bench/profile.ts                       # every case, wasm on 1 thread
  *   npx tsx bench/profile.ts denseAE vaeDense --threads 2
  *   npx tsx bench/profile.ts --write               # also replaces the profile section of bench/NOTES.md
+ *   npx tsx bench/profile.ts assessmentCNN --cpu   # times by this process's CPU time instead of wall time
+ *   npx tsx bench/profile.ts assessmentCNN --cpu --off simdKernels,fastMeanGrad   # with kernelOptions switches off
  *
  * Each case trains one warm-up epoch, then one profiled epoch, of the suite's full-size run (its
  * `SpeedCase.setup`). The timers add about a microsecond per kernel.
@@ -17,19 +19,32 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as os from 'node:os';
-import { useBackend } from '../src/index.js';
+import { setKernelReplacements, useBackend } from '../src/index.js';
+import { kernelOptions } from '../src/backend/wasm/util.js';
 import { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD } from '../src/advanced.js';
 import type { SpeedCase } from './lib/speed.js';
 import { denseAECase } from './suites/denseAE.js';
 import { convAECases } from './suites/convAE.js';
 import { vaeCases } from './suites/vae.js';
 import { ganCases } from './suites/gan.js';
+import { classifierCases } from './suites/classifier.js';
 import { formatFlops } from './lib/flops.js';
 
 const NOTES = join(dirname(fileURLToPath(import.meta.url)), 'NOTES.md');
 const START = '<!-- profile:start -->';
 const END = '<!-- profile:end -->';
-const CASES: SpeedCase[] = [denseAECase, ...convAECases, ...vaeCases, ...ganCases];
+const CASES: SpeedCase[] = [denseAECase, ...convAECases, ...vaeCases, ...ganCases, ...classifierCases];
+
+/**
+ * The clock: wall time, or with `--cpu` this process's CPU time (user + system, via getrusage: about a
+ * microsecond per reading), which a loaded machine inflates far less than wall time.
+ */
+const CPU_CLOCK = process.argv.includes('--cpu');
+function clock(): number {
+  if (!CPU_CLOCK) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 interface KernelStat {
   calls: number;
@@ -76,11 +91,11 @@ function wrapKernels(): void {
         if (!prof.on) return inner(args);
         prof.depth++;
         prof.childMs.push(0);
-        const t0 = performance.now();
+        const t0 = clock();
         try {
           return inner(args);
         } finally {
-          const elapsed = performance.now() - t0;
+          const elapsed = clock() - t0;
           const children = prof.childMs.pop()!;
           prof.depth--;
           bump(prof.kernels, k.kernelName, elapsed - children);
@@ -107,12 +122,12 @@ function wrapOptimizersAndReads(): void {
     const inner = proto.applyGradients;
     proto.applyGradients = function (this: unknown, ...a: unknown[]) {
       prof.inOptimizer++;
-      const t0 = performance.now();
+      const t0 = clock();
       try {
         return inner.apply(this, a);
       } finally {
         prof.inOptimizer--;
-        if (prof.on && prof.inOptimizer === 0) prof.optimizerWallMs += performance.now() - t0;
+        if (prof.on && prof.inOptimizer === 0) prof.optimizerWallMs += clock() - t0;
       }
     };
   }
@@ -120,12 +135,12 @@ function wrapOptimizersAndReads(): void {
   for (const name of ['dataSync', 'arraySync']) {
     const inner = proto[name]!;
     proto[name] = function (this: unknown, ...a: unknown[]) {
-      const t0 = performance.now();
+      const t0 = clock();
       try {
         return inner.apply(this, a);
       } finally {
         if (prof.on && prof.depth === 0) {
-          prof.readMs += performance.now() - t0;
+          prof.readMs += clock() - t0;
           prof.reads++;
         }
       }
@@ -134,12 +149,12 @@ function wrapOptimizersAndReads(): void {
   for (const name of ['data', 'array']) {
     const inner = proto[name]!;
     proto[name] = async function (this: unknown, ...a: unknown[]) {
-      const t0 = performance.now();
+      const t0 = clock();
       try {
         return await inner.apply(this, a);
       } finally {
         if (prof.on) {
-          prof.readMs += performance.now() - t0;
+          prof.readMs += clock() - t0;
           prof.reads++;
         }
       }
@@ -168,9 +183,9 @@ async function profileCase(c: SpeedCase): Promise<CaseProfile> {
     await setup.latentkit();
     resetProfile();
     prof.on = true;
-    const t0 = performance.now();
+    const t0 = clock();
     await setup.latentkit();
-    const wallMs = performance.now() - t0;
+    const wallMs = clock() - t0;
     prof.on = false;
     const sort = (m: Map<string, KernelStat>) => [...m.entries()].sort((a, b) => b[1].selfMs - a[1].selfMs);
     return {
@@ -198,7 +213,7 @@ function markdown(p: CaseProfile, threads: number): string {
   const lines = [
     `### ${p.c.key}: ${p.c.model}, batch ${p.c.batchSize}, wasm ${threads} thread${threads > 1 ? 's' : ''}`,
     '',
-    `${ms(step)} ms per step (${exPerS.toFixed(0)} ex/s, ${((exPerS * p.flopsPerExample) / 1e9).toFixed(2)} GFLOP/s at ${formatFlops(p.flopsPerExample)}/example); ` +
+    `${ms(step)} ms${CPU_CLOCK ? ' of CPU time' : ''} per step (${exPerS.toFixed(0)} ex/s, ${((exPerS * p.flopsPerExample) / 1e9).toFixed(2)} GFLOP/s at ${formatFlops(p.flopsPerExample)}/example); ` +
       `${(kernelCalls / p.steps).toFixed(0)} kernel calls per step, ${(optCalls / p.steps).toFixed(0)} of them in the optimizer update.`,
     '',
     '| where (the rows add up to the step) | ms / step | share of the step |',
@@ -222,12 +237,23 @@ async function main(): Promise<void> {
   const ti = args.indexOf('--threads');
   const threads = ti >= 0 ? Number(args[ti + 1]) : 1;
   const write = args.includes('--write');
-  const wanted = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--threads');
+  // --off a,b: kernelOptions switches turned off for the whole run (a profile of "before" a lever).
+  const oi = args.indexOf('--off');
+  for (const sw of oi >= 0 ? args[oi + 1]!.split(',') : []) {
+    if (typeof (kernelOptions as Record<string, unknown>)[sw] !== 'boolean') throw new Error(`unknown switch ${sw}`);
+    (kernelOptions as Record<string, unknown>)[sw] = false;
+  }
+  const wanted = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--threads' && args[i - 1] !== '--off');
   const unknown = wanted.filter((w) => !CASES.some((c) => c.key === w));
   if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ')}; known: ${CASES.map((c) => c.key).join(', ')}`);
   const cases = wanted.length ? CASES.filter((c) => wanted.includes(c.key)) : CASES;
   const info = await useBackend('wasm', { threads });
   wrapKernels();
+  // latentkit's training loop calls ensureTrainingKernels(), which would see the timers (not latentkit's own
+  // functions) and wrap them in a second copy of every replacement, whose own work (heap copies, the JS
+  // kernels) would then be timed as "outside kernels". Switching further installations off keeps the timed
+  // replacements registered (restoring skips entries that are no longer latentkit's functions).
+  setKernelReplacements(false);
   wrapOptimizersAndReads();
   const load = os.loadavg().map((v) => v.toFixed(2)).join('/');
   const sections: string[] = [];

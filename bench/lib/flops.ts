@@ -2,12 +2,14 @@
  * Training FLOPs per example, counted from a tfjs-layers model's layers, so that a throughput can be read
  * as achieved GFLOP/s.
  *
- * Counted: the multiply-adds of Dense, Conv2D and Conv2DTranspose layers (and of latentkit's
- * UpsampledConv2D as the Conv2D on the upsampled input it replaces), 2 FLOPs each (everything else,
- * activations, pooling, up-sampling, batch norm, the loss and the optimizer, is left out: it is small in
- * FLOPs, though not always in time). One training example costs the forward pass (F), the weight gradient
- * (F again) and the input gradient (F again) of every such layer, except the input gradient of a layer fed
- * by the model's input, which no one needs: 3F - F(first layers).
+ * Counted: the multiply-adds of Dense, Conv2D, Conv2DTranspose, DepthwiseConv2D and SeparableConv2D
+ * layers (depthwise and pointwise halves; and of latentkit's UpsampledConv2D as the Conv2D on the upsampled
+ * input it replaces), 2 FLOPs each (everything else, activations, pooling, up-sampling, batch norm, the loss
+ * and the optimizer, is left out: it is small in FLOPs, though not always in time). One training example
+ * costs the forward pass (F), the weight gradient (F again) and the input gradient (F again) of every such
+ * layer, except the input gradient of a layer with no trainable weights upstream (fed by the input, or by
+ * weightless layers such as augmentation or noise), which tfjs's gradient tape never computes:
+ * 3F - F(first layers).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -17,7 +19,7 @@ export function layerForwardFlops(layer: tfl.layers.Layer): number {
   // Node 0: a layer shared by a model and its encoder/decoder sub-model has several inbound nodes.
   const inShape = (layer.getInputAt(0) as { shape: Array<number | null> }).shape;
   const outShape = (layer.getOutputAt(0) as { shape: Array<number | null> }).shape;
-  const config = layer.getConfig() as { kernelSize?: number[]; filters?: number; units?: number };
+  const config = layer.getConfig() as { kernelSize?: number[]; filters?: number; units?: number; depthMultiplier?: number };
   const prod = (s: Array<number | null>) => s.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
   if (cls === 'Dense') return 2 * prod(inShape) * (config.units ?? 0);
   // latentkit's UpsampledConv2D counts as the convolution of the upsampled input it stands for (what the
@@ -27,6 +29,12 @@ export function layerForwardFlops(layer: tfl.layers.Layer): number {
     const cin = inShape[3]!;
     return 2 * prod(outShape) * kh! * kw! * cin;
   }
+  if (cls === 'DepthwiseConv2D' || cls === 'SeparableConv2D') {
+    const [kh, kw] = config.kernelSize!;
+    const pixels = outShape[1]! * outShape[2]!;
+    const depthwise = inShape[3]! * (config.depthMultiplier ?? 1);
+    return 2 * pixels * depthwise * kh! * kw! + (cls === 'SeparableConv2D' ? 2 * pixels * depthwise * outShape[3]! : 0);
+  }
   if (cls === 'Conv2DTranspose') {
     const [kh, kw] = config.kernelSize!;
     const cout = outShape[3]!;
@@ -35,17 +43,20 @@ export function layerForwardFlops(layer: tfl.layers.Layer): number {
   return 0;
 }
 
-/** Forward FLOPs per example of a model, and those of the layers fed directly by its inputs. */
+/** Forward FLOPs per example of a model, and those of the layers with no trainable weights upstream. */
 export function modelFlops(model: tfl.LayersModel): { forward: number; firstLayers: number } {
-  const inputs = new Set(model.inputs.map((t) => t.name));
+  // model.layers is in topological order: a layer's inbound layers come before it.
+  const weighted = new Set<string>(); // layers with trainable weights at or upstream of them
   let forward = 0;
   let firstLayers = 0;
   for (const layer of model.layers) {
+    const inbound = ([] as Array<{ sourceLayer?: { name: string } }>).concat(layer.getInputAt(0) as never);
+    const upstream = inbound.some((t) => t.sourceLayer !== undefined && weighted.has(t.sourceLayer.name));
+    if (upstream || layer.trainableWeights.length > 0) weighted.add(layer.name);
     const f = layerForwardFlops(layer);
     if (f === 0) continue;
     forward += f;
-    const fedByInput = ([] as Array<{ name: string }>).concat(layer.getInputAt(0) as never).every((t) => inputs.has(t.name));
-    if (fedByInput) firstLayers += f;
+    if (!upstream) firstLayers += f;
   }
   return { forward, firstLayers };
 }

@@ -33,6 +33,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { CPU_REPLACED } from './cpuKernelFixes.js';
 import { FUSED_UPDATE_KERNELS } from './fusedUpdates.js';
+import { GRADIENTS_REPLACED } from './gradientFixes.js';
+import { kernelOptions } from './wasm/util.js';
 import { WASM_ADDED, WASM_REPLACED } from './wasmTrainingKernels.js';
 
 /** A kernel that tfjs lacks on a backend, added by latentkit. */
@@ -111,7 +113,39 @@ function installReplacements(backendName: string): string[] {
   return done;
 }
 
+/** tfjs's gradient configs latentkit replaced, by kernel name, and latentkit's config that replaced each. */
+const gradientsInstalled = new Map<string, { original: tf.GradConfig; replacement: tf.GradConfig }>();
+
+/**
+ * Registers latentkit's gradient functions (`./gradientFixes.ts`) where tfjs's are registered (tfjs-layers
+ * registers tfjs's when it is imported, so this runs again at every training start, after any import).
+ */
+function installGradients(): string[] {
+  const done: string[] = [];
+  if (!kernelOptions.fastMeanGrad) return done;
+  for (const { config } of GRADIENTS_REPLACED) {
+    const current = tf.getGradient(config.kernelName);
+    if (current === undefined || current === config) continue;
+    gradientsInstalled.set(config.kernelName, { original: current, replacement: config });
+    tf.registerGradient(config);
+    done.push(`${config.kernelName} (gradient)`);
+  }
+  return done;
+}
+
+function restoreGradients(): string[] {
+  const restored: string[] = [];
+  for (const [name, { original, replacement }] of gradientsInstalled) {
+    gradientsInstalled.delete(name);
+    if (tf.getGradient(name) !== replacement) continue;
+    tf.registerGradient(original);
+    restored.push(`${name} (gradient)`);
+  }
+  return restored;
+}
+
 function restoreOriginals(): string[] {
+  restoreGradients(); // not listed: the return value names kernels
   const restored: string[] = [];
   for (const [k, { original, replacement }] of installed) {
     installed.delete(k);
@@ -142,7 +176,10 @@ function restoreOriginals(): string[] {
  */
 export function ensureTrainingKernels(backendName: string | null = tf.getBackend()): string[] {
   const changed = registerAddedKernels();
-  if (replacementsWanted && backendName) changed.push(...installReplacements(backendName));
+  if (replacementsWanted && backendName) {
+    changed.push(...installReplacements(backendName));
+    installGradients(); // not listed: the return value names kernels
+  }
   return changed;
 }
 

@@ -135,8 +135,32 @@ function im2colFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: b
 }
 
 /**
+ * Filter gradient of a pointwise convolution (1x1, stride 1, no padding: SeparableConv2D's second half): with
+ * x viewed as [M, C] and dy as [M, F] (M = N*H*W), dW = xᵀ·dy, one XNNPACK matmul after a transpose of x.
+ * The general paths would run it as a convolution whose filter is dy, with H x W taps.
+ */
+function pointwiseFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outChannels: f } = info;
+  const m = n * h * w;
+  const xt = transpose2d(b, x, m, c); // [C, M]
+  const r = run(b, 'BatchMatMul', { a: view(xt, [1, c, m]), b: view(dy, [1, m, f]) }, { transposeA: false, transposeB: false });
+  free(b, xt);
+  return view(r, [1, 1, c, f]);
+}
+
+/** Whether a convolution is pointwise: 1x1, stride 1, dilation 1, no padding (its output is its input's size). */
+export function isPointwise(info: backend_util.Conv2DInfo): boolean {
+  const p = info.padInfo;
+  return (
+    info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 && p.top === 0 && p.left === 0 &&
+    info.outHeight === info.inHeight && info.outWidth === info.inWidth
+  );
+}
+
+/**
  * The filter gradient dW [kh, kw, C, F] of a stride-s convolution of x [N, H, W, C] (NHWC only, as the wasm
- * Conv2D), by one of three decompositions chosen by shape (see the functions above). Sizes come from
+ * Conv2D), by one of four decompositions chosen by shape (see the functions above). Sizes come from
  * `computeConv2DInfo`; a dy larger than the implied output is read through its leading block, as tfjs's cpu
  * kernel does, a smaller one is an error.
  */
@@ -157,6 +181,9 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
   const { filterHeight: kh, filterWidth: kw, inChannels: c, outChannels: f } = info;
   const dyUsed = dyBlockOrThrow(b, dy, [info.batchSize, info.outHeight, info.outWidth, f], 'Conv2DBackpropFilter');
   try {
+    if (kernelOptions.pointwiseFilterGrad && isPointwise(info) && kh * kw * c > kernelOptions.im2colMaxPatch) {
+      return pointwiseFilterGrad(b, x, dyUsed, info);
+    }
     if (kh * kw * c <= kernelOptions.im2colMaxPatch) {
       return im2colFilterGrad(b, x, dyUsed, info);
     }

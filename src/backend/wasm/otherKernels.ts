@@ -8,6 +8,7 @@
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { nearestSourceIndex, resizeNearestNeighborGradValues } from '../cpuKernelFixes.js';
+import { simdKernels } from './simdKernels.js';
 import { constant, exactConvInput, free, kernelOptions, run, transpose2d, view, xnnpackAgrees } from './util.js';
 import type { PadAttr, Shape4, WasmBackend } from './util.js';
 
@@ -202,6 +203,15 @@ function maxPoolGradLoop(b: WasmBackend, dy: TensorInfo, input: TensorInfo, info
   const dys = b.typedArrayFromHeap(dy);
   const dxs = b.typedArrayFromHeap(dx);
   dxs.fill(0);
+  const simd = c > 0 && c % 4 === 0 && kernelOptions.simdKernels ? simdKernels(b) : undefined;
+  if (simd && outHeight > 0 && outWidth > 0 && batchSize > 0) {
+    const { padInfo } = info;
+    simd.maxPoolGrad(
+      xs.byteOffset, dys.byteOffset, dxs.byteOffset, batchSize, inHeight, inWidth, c, outHeight, outWidth, dyCol, dyRow, dyBatch,
+      effectiveFilterHeight, effectiveFilterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo.top, padInfo.left,
+    );
+    return dx;
+  }
   const best = new Float32Array(c);
   const pos = new Int32Array(c);
   for (let n = 0; n < batchSize; n++) {

@@ -34,24 +34,36 @@ interface EmscriptenModule {
 const instances = new WeakMap<object, SimdUpdates | null>();
 const f = Math.fround;
 
-function decode(base64: string): Uint8Array<ArrayBuffer> {
+/** Decodes an embedded base64 binary. */
+export function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
   const bytes = new Uint8Array(new ArrayBuffer(text.length));
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
-function instantiate(module: EmscriptenModule): SimdUpdates | null {
-  const memory = module.wasmMemory ?? module.asm?.memory;
+/**
+ * Instantiates one of latentkit's embedded modules (its shared-memory or plain-memory binary, as tfjs's memory
+ * is) on the memory of tfjs-backend-wasm's emscripten module; null where that cannot be done (no memory
+ * object exposed, no SIMD in this engine).
+ */
+export function instantiateOnHeap(module: unknown, sharedBinary: string, plainBinary: string): WebAssembly.Exports | null {
+  const m = module as EmscriptenModule;
+  const memory = m.wasmMemory ?? m.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  let e: Exports;
   try {
-    const compiled = new WebAssembly.Module(decode(shared ? SIMD_UPDATES_SHARED : SIMD_UPDATES_PLAIN));
-    e = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Exports;
+    const compiled = new WebAssembly.Module(decode(shared ? sharedBinary : plainBinary));
+    return new WebAssembly.Instance(compiled, { env: { memory } }).exports;
   } catch {
-    return null; // no SIMD in this engine: the JavaScript loops run
+    return null;
   }
+}
+
+function instantiate(module: EmscriptenModule): SimdUpdates | null {
+  const instance = instantiateOnHeap(module, SIMD_UPDATES_SHARED, SIMD_UPDATES_PLAIN);
+  if (instance === null) return null; // the JavaScript loops run
+  const e = instance as unknown as Exports;
   return {
     adam(o, n, acc1, acc2, a) {
       // Scalars are passed as f32 parameters: rounded exactly as tfjs rounds them into float32 tensors.

@@ -215,4 +215,21 @@ export const kernelOptions = {
   upsampledConvJoinPhases: true,
   /** On wasm, the fused updates run as wasm SIMD loops (`./simdUpdates.wat`) rather than JavaScript loops. */
   simdOptimizerLoops: true,
+  /**
+   * Installed with the replacements, on every backend: tfjs's Mean gradient without its array of ones made in
+   * JavaScript (`../gradientFixes.ts`; BatchNormalization, GlobalAveragePooling). Read when installed.
+   */
+  fastMeanGrad: true,
+  /** Conv2DBackpropFilter of a 1x1, stride-1, unpadded convolution (pointwise) as one matmul xᵀ·dy. Read per call. */
+  pointwiseFilterGrad: true,
+  /**
+   * DepthwiseConv2dNativeBackpropFilter as one pass over x and dy in the heap (`./depthwiseKernels.ts`)
+   * rather than a depthwise convolution whose filter is dy (as many taps as output pixels). Read per call.
+   */
+  directDepthwiseFilterGrad: true,
+  /**
+   * The wasm SIMD loops of `./simdKernels.wat` for the direct depthwise filter gradient (channel multiplier 1)
+   * and MaxPoolGrad when the channel count is a multiple of 4; off, their JavaScript loops run. Read per call.
+   */
+  simdKernels: true,
 };

@@ -164,8 +164,31 @@ function swappedFits(g: Geometry, f: number): boolean {
   );
 }
 
+/**
+ * A 1x1 convolution's filter gradient with C > 16 (SeparableConv2D's pointwise half): latentkit's matmul path
+ * when it is stride 1 and unpadded ('valid', 'same', 0 or zero pairs), the other paths otherwise (a stride,
+ * or a padding, makes it not pointwise).
+ */
+function pointwiseFilterCase(rng: Rng): KernelCase {
+  const c = rng.pick([17, 20, 24, 33]);
+  const f = rng.pick([1, 2, 5, 8, 19]);
+  const n = rng.int(1, 3);
+  const [h, w] = [rng.int(1, 7), rng.int(1, 7)];
+  const strides: [number, number] = rng.chance(0.8) ? [1, 1] : [rng.int(1, 3), rng.int(1, 3)];
+  const pad: Pad = rng.pick(['valid', 'same', 0, [[0, 0], [0, 0], [0, 0], [0, 0]], 1, [[0, 0], [1, 0], [0, 2], [0, 0]]] as const) as Pad;
+  const info = backend_util.computeConv2DInfo([n, h, w, c], [1, 1, c, f], strides, 1, pad, undefined, false);
+  const tags = [`pad ${typeof pad === 'object' ? 'explicit' : typeof pad === 'number' ? 'number' : pad}`];
+  const p = info.padInfo;
+  const pointwise = strides[0] === 1 && strides[1] === 1 && p.top === 0 && p.left === 0 && info.outHeight === h && info.outWidth === w;
+  const g: Geometry = { n, h, w, c, kh: 1, kw: 1, strides, dilations: [1, 1], pad, info, tags };
+  tags.push(pointwise ? 'path pointwise' : swappedFits(g, f) ? 'path swapped' : 'path dilated', '1x1, C > 16');
+  const inputs = { x: randomTensor(rng, [n, h, w, c]), dy: dyFor(rng, g, f, 0.25, tags) };
+  return { inputs, attrs: { ...common(g), dataFormat: 'NHWC', filterShape: [1, 1, c, f] }, tags };
+}
+
 function conv2DBackpropFilterCase(rng: Rng): KernelCase {
-  // Aim at each of the kernel's three paths: im2col (kh*kw*C <= 16), swapped (stride 1, C >= 4F), dilated.
+  if (rng.chance(0.2)) return pointwiseFilterCase(rng);
+  // Aim at each of the kernel's other three paths: im2col (kh*kw*C <= 16), swapped (stride 1, C >= 4F), dilated.
   const path = rng.pick(['im2col', 'swapped', 'dilated'] as const);
   const c = path === 'im2col' ? rng.pick([1, 1, 2]) : path === 'swapped' ? rng.pick([4, 6, 8]) : rng.pick([2, 3, 4, 5]);
   const f = path === 'swapped' ? rng.pick([1, 1, 2]) : rng.pick([1, 2, 3, 5, 8]);
@@ -187,11 +210,13 @@ function conv2DBackpropInputCase(rng: Rng): KernelCase {
 
 function depthwiseBackpropCase(which: 'filter' | 'input') {
   return (rng: Rng): KernelCase => {
-    const c = rng.pick([1, 2, 3, 4]);
+    // Channel counts that are multiples of 4 with multiplier 1 take the filter gradient's SIMD loop.
+    const c = rng.pick([1, 2, 3, 4, 5, 8, 12]);
     const m = rng.pick([1, 1, 2, 3]);
     const g = geometry(rng, { depthwise: true, dilations: true, c, outChannels: m });
     const tags = g.tags;
     if (m > 1) tags.push('channel multiplier > 1');
+    if (m === 1 && c % 4 === 0) tags.push('C a multiple of 4, multiplier 1');
     const dy = dyFor(rng, g, c * m, 0.25, tags);
     const attrs = { ...common(g), dilations: g.dilations };
     return which === 'filter'
@@ -306,14 +331,14 @@ export const CONV_SPECS: KernelSpec[] = [
     kernel: 'Conv2DBackpropFilter',
     backend: 'wasm',
     generate: conv2DBackpropFilterCase,
-    mustCover: { 'path im2col': 50, 'path swapped': 30, 'path dilated': 50, 'dy larger than implied': 40 },
+    mustCover: { 'path im2col': 40, 'path swapped': 25, 'path dilated': 40, 'path pointwise': 30, '1x1, C > 16': 50, 'dy larger than implied': 40 },
   },
   {
     kernel: 'DepthwiseConv2dNativeBackpropFilter',
     backend: 'wasm',
     generate: depthwiseBackpropCase('filter'),
     reference: depthwiseByDefinition('filter'),
-    mustCover: { 'dy larger than implied': 40, 'channel multiplier > 1': 40, dilated: 10 },
+    mustCover: { 'dy larger than implied': 40, 'channel multiplier > 1': 40, dilated: 10, 'C a multiple of 4, multiplier 1': 50 },
   },
   {
     kernel: 'DepthwiseConv2dNativeBackpropInput',
