@@ -5,7 +5,7 @@
  * packing and minibatch stddev. Per seed: modes hit (of 8) and the share of high-quality samples, scored
  * as the example scores them. Prints one line per run and writes `bench/results/ringCoverage.json`.
  *
- *   npx tsx bench/ringCoverage.ts                          # seeds 1-5, 80 epochs, both settings (about 2 hours on one quiet core)
+ *   npx tsx bench/ringCoverage.ts                          # seeds 1-5, 80 epochs, both settings (about 25 minutes at load average ~10: 2.5 minutes per 80-epoch run)
  *   npx tsx bench/ringCoverage.ts --seeds 1,2 --epochs 20 --settings remedies   # a quick look
  *
  * Seeds run one after the other; give each setting its own process to use two cores.
