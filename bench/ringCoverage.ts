@@ -5,7 +5,7 @@
  * packing and minibatch stddev. Per seed: modes hit (of 8) and the share of high-quality samples, scored
  * as the example scores them. Prints one line per run and writes `bench/results/ringCoverage.json`.
  *
- *   npx tsx bench/ringCoverage.ts                          # seeds 1-5, 80 epochs, both settings (about 25 minutes at load average ~10: 2.5 minutes per 80-epoch run)
+ *   npx tsx bench/ringCoverage.ts                          # seeds 1-5, 160 epochs, both settings (about 45 minutes on one quiet core: 4.5 minutes per run)
  *   npx tsx bench/ringCoverage.ts --seeds 1,2 --epochs 20 --settings remedies   # a quick look
  *
  * Seeds run one after the other; give each setting its own process to use two cores.
@@ -34,7 +34,7 @@ interface Run {
 const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '1,2,3,4,5' },
-    epochs: { type: 'string', default: '80' },
+    epochs: { type: 'string', default: '160' },
     settings: { type: 'string', default: 'remedies,plain' },
     backend: { type: 'string', default: 'wasm' },
   },
@@ -43,7 +43,7 @@ const seeds = values.seeds.split(',').map(Number);
 const epochs = Number(values.epochs);
 const settings = values.settings.split(',') as Run['setting'][];
 if (seeds.some((s) => !Number.isInteger(s)) || !Number.isInteger(epochs) || epochs < 1 || settings.some((s) => s !== 'remedies' && s !== 'plain')) {
-  throw new Error('usage: npx tsx bench/ringCoverage.ts [--seeds 1,2,3,4,5] [--epochs 80] [--settings remedies,plain] [--backend wasm|cpu]');
+  throw new Error('usage: npx tsx bench/ringCoverage.ts [--seeds 1,2,3,4,5] [--epochs 160] [--settings remedies,plain] [--backend wasm|cpu]');
 }
 await useBackend(values.backend as BackendName);
 const ring = ringOfGaussians({ ...RING, seed: 1 });

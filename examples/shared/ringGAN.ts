@@ -37,9 +37,10 @@ export function ringGANConfig(seed: number, remedies = true): GANConfig {
 
 /**
  * One `fit`: Adam (beta1 0.5) at 1e-3 for both networks falling geometrically to 3e-5 at the last epoch,
- * instance noise 0.1 annealed to 0, batches of 100. `epochs` default 80 (6,400 steps).
+ * instance noise 0.1 annealed to 0, batches of 100. `epochs` default 160 (12,800 steps): the length at
+ * which seeds 1-5 all reach 8/8 modes with >= 80% high-quality samples (84.4-87.6%; at 80 epochs 67.7-74.3%).
  */
-export function ringFitOptions(epochs = 80): GANFitOptions {
+export function ringFitOptions(epochs = 160): GANFitOptions {
   return {
     epochs,
     batchSize: 100,
