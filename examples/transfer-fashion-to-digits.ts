@@ -14,10 +14,10 @@
  * 4. The same CNN from random weights, trained on the same digits for 3 epochs: from scratch.
  *
  * The defaults are the assessment as written: all 60,000 Fashion-MNIST and 60,000 MNIST training images,
- * tested on the 10,000 test images of each. On wasm this network trains at tens of examples/s per thread
- * (its batch norms on 28x28x64 maps and its depthwise convolutions are the slow kernels: see `npm run
- * bench -- classifier`), so the full run takes hours; `--fashion 6000 --digits 3000 --test 2000` is a
- * seeded, stratified subset that runs in about half an hour, and `--quick` is a smoke run of a minute.
+ * tested on the 10,000 test images of each. On one wasm thread this network trains at about 240
+ * examples/s on an idle 2-core machine (0.7x PyTorch + OpenBLAS: `npm run bench -- classifier`), so the
+ * full run takes about an hour, longer on a busy machine; `--fashion 6000 --digits 3000 --test 2000` is a
+ * seeded, stratified subset with about a tenth of the work, and `--quick` is a smoke run of a minute.
  * BatchNorm keeps Keras's momentum 0.99: its moving statistics need a few hundred steps to forget their
  * initial values, so a `--quick` run (tens of steps) reports test accuracies near chance while its
  * training accuracy (batch statistics) has already risen; that is Keras's behaviour too, not a fault.
@@ -27,7 +27,7 @@
  *
  * @example
  * ```sh
- * npx tsx examples/transfer-fashion-to-digits.ts           # the assessment as written (hours on wasm)
+ * npx tsx examples/transfer-fashion-to-digits.ts           # the assessment as written (about an hour on wasm)
  * npx tsx examples/transfer-fashion-to-digits.ts --fashion 6000 --digits 3000 --test 2000
  * npx tsx examples/transfer-fashion-to-digits.ts --quick   # a smoke run on a few hundred images
  * ```

@@ -77,7 +77,7 @@ async function assessment(ctx: SuiteContext): Promise<{ rows: QualityRow[]; note
     rows,
     notes: [
       `Assessment at reduced size (${s.fashion} clothes, ${s.digits} digits, ${s.test} test images): ${stages.map(([, st]) => st.seconds).reduce((a, b) => a + b, 0).toFixed(0)} s of training. ` +
-        'Full size (the assessment as written, hours on wasm): `npx tsx examples/transfer-fashion-to-digits.ts`. BatchNorm keeps momentum 0.99, so runs of under a few hundred steps report near-chance test accuracy.',
+        'Full size (the assessment as written, about an hour on one idle wasm thread): `npx tsx examples/transfer-fashion-to-digits.ts`. BatchNorm keeps momentum 0.99, so runs of under a few hundred steps report near-chance test accuracy.',
     ],
   };
 }
