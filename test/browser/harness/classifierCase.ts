@@ -6,8 +6,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { imageClassifier, SeedStream, transferHead, type Classifier, type LayerSpec, type SavableHandle } from 'latentkit';
+import { imageClassifier, SeedStream, transferHead, type Classifier, type SavableHandle } from 'latentkit';
 import type { ModelCase } from './cases.js';
+import { SMALL_CNN as LAYERS } from '../../helpers/smallCnn.js';
 
 /** What the classifier case measures beyond what every model reports. */
 export interface ClassifierChecks {
@@ -43,18 +44,6 @@ export interface ClassifierChecks {
   };
 }
 
-/** The assessment's kinds of layers, small (150 weights). */
-const LAYERS: LayerSpec[] = [
-  { type: 'randomZoom', factor: 0.05 },
-  { type: 'randomContrast', factor: 0.1 },
-  { type: 'conv2d', filters: 4, padding: 'same' },
-  // Moving statistics that settle within the few steps of a test (Keras's default 0.99 needs hundreds).
-  { type: 'batchNorm', momentum: 0.8 },
-  { type: 'separableConv2d', filters: 6, padding: 'same' },
-  { type: 'maxPool2d', poolSize: 3, strides: 2, padding: 'same' },
-  { type: 'globalAvgPool2d' },
-  { type: 'dropout', rate: 0.1 },
-];
 
 const SIZE = 8;
 const CLASSES = 4;

@@ -9,8 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifier, ConfigError, imageClassifier, InputError, load, oneHot, save, useBackend, type Classifier, type LayerSpec } from '../../../src/index.js';
+import { classifier, ConfigError, imageClassifier, InputError, load, oneHot, save, useBackend, type Classifier } from '../../../src/index.js';
 import { quadrants, weightBytes } from '../../helpers/classes.js';
+import { SMALL_CNN } from '../../helpers/smallCnn.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -20,18 +21,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A small CNN with every kind of layer the assessment uses. */
-const SMALL_CNN: LayerSpec[] = [
-  { type: 'randomZoom', factor: 0.05 },
-  { type: 'randomContrast', factor: 0.1 },
-  { type: 'conv2d', filters: 4, padding: 'same' },
-  // Moving statistics that settle within the few steps of a test (Keras's default 0.99 needs hundreds).
-  { type: 'batchNorm', momentum: 0.8 },
-  { type: 'separableConv2d', filters: 6, padding: 'same' },
-  { type: 'maxPool2d', poolSize: 3, strides: 2, padding: 'same' },
-  { type: 'globalAvgPool2d' },
-  { type: 'dropout', rate: 0.1 },
-];
 
 describe('building', () => {
   beforeAll(async () => {
