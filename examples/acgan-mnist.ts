@@ -19,10 +19,11 @@
  * Output (default `out/acgan-mnist/`): `samples-epoch-<n>.png`, `named-digits.png`, `losses.svg`,
  * `accuracy.svg`, `figures.json` and `index.html`.
  *
- * Time on wasm (1 thread, 2-core machine shared with other jobs, load average 15-17): `--quick` took 391 s in
- * all, its 20 steps 303 s (0.07 steps/s: the default dcgan ACGAN costs about 165 MFLOP per real example per
- * step); the bench's `acgan` case measured 0.06 steps/s (batch 64) at the same load. The default run (1,410
- * steps) is hours on wasm at that speed. `figures.json` records `fitSeconds` of each run.
+ * Time on wasm (1 thread, the 2-core machine shared with 2 other jobs, load average 3-5): the default run
+ * (6,000 digits, 15 epochs, 1,410 steps) trained in 932 s (1.51 steps/s; the default dcgan ACGAN costs about
+ * 165 MFLOP per real example per step) and printed: auxiliary classifier 93.1% right on the 10,000 real test
+ * digits; the judge recognised 85.9% of 1,000 samples with confidence >= 0.9 and named 98.6% as asked.
+ * `figures.json` records `fitSeconds` of each run.
  *
  * @example
  * ```sh
@@ -124,7 +125,10 @@ async function main(): Promise<void> {
     labels: mnist.yTrain,
     validationData: { x: valX, labels: valY },
     epochs,
+    // The lecture's schedule: batches of 64, one generator update per discriminator update (the dcgan
+    // defaults of GAN.fit are 16 and 2, tuned for unconditional digits).
     batchSize: 64,
+    gStepsPerD: 1,
     verbose: 1,
     callbacks: {
       async onEpochEnd(epoch) {

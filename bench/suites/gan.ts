@@ -40,7 +40,7 @@ function ganCase(key: string, model: string, config: GANConfig, batchSize: numbe
       const labels = k === undefined ? undefined : Int32Array.from({ length: n }, (_, i) => i % k);
       return {
         flopsPerExample: ganStepFlops(gan.generator, gan.discriminator),
-        latentkit: async () => (await gan.fit(x, { labels, epochs: 1, batchSize, verbose: 0, balanceMonitor: false }))['dLoss']?.at(-1),
+        latentkit: async () => (await gan.fit(x, { labels, epochs: 1, batchSize, gStepsPerD: 1, verbose: 0, balanceMonitor: false }))['dLoss']?.at(-1),
         dispose: () => {
           gan.dispose();
           x.dispose();

@@ -249,7 +249,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     gan(
       lk.GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], seed: 21 }),
       DATA.dcgan!(),
-      { epochs: 1, batchSize: 8, seed: 15 },
+      { epochs: 1, batchSize: 8, gStepsPerD: 1, seed: 15 },
     ),
   conditionalGAN: () => {
     const labels = CONDITIONAL_LABELS;

@@ -17,7 +17,7 @@ import { ModelHandle, PREDICT_BATCH, type FeatureNetwork } from '../base/handle.
 import { ganBalanceMonitor } from './balanceMonitor.js';
 import { buildGANNets, discriminatorTakesLabel, type GANNets } from './build.js';
 import type { GANArchitecture, ResolvedGANConfig } from './config.js';
-import { GAN_FIT, defaultRates, labelTensor, optimizerFor, type GANFitOptions, type GANHistory, type GANLabelInput, type GANValidationData } from './fitOptions.js';
+import { GAN_FIT, defaultRates, defaultSteps, labelTensor, optimizerFor, type GANFitOptions, type GANHistory, type GANLabelInput, type GANValidationData } from './fitOptions.js';
 import { isCritic } from './losses.js';
 import { packExamples, packLabels } from './packing.js';
 import { GANTask, type GANTaskSettings, type GANUpdateCounts } from './task.js';
@@ -287,6 +287,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     const callbacks: Callback[] = [...o.callbacks];
     if (o.balanceMonitor !== false) callbacks.push(ganBalanceMonitor(o.balanceMonitor));
     const rates = defaultRates(c);
+    const steps = defaultSteps(c);
     const owned: OwnedTensor[] = [];
     try {
       const arrays: FitArray[] = [{ parameter: 'x', data: x, exampleShape: this.dataShape }];
@@ -307,12 +308,12 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
         packing: c.packing,
         batchStatistics: c.minibatchStddev !== false || c.discriminatorBatchNorm,
         dStepsPerG: o.dStepsPerG ?? (critic ? 5 : 1),
-        gStepsPerD: o.gStepsPerD,
+        gStepsPerD: o.gStepsPerD ?? steps.gStepsPerD,
         labelSmoothing: o.labelSmoothing,
         instanceNoise: o.instanceNoise,
         learningRateDecay: o.learningRateDecay,
       };
-      const history = await this.fitWith(arrays, validation, { ...o, callbacks }, () => {
+      const history = await this.fitWith(arrays, validation, { ...o, batchSize: o.batchSize ?? steps.batchSize, callbacks }, () => {
         const d = optimizerFor(c, o.dOptimizer, o.dLearningRate, rates.d, 'd');
         let g: ResolvedOptimizer;
         try {

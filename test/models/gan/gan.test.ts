@@ -69,6 +69,28 @@ describe('update ratio', () => {
     x.dispose();
   });
 
+  it('defaults by architecture and loss: dcgan batches of 16 with 2 generator updates each; dense and critics 32 and 1', async () => {
+    const images = tf.randomUniform([48, 8, 8, 1], -1, 1, 'float32', 3);
+    const dcgan = (extra: Partial<GANConfig> = {}) =>
+      GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], seed: 2, ...extra });
+    const plain = dcgan();
+    await plain.fit(images, { epochs: 1, verbose: 0, balanceMonitor: false });
+    expect(plain.updates).toEqual({ discriminator: 3, generator: 6 });
+    // Either default can be set on its own.
+    const set = dcgan();
+    await set.fit(images, { epochs: 1, batchSize: 24, verbose: 0, balanceMonitor: false });
+    expect(set.updates).toEqual({ discriminator: 2, generator: 4 });
+    const critic = dcgan({ loss: 'wgan-gp' });
+    await critic.fit(images, { epochs: 1, dStepsPerG: 1, verbose: 0, balanceMonitor: false });
+    expect(critic.updates).toEqual({ discriminator: 2, generator: 2 });
+    const x = points(64);
+    const dense = small();
+    await dense.fit(x, { epochs: 1, verbose: 0, balanceMonitor: false });
+    expect(dense.updates).toEqual({ discriminator: 2, generator: 2 });
+    [plain, set, critic, dense].forEach((g) => g.dispose());
+    tf.dispose([images, x]);
+  });
+
   it('dStepsPerG: 3 makes one generator update every third batch', async () => {
     const x = points(96);
     const gan = small();

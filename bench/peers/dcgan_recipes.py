@@ -1,0 +1,105 @@
+"""PyTorch peer of `examples/gan-mnist.ts`'s protocol, to try DCGAN recipes fast and to check latentkit's
+DCGAN against an independent implementation.
+
+The digits are the example's 6,000 (written by `npx tsx bench/dcganJudge.ts --dump DIR` as `x.f32`,
+[6000, 28, 28] in [0, 1]); the network is latentkit's dcgan architecture: z -> Linear 7x7xG0 (no bias) + BN
++ ReLU -> per further entry of G a stride-2 transposed convolution (kernel k, no bias) + BN + ReLU -> a
+stride-2 transposed convolution to 1 channel + tanh; D: stride-2 convolutions (kernel k) + leaky ReLU 0.2
+(optional BN after the first, dropout) -> Linear 1. Glorot-uniform weights, Adam (beta1 0.5, eps 1e-7),
+non-saturating loss, D on a real and a generated batch, then `gsteps` G updates; BN momentum 0.1 (Keras
+0.9), eps 1e-3. Every 5 epochs it writes 1,000 samples of a fixed z (eval mode) as `r-NAME-EPOCH.f32`,
+judged afterwards by `bench/dcganJudge.ts`.
+
+    /usr/bin/python3 bench/peers/dcgan_recipes.py DIR NAME '{"gsteps": 2, "batch": 16}'
+
+Keys (defaults = the example's setting): zdim 64, g [64, 32], d [32, 64], k 4, batch 64, lrd/lrg 2e-4,
+gsteps 1, drop 0, ls 0 (one-sided label smoothing), gact relu|lrelu, dbn false, decay 1 (both rates fall
+geometrically to this factor at the last epoch, as latentkit's learningRateDecay), epochs 15, seed 42.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+out_dir, name, a = sys.argv[1], sys.argv[2], json.loads(sys.argv[3] if len(sys.argv) > 3 else '{}')
+torch.manual_seed(a.get('seed', 42))
+zdim, gf, df, k = a.get('zdim', 64), a.get('g', [64, 32]), a.get('d', [32, 64]), a.get('k', 4)
+b, lrd, lrg, gsteps = a.get('batch', 64), a.get('lrd', 2e-4), a.get('lrg', 2e-4), a.get('gsteps', 1)
+drop, ls, dbn, epochs = a.get('drop', 0.0), a.get('ls', 0.0), a.get('dbn', False), a.get('epochs', 15)
+decay = a.get('decay', 1.0)
+act = nn.ReLU if a.get('gact', 'relu') == 'relu' else (lambda: nn.LeakyReLU(0.2))
+x = torch.from_numpy(np.fromfile(f'{out_dir}/x.f32', dtype=np.float32).reshape(-1, 1, 28, 28) * 2 - 1)
+
+
+class Reshape(nn.Module):
+    def __init__(self, *shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, t):
+        return t.reshape(t.shape[0], *self.shape)
+
+
+def glorot(m):
+    for p in m.modules():
+        if isinstance(p, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.xavier_uniform_(p.weight)
+            if p.bias is not None:
+                nn.init.zeros_(p.bias)
+    return m
+
+
+def up(cin, cout, bias):
+    return nn.ConvTranspose2d(cin, cout, k, stride=2, padding=(k - 1) // 2, output_padding=k % 2, bias=bias)
+
+
+layers = [nn.Linear(zdim, 49 * gf[0], bias=False), nn.BatchNorm1d(49 * gf[0], eps=1e-3), act(), Reshape(gf[0], 7, 7)]
+for i in range(1, len(gf)):
+    layers += [up(gf[i - 1], gf[i], False), nn.BatchNorm2d(gf[i], eps=1e-3), act()]
+g = glorot(nn.Sequential(*layers, up(gf[-1], 1, True), nn.Tanh()))
+layers, cin = [], 1
+for i, f in enumerate(df):
+    layers.append(nn.Conv2d(cin, f, k, stride=2, padding=(k - 1) // 2 if k % 2 else 1))
+    if dbn and i > 0:
+        layers.append(nn.BatchNorm2d(f, eps=1e-3))
+    layers.append(nn.LeakyReLU(0.2))
+    if drop:
+        layers.append(nn.Dropout(drop))
+    cin = f
+d = nn.Sequential(*layers, nn.Flatten())
+features = d(torch.zeros(2, 1, 28, 28)).shape[1]
+d = glorot(nn.Sequential(d, nn.Linear(features, 1)))
+od = torch.optim.Adam(d.parameters(), lrd, betas=(0.5, 0.999), eps=1e-7)
+og = torch.optim.Adam(g.parameters(), lrg, betas=(0.5, 0.999), eps=1e-7)
+n, steps, t0 = x.shape[0], 0, time.time()
+zfix = torch.randn(1000, zdim, generator=torch.Generator().manual_seed(7))
+for e in range(epochs):
+    for opt, lr in ((od, lrd), (og, lrg)):
+        for group in opt.param_groups:
+            group['lr'] = lr * decay ** (e / max(1, epochs - 1))
+    perm = torch.randperm(n)
+    for i in range(0, n - b + 1, b):
+        real = x[perm[i:i + b]]
+        with torch.no_grad():
+            fake = g(torch.randn(b, zdim))
+        od.zero_grad()
+        d_loss = (F.binary_cross_entropy_with_logits(d(real), torch.full((b, 1), 1 - ls))
+                  + F.binary_cross_entropy_with_logits(d(fake), torch.zeros(b, 1)))
+        d_loss.backward()
+        od.step()
+        for _ in range(gsteps):
+            og.zero_grad()
+            F.binary_cross_entropy_with_logits(d(g(torch.randn(b, zdim))), torch.ones(b, 1)).backward()
+            og.step()
+        steps += 1
+    if (e + 1) % 5 == 0 or e + 1 == epochs:
+        g.eval()
+        with torch.no_grad():
+            g(zfix).numpy().astype(np.float32).tofile(f'{out_dir}/r-{name}-{e + 1}.f32')
+        g.train()
+print(json.dumps({'name': name, 'recipe': a, 'steps': steps, 'seconds': round(time.time() - t0, 1)}), flush=True)
