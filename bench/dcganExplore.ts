@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { GAN, saveImageGrid, useBackend } from '../src/index.js';
-import { judgeDigits, packageDigits, toUnit, trainDigitJudge } from '../examples/shared/digitJudge.js';
+import { ganDigits, ganMnistConfig, judgeDigits, toUnit, trainDigitJudge } from '../examples/shared/digitJudge.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,19 +33,9 @@ const every = Number(values.every);
 const conditional = values.conditional;
 const judge = await trainDigitJudge(seed);
 console.log(`judge ${(100 * judge.testAccuracy).toFixed(1)}%, real digits ${(100 * judge.real.confidentShare).toFixed(1)}% confident`);
-const digits = packageDigits(Math.floor(Number(values.train) / 10), 0);
-const x = tf.tidy(() => tf.sub(tf.mul(digits.x, 2), 1));
-digits.x.dispose();
-const gan = GAN({
-  architecture: 'dcgan',
-  dataShape: [28, 28, 1],
-  zDim: 64,
-  generatorFilters: [64, 32],
-  discriminatorFilters: [32, 64],
-  numClasses: conditional ? 10 : undefined,
-  seed,
-  ...JSON.parse(values.config),
-});
+const digits = ganDigits(Math.floor(Number(values.train) / 10));
+const x = digits.x;
+const gan = GAN({ ...ganMnistConfig(conditional, seed), ...JSON.parse(values.config) });
 const labels = conditional ? Array.from({ length: 1000 }, (_, i) => i % 10) : undefined;
 if (values.out) mkdirSync(values.out, { recursive: true });
 const started = performance.now();

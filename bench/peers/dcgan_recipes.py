@@ -25,6 +25,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from torch_peer import Reshape, glorot  # the suites' peer: the same layers and initialisation
+
 torch.set_num_threads(1)
 out_dir, name, a = sys.argv[1], sys.argv[2], json.loads(sys.argv[3] if len(sys.argv) > 3 else '{}')
 torch.manual_seed(a.get('seed', 42))
@@ -34,24 +36,6 @@ drop, ls, dbn, epochs = a.get('drop', 0.0), a.get('ls', 0.0), a.get('dbn', False
 decay = a.get('decay', 1.0)
 act = nn.ReLU if a.get('gact', 'relu') == 'relu' else (lambda: nn.LeakyReLU(0.2))
 x = torch.from_numpy(np.fromfile(f'{out_dir}/x.f32', dtype=np.float32).reshape(-1, 1, 28, 28) * 2 - 1)
-
-
-class Reshape(nn.Module):
-    def __init__(self, *shape):
-        super().__init__()
-        self.shape = shape
-
-    def forward(self, t):
-        return t.reshape(t.shape[0], *self.shape)
-
-
-def glorot(m):
-    for p in m.modules():
-        if isinstance(p, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
-            nn.init.xavier_uniform_(p.weight)
-            if p.bias is not None:
-                nn.init.zeros_(p.bias)
-    return m
 
 
 def up(cin, cout, bias):

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { sampleQuality, type SampleQuality } from '../../src/index.js';
+import { sampleQuality, type GANConfig, type SampleQuality } from '../../src/index.js';
 // The data loader of src/data/ splits at random; the judge keeps the rows it was measured with.
 import { mnistDigits } from '../../test/helpers/mnist.js';
 
@@ -28,6 +28,31 @@ export interface DigitJudge {
 export function packageDigits(perClass: number, offset: number): { x: tf.Tensor4D; labels: Int32Array } {
   const d = mnistDigits(perClass, offset);
   return { x: tf.tensor4d(d.pixels, [d.n, 28, 28, 1]), labels: d.labels };
+}
+
+/**
+ * `examples/gan-mnist.ts`'s DCGAN (also `bench/dcganExplore.ts`'s starting point): the dcgan architecture at a
+ * quarter of its default width (z64, G 64/32, D 32/64; the default z100, 128/64 and 64/128 costs four
+ * times as much per step), conditional on the digit when asked.
+ */
+export function ganMnistConfig(conditional: boolean, seed: number): GANConfig {
+  return {
+    architecture: 'dcgan',
+    dataShape: [28, 28, 1],
+    zDim: 64,
+    generatorFilters: [64, 32],
+    discriminatorFilters: [32, 64],
+    numClasses: conditional ? 10 : undefined,
+    seed,
+  };
+}
+
+/** `perClass` digits of each class as a tanh generator's targets: `[N, 28, 28, 1]` in [-1, 1], and labels. */
+export function ganDigits(perClass: number): { x: tf.Tensor4D; labels: Int32Array } {
+  const digits = packageDigits(perClass, 0);
+  const x = tf.tidy(() => tf.sub(tf.mul(digits.x, 2), 1) as tf.Tensor4D);
+  digits.x.dispose();
+  return { x, labels: digits.labels };
 }
 
 /** Trains the judge (seeded; no shuffling, so no Math.random). */
