@@ -50,7 +50,7 @@ export interface GANInstanceNoiseOptions {
  * | wgan (Arjovsky et al.) | rmsprop | 5e-5 | 5e-5 | 5 | 1 | 32 |
  * | wgan-gp | adam, beta1 0.5, beta2 0.9 | 1e-4 | 1e-4 | 5 | 1 | 32 |
  *
- * The dcgan defaults of `gStepsPerD` and `batchSize` (2 and 16; they were 1 and 32 until this change) are what
+ * The dcgan defaults of `gStepsPerD` and `batchSize` (2 and 16, where the other GANs take 1 and 32) are what
  * `bench/dcganExplore.ts` and its PyTorch peer measured best on 28x28 digits for a fixed number of epochs:
  * more, smaller steps and a generator that keeps up with its discriminator (see the README's GAN section).
  *
