@@ -13,7 +13,7 @@ judged afterwards by `bench/dcganJudge.ts`.
     /usr/bin/python3 bench/peers/dcgan_recipes.py DIR NAME '{"gsteps": 2, "batch": 16}'
 
 Keys (defaults = the example's setting): zdim 64, g [64, 32], d [32, 64], k 4, batch 64, lrd/lrg 2e-4,
-gsteps 1, drop 0, ls 0 (one-sided label smoothing), gact relu|lrelu, dbn false, decay 1 (both rates fall
+gsteps 1, drop 0, ls 0 (one-sided label smoothing), r1 0 (R1 penalty's gamma), gact relu|lrelu, dbn false, decay 1 (both rates fall
 geometrically to this factor at the last epoch, as latentkit's learningRateDecay), epochs 15, seed 42.
 """
 import json
@@ -33,7 +33,7 @@ torch.manual_seed(a.get('seed', 42))
 zdim, gf, df, k = a.get('zdim', 64), a.get('g', [64, 32]), a.get('d', [32, 64]), a.get('k', 4)
 b, lrd, lrg, gsteps = a.get('batch', 64), a.get('lrd', 2e-4), a.get('lrg', 2e-4), a.get('gsteps', 1)
 drop, ls, dbn, epochs = a.get('drop', 0.0), a.get('ls', 0.0), a.get('dbn', False), a.get('epochs', 15)
-decay = a.get('decay', 1.0)
+decay, r1 = a.get('decay', 1.0), a.get('r1', 0.0)
 act = nn.ReLU if a.get('gact', 'relu') == 'relu' else (lambda: nn.LeakyReLU(0.2))
 x = torch.from_numpy(np.fromfile(f'{out_dir}/x.f32', dtype=np.float32).reshape(-1, 1, 28, 28) * 2 - 1)
 
@@ -72,8 +72,13 @@ for e in range(epochs):
         with torch.no_grad():
             fake = g(torch.randn(b, zdim))
         od.zero_grad()
-        d_loss = (F.binary_cross_entropy_with_logits(d(real), torch.full((b, 1), 1 - ls))
+        real.requires_grad_(r1 > 0)
+        real_logits = d(real)
+        d_loss = (F.binary_cross_entropy_with_logits(real_logits, torch.full((b, 1), 1 - ls))
                   + F.binary_cross_entropy_with_logits(d(fake), torch.zeros(b, 1)))
+        if r1 > 0:  # R1 (Mescheder et al. 2018): gamma / 2 * E ||grad_x D(x)||^2 on real examples
+            grad, = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
+            d_loss = d_loss + r1 / 2 * grad.pow(2).sum(dim=(1, 2, 3)).mean()
         d_loss.backward()
         od.step()
         for _ in range(gsteps):
