@@ -171,40 +171,42 @@ export class UpsampledConv2D extends tfl.layers.Layer {
       const [kh, kw] = this.kernelSize;
       const [sh, sw] = this.size;
       const f = this.filters;
-      const { first: colFirst, count: colCount } = this.columns;
       const flat = tf.reshape(this.kernel!.read(), [kh * kw, c * f]);
+      let up: tf.Tensor;
       if (this.joined) {
         // [n, h, w, sh * sw * f] read as [n, h, w, sh, sw * f]: rows of each phase interleaved by one transpose.
-        const { first, rows: taps, mix } = this.joined;
-        const mixed = tf.matMul(tf.tensor2d(mix, [taps * colCount * sh * sw, kh * kw]), flat);
-        const k = tf.reshape(tf.transpose(tf.reshape(mixed, [taps, colCount, sh * sw, c, f]), [0, 1, 3, 2, 4]), [taps, colCount, c, sh * sw * f]);
-        const pad: [[number, number], [number, number], [number, number], [number, number]] = [
-          [0, 0],
-          [-first, first + taps - 1],
-          [-colFirst, colFirst + colCount - 1],
-          [0, 0],
-        ];
-        const out = tf.reshape(tf.conv2d(x, k as tf.Tensor4D, 1, pad), [n, h, w, sh, sw * f]);
-        const y = tf.add(tf.reshape(tf.transpose(out, [0, 1, 3, 2, 4]), [n, h * sh, w * sw, f]), this.bias!.read());
-        return this.activationLayer ? (this.activationLayer.apply(y) as tf.Tensor) : y;
+        const out = tf.reshape(this.phaseConv(x, flat, this.joined, sh * sw), [n, h, w, sh, sw * f]);
+        up = tf.transpose(out, [0, 1, 3, 2, 4]);
+      } else {
+        // Each phase's [n, h, w, sw * f] read as [n, h, 1, w * sw * f]: the columns of its row phase, interleaved.
+        const rows = this.phases.map((phase) => tf.reshape(this.phaseConv(x, flat, phase, sw), [n, h, 1, w * sw * f]));
+        up = rows.length === 1 ? rows[0]! : tf.concat(rows, 2);
       }
-      const rows = this.phases.map(({ first, rows: taps, mix }) => {
-        // The phase kernel [taps, colCount, c, sw * f] from the original taps: a small product, differentiable.
-        const mixed = tf.matMul(tf.tensor2d(mix, [taps * colCount * sw, kh * kw]), flat);
-        const k = tf.reshape(tf.transpose(tf.reshape(mixed, [taps, colCount, sw, c, f]), [0, 1, 3, 2, 4]), [taps, colCount, c, sw * f]);
-        const pad: [[number, number], [number, number], [number, number], [number, number]] = [
-          [0, 0],
-          [-first, first + taps - 1],
-          [-colFirst, colFirst + colCount - 1],
-          [0, 0],
-        ];
-        // [n, h, w, sw * f] read as [n, h, 1, w * sw * f]: the columns of this row phase, interleaved.
-        return tf.reshape(tf.conv2d(x, k as tf.Tensor4D, 1, pad), [n, h, 1, w * sw * f]);
-      });
-      const joined = rows.length === 1 ? rows[0]! : tf.concat(rows, 2);
-      const y = tf.add(tf.reshape(joined, [n, h * sh, w * sw, f]), this.bias!.read());
+      const y = tf.add(tf.reshape(up, [n, h * sh, w * sw, f]), this.bias!.read());
       return this.activationLayer ? (this.activationLayer.apply(y) as tf.Tensor) : y;
     });
+  }
+
+  /**
+   * The stride-1 convolution of x with a phase kernel [taps, colCount, c, groups * f] derived from the
+   * original taps (`flat`, the kernel as [kh * kw, c * f]; a small product, differentiable): `groups` output
+   * phases side by side in its channels (the column phases of one row phase, or every phase of the joined
+   * form). Returns [n, h, w, groups * f].
+   */
+  private phaseConv(x: tf.Tensor4D, flat: tf.Tensor, { first, rows: taps, mix }: RowPhase, groups: number): tf.Tensor4D {
+    const c = x.shape[3];
+    const [kh, kw] = this.kernelSize;
+    const f = this.filters;
+    const { first: colFirst, count: colCount } = this.columns;
+    const mixed = tf.matMul(tf.tensor2d(mix, [taps * colCount * groups, kh * kw]), flat);
+    const k = tf.reshape(tf.transpose(tf.reshape(mixed, [taps, colCount, groups, c, f]), [0, 1, 3, 2, 4]), [taps, colCount, c, groups * f]);
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+      [0, 0],
+      [-first, first + taps - 1],
+      [-colFirst, colFirst + colCount - 1],
+      [0, 0],
+    ];
+    return tf.conv2d(x, k as tf.Tensor4D, 1, pad);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
