@@ -211,10 +211,10 @@ function defaultOptimizer(c: ResolvedGANConfig): OptimizerConfig {
   return c.architecture === 'dcgan' ? { name: 'adam', beta1: 0.5 } : { name: 'adam' };
 }
 
-/** The default batch size and generator updates per round (see the table of {@link GANFitOptions}). */
-export function defaultSteps(c: ResolvedGANConfig): { batchSize: number; gStepsPerD: number } {
-  const dcgan = c.architecture === 'dcgan' && !isCritic(c.loss);
-  return dcgan ? { batchSize: 16, gStepsPerD: 2 } : { batchSize: 32, gStepsPerD: 1 };
+/** The default batch size and update ratio (see the table of {@link GANFitOptions}). */
+export function defaultSteps(c: ResolvedGANConfig): { batchSize: number; dStepsPerG: number; gStepsPerD: number } {
+  if (isCritic(c.loss)) return { batchSize: 32, dStepsPerG: 5, gStepsPerD: 1 };
+  return c.architecture === 'dcgan' ? { batchSize: 16, dStepsPerG: 1, gStepsPerD: 2 } : { batchSize: 32, dStepsPerG: 1, gStepsPerD: 1 };
 }
 
 /** The default learning rates of the discriminator and the generator. */

@@ -307,7 +307,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
         architecture: c.architecture,
         packing: c.packing,
         batchStatistics: c.minibatchStddev !== false || c.discriminatorBatchNorm,
-        dStepsPerG: o.dStepsPerG ?? (critic ? 5 : 1),
+        dStepsPerG: o.dStepsPerG ?? steps.dStepsPerG,
         gStepsPerD: o.gStepsPerD ?? steps.gStepsPerD,
         labelSmoothing: o.labelSmoothing,
         instanceNoise: o.instanceNoise,
