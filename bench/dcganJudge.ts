@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadMnist, sampleQuality, useBackend, type SampleQuality } from '../src/index.js';
-import { judgeDigits, packageDigits, toUnit, trainDigitJudge } from '../examples/shared/digitJudge.js';
+import { packageDigits, toUnit, trainDigitJudge } from '../examples/shared/digitJudge.js';
 
 const CACHE = 'out/dcgan-judge/cnn.bin';
 
@@ -34,15 +34,19 @@ async function cnnJudge(): Promise<tfl.LayersModel> {
       tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: g(4) }),
     ],
   });
-  const mnist = await loadMnist({ source: 'full', order: 'official', train: 60000, test: 10000 });
-  if (existsSync(CACHE)) {
+  const cached = existsSync(CACHE);
+  // The training digits only when the judge is trained (loadMnist takes at least one).
+  const mnist = await loadMnist({ source: 'full', order: 'official', train: cached ? 1 : 60000, test: 10000 });
+  if (cached) {
     const buf = readFileSync(CACHE);
     let at = 0;
-    model.setWeights(model.getWeights().map((w) => {
+    const weights = model.getWeights().map((w) => {
       const t = tf.tensor(new Float32Array(buf.buffer.slice(buf.byteOffset + at * 4, buf.byteOffset + (at + w.size) * 4)), w.shape);
       at += w.size;
       return t;
-    }));
+    });
+    model.setWeights(weights); // copies the values into the model's variables
+    tf.dispose(weights);
   } else {
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
     const y = tf.cast(mnist.yTrain, 'float32');
@@ -74,7 +78,7 @@ if (args[0] === '--dump') {
     const buf = readFileSync(file);
     const samples = tf.tensor4d(new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)), [buf.length / 4 / 784, 28, 28, 1]);
     const unit = toUnit(samples);
-    console.log(`${file}: confident MLP ${show(judgeDigits(mlp, samples))}, CNN ${show(sampleQuality(cnn, unit))}`);
+    console.log(`${file}: confident MLP ${show(sampleQuality(mlp.model, unit))}, CNN ${show(sampleQuality(cnn, unit))}`);
     tf.dispose([samples, unit]);
   }
 }
