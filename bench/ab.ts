@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import { setKernelReplacements, useBackend } from '../src/index.js';
 import { kernelOptions } from '../src/backend/wasm/util.js';
 import { median } from './lib/harness.js';
+import { checkSwitches } from './lib/switches.js';
 import type { SpeedCase } from './lib/speed.js';
 import { convAECases } from './suites/convAE.js';
 import { denseAECase } from './suites/denseAE.js';
@@ -23,7 +24,6 @@ import { vaeCases } from './suites/vae.js';
 import { classifierCases } from './suites/classifier.js';
 
 const CASES: SpeedCase[] = [denseAECase, ...convAECases, ...vaeCases, ...ganCases, ...classifierCases];
-type Switch = keyof typeof kernelOptions;
 
 const args = process.argv.slice(2);
 const value = (flag: string, dflt: number) => {
@@ -39,17 +39,11 @@ if (!leverArg || caseKeys.length === 0) {
   process.exit(2);
 }
 const inverted = leverArg.startsWith('off:');
-const levers = (inverted ? leverArg.slice(4) : leverArg).split(',') as Switch[];
-for (const lever of levers) {
-  if (typeof kernelOptions[lever] !== 'boolean') {
-    const names = Object.entries(kernelOptions).filter(([, v]) => typeof v === 'boolean').map(([k]) => k);
-    throw new Error(`unknown switch ${lever}; known: ${names.join(', ')}`);
-  }
-}
+const levers = checkSwitches((inverted ? leverArg.slice(4) : leverArg).split(','));
 
 /** Sets the levers and reinstalls the kernel replacements (a replacement's switch is read when it is installed). */
 function setLever(on: boolean): void {
-  for (const lever of levers) (kernelOptions as Record<string, unknown>)[lever] = inverted ? !on : on;
+  for (const lever of levers) kernelOptions[lever] = inverted ? !on : on;
   setKernelReplacements(false);
   setKernelReplacements(true);
 }

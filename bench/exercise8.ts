@@ -11,7 +11,7 @@
  */
 import * as os from 'node:os';
 import { denoisingAE, loadMnist, setSeed, useBackend } from '../src/index.js';
-import { kernelOptions } from '../src/backend/wasm/util.js';
+import { switchesOff } from './lib/switches.js';
 import { EXERCISE_8, EXERCISE_8_OPTIMIZER } from '../examples/shared/exercise8.js';
 
 const args = process.argv.slice(2);
@@ -24,10 +24,7 @@ const epochs = value('--epochs', 25);
 const train = value('--train', 3000);
 const offIndex = args.indexOf('--off');
 const off = offIndex >= 0 ? args[offIndex + 1]! : undefined;
-if (off !== undefined) {
-  if (typeof (kernelOptions as Record<string, unknown>)[off] !== 'boolean') throw new Error(`--off ${off}: not a switch of kernelOptions`);
-  (kernelOptions as Record<string, unknown>)[off] = false;
-}
+if (off !== undefined) switchesOff([off]);
 const load = () => os.loadavg().map((v) => v.toFixed(2)).join('/');
 
 const info = await useBackend('wasm', { threads });

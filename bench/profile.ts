@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as os from 'node:os';
 import { setKernelReplacements, useBackend } from '../src/index.js';
-import { kernelOptions } from '../src/backend/wasm/util.js';
+import { switchesOff } from './lib/switches.js';
 import { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD } from '../src/advanced.js';
 import type { SpeedCase } from './lib/speed.js';
 import { denseAECase } from './suites/denseAE.js';
@@ -239,10 +239,7 @@ async function main(): Promise<void> {
   const write = args.includes('--write');
   // --off a,b: kernelOptions switches turned off for the whole run (a profile of "before" a lever).
   const oi = args.indexOf('--off');
-  for (const sw of oi >= 0 ? args[oi + 1]!.split(',') : []) {
-    if (typeof (kernelOptions as Record<string, unknown>)[sw] !== 'boolean') throw new Error(`unknown switch ${sw}`);
-    (kernelOptions as Record<string, unknown>)[sw] = false;
-  }
+  if (oi >= 0) switchesOff(args[oi + 1]!.split(','));
   const wanted = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--threads' && args[i - 1] !== '--off');
   const unknown = wanted.filter((w) => !CASES.some((c) => c.key === w));
   if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ')}; known: ${CASES.map((c) => c.key).join(', ')}`);
