@@ -3,6 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SeedStream } from '../../src/index.js';
+import { quadrantPixels } from './quadrantPixels.js';
 
 /**
  * `n` images `[n, size, size, 1]` of `classes` (<= 4) classes: class c has a bright quadrant c on a dim
@@ -10,22 +11,8 @@ import { SeedStream } from '../../src/index.js';
  */
 export function quadrants(n: number, seed: number, options: { size?: number; classes?: number; noise?: number } = {}): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const size = options.size ?? 8;
-  const classes = options.classes ?? 4;
-  const noise = options.noise ?? 0.3;
   const s = new SeedStream(seed);
-  const half = size / 2;
-  const pixels = new Float32Array(n * size * size);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = i % classes;
-    labels[i] = c;
-    const [qy, qx] = [Math.floor(c / 2), c % 2];
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) {
-        const bright = Math.floor(y / half) === qy && Math.floor(x / half) === qx;
-        pixels[(i * size + y) * size + x] = (bright ? 0.7 : 0.2) + noise * (s.uniform() - 0.5);
-      }
-  }
+  const { pixels, labels } = quadrantPixels(n, size, options.classes ?? 4, options.noise ?? 0.3, () => s.uniform());
   return { x: tf.tensor4d(pixels, [n, size, size, 1]), y: tf.tensor1d(labels, 'int32') };
 }
 

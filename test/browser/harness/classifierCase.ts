@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { imageClassifier, SeedStream, transferHead, type Classifier, type SavableHandle } from 'latentkit';
 import type { ModelCase } from './cases.js';
 import { SMALL_CNN as LAYERS } from '../../helpers/smallCnn.js';
+import { quadrantPixels } from '../../helpers/quadrantPixels.js';
 
 /** What the classifier case measures beyond what every model reports. */
 export interface ClassifierChecks {
@@ -55,19 +56,8 @@ const BATCH = 16;
 /** `n` images `[n, 8, 8, 1]`: class c (cycling 0..3) has a bright quadrant c on a dim background, plus uniform noise. */
 function quadrants(n: number, seed: number): { pixels: Float32Array; labels: number[] } {
   const s = new SeedStream(seed);
-  const half = SIZE / 2;
-  const pixels = new Float32Array(n * SIZE * SIZE);
-  const labels: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const c = i % CLASSES;
-    labels.push(c);
-    for (let y = 0; y < SIZE; y++)
-      for (let x = 0; x < SIZE; x++) {
-        const bright = Math.floor(y / half) === Math.floor(c / 2) && Math.floor(x / half) === c % 2;
-        pixels[(i * SIZE + y) * SIZE + x] = (bright ? 0.7 : 0.2) + 0.3 * (s.uniform() - 0.5);
-      }
-  }
-  return { pixels, labels };
+  const { pixels, labels } = quadrantPixels(n, SIZE, CLASSES, 0.3, () => s.uniform());
+  return { pixels, labels: Array.from(labels) };
 }
 
 const TRAIN_SET = quadrants(TRAIN, 1);
