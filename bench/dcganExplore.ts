@@ -35,7 +35,7 @@ const judge = await trainDigitJudge(seed);
 console.log(`judge ${(100 * judge.testAccuracy).toFixed(1)}%, real digits ${(100 * judge.real.confidentShare).toFixed(1)}% confident`);
 const digits = ganDigits(Math.floor(Number(values.train) / 10));
 const x = digits.x;
-const gan = GAN({ ...ganMnistConfig(conditional, seed), ...JSON.parse(values.config) });
+const gan = GAN({ ...ganMnistConfig(conditional ? 'label' : 'none', seed), ...JSON.parse(values.config) });
 const labels = conditional ? Array.from({ length: 1000 }, (_, i) => i % 10) : undefined;
 if (values.out) mkdirSync(values.out, { recursive: true });
 const started = performance.now();

@@ -1,13 +1,16 @@
 /**
- * Example: a DCGAN on real MNIST digits, unconditional or conditional on the digit.
+ * Example: a DCGAN on real MNIST digits: unlabelled (self-conditioned, or plain) or conditional on the digit.
  *
  * The digits (from the `mnist` package, read with the test helper `mnistDigits` until the data loaders of
  * src/data/ cover it) are scaled to [-1, 1] for the generator's tanh output. The GAN is the dcgan architecture:
  * z(64) -> 7x7x64 -> 14x14x32 -> 28x28x1 with batch norm and ReLU in the generator, two stride-2 leaky-ReLU
  * convolutions (32, 64) in the discriminator, the non-saturating loss and Adam 2e-4 (beta1 0.5), batches
  * of 16 with two generator updates per discriminator update (the `GAN.fit` defaults for dcgan;
- * they were batches of 64 and one update each here: 27.7% of samples recognised after 15 epochs, now 41.8%).
- * With `--conditional` the label's one-hot code is fed to both
+ * they were batches of 64 and one update each here: 27.7% of samples recognised after 15 epochs, then 41.8%).
+ * By default the GAN is self-conditioned (`selfConditioning: true`): it never sees a label, but clusters
+ * the digits into 20 groups by k-means before training and is conditioned on each digit's group, each
+ * sample drawing its group in proportion to the groups' sizes (after Liu et al. 2020); `--plain` trains
+ * the same DCGAN without it. With `--conditional` the label's one-hot code is fed to both
  * networks (joined to z, and as 10 constant channels beside the discriminator's image) and the sample
  * grids have one row per digit, 0 to 9.
  *
@@ -17,13 +20,14 @@
  * nats when all ten digits are equally frequent). For the conditional GAN it also reports how often the
  * classifier agrees with the requested digit.
  *
- * Output (default `out/gan-mnist/` or `out/gan-mnist-conditional/`): `samples-epoch-<n>.png` every few
+ * Output (default `out/gan-mnist/`, `out/gan-mnist-plain/` or `out/gan-mnist-conditional/`): `samples-epoch-<n>.png` every few
  * epochs (same z each time), `index.html` with the grids, loss and accuracy curves and the scores, and
  * `quality.json`.
  *
  * @example
  * ```sh
  * npx tsx examples/gan-mnist.ts                      # wasm, 6,000 digits, 15 epochs (5,625 steps; 12-14 minutes on one thread beside another job)
+ * npx tsx examples/gan-mnist.ts --plain              # no self-conditioning
  * npx tsx examples/gan-mnist.ts --conditional
  * npx tsx examples/gan-mnist.ts --epochs 1 --train 640 --out /tmp/gan-mnist   # a quick look
  * ```
@@ -42,17 +46,23 @@ const FLAGS: Record<string, IntFlag> = {
   every: { default: 2, min: 1, max: 1000, help: 'save a sample grid every N epochs' },
   seed: { default: 42, min: 0, max: 2 ** 31 - 1, help: 'seed of the weights, the training and the samples' },
 };
-const SWITCHES = { conditional: 'condition both networks on the digit (one grid row per digit)' };
-const USAGE = usageText('gan-mnist.ts', FLAGS, 'out/gan-mnist (out/gan-mnist-conditional)', { switches: SWITCHES });
+const SWITCHES = {
+  conditional: 'condition both networks on the digit (one grid row per digit)',
+  plain: 'unlabelled without self-conditioning (the plain DCGAN)',
+};
+const USAGE = usageText('gan-mnist.ts', FLAGS, 'out/gan-mnist (out/gan-mnist-plain, out/gan-mnist-conditional)', { switches: SWITCHES });
 
 async function main(): Promise<void> {
   const start = await startExample(FLAGS, 'out/gan-mnist', USAGE, { switches: SWITCHES });
   if (!start) return;
   const { settings: st, backend } = start;
   const conditional = st.switches['conditional'] === true;
+  const plain = st.switches['plain'] === true;
+  if (conditional && plain) throw new Error('--conditional and --plain: choose one (--plain is an unlabelled GAN)');
+  const conditioning = conditional ? 'label' : plain ? 'none' : 'self';
   const { epochs, train, every, seed } = st.ints as Record<'epochs' | 'train' | 'every' | 'seed', number>;
-  const out = resolve(st.out === 'out/gan-mnist' && conditional ? 'out/gan-mnist-conditional' : st.out);
-  console.log(conditional ? 'conditional on the digit' : 'unconditional');
+  const out = resolve(st.out === 'out/gan-mnist' && conditioning !== 'self' ? (conditional ? 'out/gan-mnist-conditional' : 'out/gan-mnist-plain') : st.out);
+  console.log({ label: 'conditional on the digit', self: 'unlabelled, self-conditioned (20 k-means clusters)', none: 'unlabelled, plain' }[conditioning]);
 
   const started = performance.now();
   const judge = await trainDigitJudge(seed);
@@ -60,7 +70,7 @@ async function main(): Promise<void> {
 
   const digits = ganDigits(Math.floor(train / 10));
   const x = digits.x;
-  const gan: GenerativeAdversarialNetwork = GAN(ganMnistConfig(conditional, seed));
+  const gan: GenerativeAdversarialNetwork = GAN(ganMnistConfig(conditioning, seed));
   // Grid labels: one row per digit for the conditional GAN.
   const gridLabels = conditional ? Array.from({ length: 100 }, (_, i) => Math.floor(i / 10)) : undefined;
   const gridCount = conditional ? 100 : 64;
@@ -99,6 +109,8 @@ async function main(): Promise<void> {
 
   const figures = {
     conditional,
+    selfConditioned: conditioning === 'self',
+    clusterSizes: gan.clusterSizes,
     confidentShare: quality.confidentShare,
     labelEntropy: quality.labelEntropy,
     normalizedEntropy: quality.normalizedEntropy,
@@ -139,7 +151,7 @@ async function main(): Promise<void> {
     backend: backendLabel(backend),
   });
   await writeReport(out, {
-    title: `DCGAN on MNIST${conditional ? ', conditional on the digit' : ''}`,
+    title: `DCGAN on MNIST${{ label: ', conditional on the digit', self: ', self-conditioned', none: '' }[conditioning]}`,
     sections: [
       {
         heading: 'Samples',
@@ -147,7 +159,8 @@ async function main(): Promise<void> {
           `The same z at every snapshot${conditional ? '; row k asks for digit k' : ''}. Generator z(64) -> 7x7x64 -> 14x14x32 -> ` +
           '28x28 (transposed convolutions, batch norm, ReLU, tanh out); discriminator 28x28 -> 14x14x32 -> 7x7x64 -> 1 ' +
           `(stride-2 convolutions, leaky ReLU); non-saturating loss, Adam 2e-4 (beta1 0.5), batch 16, two generator updates per ` +
-          `discriminator update, ${train} digits, ${epochs} epochs.`,
+          `discriminator update, ${train} digits, ${epochs} epochs.` +
+          (conditioning === 'self' ? ` Self-conditioned: both networks also take one of 20 clusters of the digits (k-means, no labels; sizes ${gan.clusterSizes?.join(' ')}), each sample's drawn in proportion to the sizes.` : ''),
         images,
       },
       { heading: 'Quality, judged by a small classifier trained on real digits', table },

@@ -35,7 +35,7 @@ export { GAN } from './models/gan/gan.js';
 export type { GenerativeAdversarialNetwork, GANSampleOptions, GANDiscriminateOptions, GANClassifyOptions } from './models/gan/handle.js';
 export type { GANFitOptions, GANHistory, GANLabelInput, GANValidationData, GANInstanceNoiseOptions } from './models/gan/fitOptions.js';
 export { GAN_ARCHITECTURES, GAN_CONDITIONINGS } from './models/gan/config.js';
-export type { GANConfig, GANArchitecture, GANConditioning, GANMinibatchStddevOptions, ResolvedGANConfig, ResolvedDenseGANConfig, ResolvedDCGANConfig } from './models/gan/config.js';
+export type { GANConfig, GANArchitecture, GANConditioning, GANMinibatchStddevOptions, GANSelfConditioningOptions, ResolvedGANConfig, ResolvedDenseGANConfig, ResolvedDCGANConfig } from './models/gan/config.js';
 export { GAN_LOSSES } from './models/gan/losses.js';
 export type { GANLoss } from './models/gan/losses.js';
 export type { GANUpdateCounts } from './models/gan/task.js';

@@ -31,18 +31,26 @@ export function packageDigits(perClass: number, offset: number): { x: tf.Tensor4
 }
 
 /**
+ * How `examples/gan-mnist.ts`'s DCGAN uses the digits' classes: conditioned on the digit (`'label'`), on
+ * clusters it finds itself without labels (`'self'`, `selfConditioning: true`: 20 k-means clusters), or
+ * not at all (`'none'`).
+ */
+export type GanMnistConditioning = 'label' | 'self' | 'none';
+
+/**
  * `examples/gan-mnist.ts`'s DCGAN (also `bench/dcganExplore.ts`'s starting point): the dcgan architecture at a
  * quarter of its default width (z64, G 64/32, D 32/64; the default z100, 128/64 and 64/128 costs four
- * times as much per step), conditional on the digit when asked.
+ * times as much per step), conditioned as asked.
  */
-export function ganMnistConfig(conditional: boolean, seed: number): GANConfig {
+export function ganMnistConfig(conditioning: GanMnistConditioning, seed: number): GANConfig {
   return {
     architecture: 'dcgan',
     dataShape: [28, 28, 1],
     zDim: 64,
     generatorFilters: [64, 32],
     discriminatorFilters: [32, 64],
-    numClasses: conditional ? 10 : undefined,
+    numClasses: conditioning === 'label' ? 10 : undefined,
+    selfConditioning: conditioning === 'self',
     seed,
   };
 }

@@ -6,12 +6,17 @@
  * @module
  */
 import { ConfigError } from '../../core/errors.js';
-import { field, is, isRecord, optionsSchema, positiveIntArray, type Resolved } from '../../core/options.js';
+import { field, is, optionsSchema, positiveIntArray, type Resolved } from '../../core/options.js';
 import { resolveSeed } from '../../core/seed.js';
 import { checkActivation, type Activation } from '../../layers/activations.js';
 import { DOUBLE_BACKPROP_ACTIVATIONS } from '../../layers/doubleBackprop.js';
 import { ALLOW_LARGE_FIELD, checkModelSize, convParams, denseChainParams } from '../base/size.js';
 import { GAN_LOSSES, type GANLoss } from './losses.js';
+import { MINIBATCH_STDDEV_FIELD, type GANMinibatchStddevOptions } from './remedies.js';
+import { SELF_CONDITIONING_FIELD, type GANSelfConditioningOptions, type ResolvedSelfConditioning } from './selfConditioning.js';
+
+export type { GANMinibatchStddevOptions } from './remedies.js';
+export type { GANSelfConditioningOptions } from './selfConditioning.js';
 
 /**
  * The network families {@link GAN} builds.
@@ -105,6 +110,14 @@ export interface GANConfig {
    */
   minibatchStddev?: boolean | GANMinibatchStddevOptions;
   /**
+   * Self-conditioning (after Liu et al. 2020), for unlabelled data that falls into kinds, such as digits:
+   * the first `fit` clusters its examples by k-means, and the GAN is trained as a conditional GAN (concat)
+   * on each example's cluster; `sample` draws each sample's cluster in proportion to the clusters' sizes,
+   * and `discriminate` and `embed` give each example its nearest cluster. No labels are ever asked for.
+   * `true` is `{ clusters: 20 }`. Not with `numClasses`. Default false.
+   */
+  selfConditioning?: boolean | GANSelfConditioningOptions;
+  /**
    * PacGAN packing (Lin et al.), a remedy for mode collapse: the discriminator judges `packing` examples at
    * once, all real or all generated, so that a generator that covers few modes is caught by the lack of
    * variety within a pack. The discriminator's input becomes the packed examples: dense
@@ -134,15 +147,6 @@ export type GANConditioning = (typeof GAN_CONDITIONINGS)[number];
  */
 export const GAN_CONDITIONINGS = ['concat', 'acgan'] as const;
 
-/**
- * Options of the minibatch standard deviation feature; see {@link GANConfig.minibatchStddev}.
- * @category Models
- */
-export interface GANMinibatchStddevOptions {
-  /** Examples per group (a batch that does not divide ends with a smaller group). Default 4. */
-  groupSize?: number;
-}
-
 /** What every resolved GAN config has, every default filled in. */
 export interface ResolvedGANBase {
   dataShape: number[];
@@ -163,6 +167,7 @@ export interface ResolvedGANBase {
   /** A conditional GAN's use of its label (absent: unconditional). */
   conditioning?: GANConditioning;
   minibatchStddev: false | { groupSize: number };
+  selfConditioning: ResolvedSelfConditioning;
   packing: number;
   seed: number;
   /** Present (true) only when the config asked for it. */
@@ -204,14 +209,6 @@ const nonEmpty = (v: unknown, p: string) => {
 };
 const activation = field((v, p) => checkActivation(p, v));
 
-const MINIBATCH_STDDEV = optionsSchema<GANMinibatchStddevOptions>()('GAN.minibatchStddev', {
-  groupSize: field((v, p) => {
-    const g = is.positiveInt().check(v, p);
-    if (g < 2) throw new ConfigError(p, v, 'at least 2 examples per group (a spread needs two)');
-    return g;
-  }).default(4),
-});
-
 /** The fields both architectures take. */
 const COMMON = {
   dataShape: field(nonEmpty).required(),
@@ -236,12 +233,8 @@ const COMMON = {
     return k;
   }),
   conditioning: is.oneOf(GAN_CONDITIONINGS),
-  minibatchStddev: field((v, p): false | { groupSize: number } => {
-    if (v === false) return false;
-    if (v === true) return { groupSize: 4 };
-    if (!isRecord(v)) throw new ConfigError(p, v, 'true, false or { groupSize }');
-    return MINIBATCH_STDDEV.check(v, p);
-  }).default(false),
+  minibatchStddev: MINIBATCH_STDDEV_FIELD,
+  selfConditioning: SELF_CONDITIONING_FIELD,
   packing: is.positiveInt().default(1),
   seed: field((v, p) => resolveSeed(v as number, p)).default(() => resolveSeed(undefined)),
   allowLarge: ALLOW_LARGE_FIELD,
@@ -324,7 +317,10 @@ function discriminatorBatchNormOf(c: Resolved<typeof COMMON>): boolean {
 
 /** `numClasses` and `conditioning`, checked together. */
 function conditioningOf(c: Resolved<typeof COMMON>): { numClasses?: number; conditioning?: GANConditioning } {
-  const { numClasses, conditioning, packing } = c;
+  const { numClasses, conditioning, packing, selfConditioning } = c;
+  if (numClasses !== undefined && selfConditioning !== false) {
+    throw new ConfigError('GAN.selfConditioning', selfConditioning, 'false with numClasses (a conditional GAN has its labels; self-conditioning makes its own)');
+  }
   if (numClasses === undefined) {
     if (conditioning !== undefined) throw new ConfigError('GAN.conditioning', conditioning, 'to be left out without numClasses (it says how a class label conditions the GAN)');
     return {};
@@ -347,7 +343,7 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
   const dense = architecture === 'dense';
   const c = (dense ? DENSE : DCGAN).check(config);
   noneOf(raw, dense ? DCGAN_ONLY : DENSE_ONLY, architecture, dense ? 'dcgan' : 'dense');
-  const { dataShape, embeddingLayer, loss, gradientPenalty, numClasses, minibatchStddev, packing, seed } = c;
+  const { dataShape, embeddingLayer, loss, gradientPenalty, numClasses, minibatchStddev, selfConditioning, packing, seed } = c;
   const base: ResolvedGANBase = {
     dataShape,
     zDim: c.zDim ?? ZDIM[architecture],
@@ -362,12 +358,13 @@ export function resolveGANConfig(config: GANConfig): ResolvedGANConfig {
     ...lossExtras(c),
     ...conditioningOf(c),
     minibatchStddev,
+    selfConditioning,
     packing,
     seed,
     ...(c.allowLarge === true ? { allowLarge: true as const } : {}),
   };
   const size = dataShape.reduce((a, b) => a * b, 1);
-  const k = numClasses ?? 0;
+  const k = numClasses ?? (selfConditioning ? selfConditioning.clusters : 0);
   if (dense) {
     const [gUnits, dUnits] = [c.generatorUnits as number[], c.discriminatorUnits as number[]];
     checkModelSize('GAN', denseChainParams([base.zDim + k, ...gUnits, size]) + denseChainParams([size + k, ...dUnits, 1]), c.allowLarge);

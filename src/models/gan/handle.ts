@@ -20,100 +20,12 @@ import type { GANArchitecture, ResolvedGANConfig } from './config.js';
 import { GAN_FIT, defaultRates, defaultSteps, labelTensor, optimizerFor, type GANFitOptions, type GANHistory, type GANLabelInput, type GANValidationData } from './fitOptions.js';
 import { isCritic } from './losses.js';
 import { packExamples, packLabels } from './packing.js';
+import type { GANClassifyOptions, GANDiscriminateOptions, GANSampleOptions, GenerativeAdversarialNetwork } from './api.js';
+import { ClusterTable } from './selfConditioning.js';
 import { GANTask, type GANTaskSettings, type GANUpdateCounts } from './task.js';
 
-/**
- * A generative adversarial network: its two networks, sampling, the discriminator's view of data, and
- * training with latentkit's loop.
- *
- * @example
- * ```ts
- * const gan = GAN({ architecture: 'dcgan', dataShape: [28, 28, 1], numClasses: 10, seed: 1 });
- * await gan.fit(images, { labels, epochs: 5, batchSize: 64 });
- * const sevens = gan.sample(16, { labels: 7 });  // [16, 28, 28, 1]
- * sevens.dispose(); gan.dispose();
- * ```
- * @category Models
- */
-export interface GenerativeAdversarialNetwork {
-  /** Always `'gan'`. */
-  readonly kind: 'gan';
-  /** The network family: `'dense'` or `'dcgan'`. */
-  readonly architecture: GANArchitecture;
-  /** The builder's config with every default filled in (frozen plain data); `GAN(gan.config)` rebuilds the same networks. */
-  readonly config: DeepReadonly<ResolvedGANConfig>;
-  /** `z` (and a one-hot label `[numClasses]` when conditional) -> a sample `[...dataShape]`. */
-  readonly generator: tfl.LayersModel;
-  /**
-   * x (and a one-hot label with `conditioning: 'concat'`) -> probability that x is real (`[N, 1]`, sigmoid),
-   * or the critic's unbounded score for the Wasserstein losses. An ACGAN's has two outputs: that, and the
-   * class probabilities `[N, numClasses]` (softmax). With `packing` m its input is m examples side by side
-   * (see {@link GANConfig.packing}).
-   */
-  readonly discriminator: tfl.LayersModel;
-  /** Shape of one example. */
-  readonly dataShape: readonly number[];
-  /** Dimensions of z. */
-  readonly zDim: number;
-  /** Classes of a conditional GAN, or undefined. */
-  readonly numClasses: number | undefined;
-  /** Discriminator and generator updates applied by every `fit` so far (restored by `load`). */
-  readonly updates: Readonly<GANUpdateCounts>;
-  /** Epochs completed by every `fit` of this handle (and of the save it was loaded from). */
-  readonly epochsTrained: number;
-  /** `n` new samples `[n, ...dataShape]` (a tensor the caller disposes), from z drawn with `options.seed`. */
-  sample(n: number, options?: GANSampleOptions): tf.Tensor;
-  /**
-   * The discriminator's output for `x`: `[N, 1]` probabilities of being real (critic scores for the
-   * Wasserstein losses). With `packing` m, one row per pack of m consecutive examples: `[N / m, 1]`
-   * (N must be a multiple of m).
-   */
-  discriminate(x: DataInput, options?: GANDiscriminateOptions): tf.Tensor;
-  /** The output of the discriminator's `embeddingLayer` for `x`: `[N, features]` (`[N / m, features]` with `packing` m). */
-  embed(x: DataInput, options?: GANDiscriminateOptions): tf.Tensor;
-  /**
-   * An ACGAN's auxiliary classifier: the class probabilities `[N, numClasses]` its discriminator gives
-   * `x`. Only for `conditioning: 'acgan'` (a ConfigError otherwise).
-   */
-  classify(x: DataInput, options?: GANClassifyOptions): tf.Tensor;
-  /** Trains on real examples `x`; see {@link GANFitOptions} and {@link GANHistory}. */
-  fit(x: DataInput, options?: GANFitOptions): Promise<GANHistory>;
-  /** Where a transfer head on this GAN starts: the discriminator and its `embeddingLayer`. */
-  featureNetwork(): FeatureNetwork;
-  /** The layer tables of the generator and the discriminator, as text. */
-  summary(): string;
-  /** Frees every weight. The handle is unusable afterwards. */
-  dispose(): void;
-}
-/**
- * Options of {@link GenerativeAdversarialNetwork.sample}.
- * @category Models
- */
-export interface GANSampleOptions {
-  /** Conditional GANs: the class of each sample, or one class for all. Required when the GAN has `numClasses`. */
-  labels?: GANLabelInput;
-  /** Seed of z. Default: the next seed of the GAN's own stream (so successive calls differ, reproducibly). */
-  seed?: number;
-}
+export type { GenerativeAdversarialNetwork, GANSampleOptions, GANDiscriminateOptions, GANClassifyOptions } from './api.js';
 
-/**
- * Options of {@link GenerativeAdversarialNetwork.discriminate} and {@link GenerativeAdversarialNetwork.embed}.
- * @category Models
- */
-export interface GANDiscriminateOptions {
-  /** Conditional GANs: the class of each example, or one class for all. */
-  labels?: GANLabelInput;
-  /** Examples per forward pass. Default 256. */
-  batchSize?: number;
-}
-/**
- * Options of {@link GenerativeAdversarialNetwork.classify}.
- * @category Models
- */
-export interface GANClassifyOptions {
-  /** Examples per forward pass. Default 256. */
-  batchSize?: number;
-}
 const SAMPLE = optionsSchema<GANSampleOptions>()('sample', { labels: is.any<GANLabelInput>(), seed: is.seed() });
 const CLASSIFY = optionsSchema<GANClassifyOptions>()('classify', { batchSize: is.positiveInt().default(PREDICT_BATCH) });
 const discriminateOptions = (method: string) =>
@@ -132,6 +44,11 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
   readonly numClasses: number | undefined;
   private readonly nets: GANNets;
   private readonly counts: GANUpdateCounts = { discriminator: 0, generator: 0 };
+  /** The networks' config: a self-conditioned GAN's is a conditional GAN's (concat) on its clusters. */
+  private readonly netsConfig: ResolvedGANConfig;
+  /** Self-conditioning: the number of clusters (else undefined), and their table once the first fit made it. */
+  private readonly clusters: number | undefined;
+  private table: ClusterTable | undefined;
 
   constructor(config: ResolvedGANConfig) {
     super('gan', config, `${config.architecture} GAN`);
@@ -139,7 +56,9 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     this.dataShape = Object.freeze([...config.dataShape]);
     this.zDim = config.zDim;
     this.numClasses = config.numClasses;
-    this.nets = buildGANNets({ ...config, critic: isCritic(config.loss), doubleBackprop: config.loss === 'wgan-gp' });
+    this.clusters = config.selfConditioning ? config.selfConditioning.clusters : undefined;
+    this.netsConfig = this.clusters === undefined ? config : { ...config, numClasses: this.clusters, conditioning: 'concat' };
+    this.nets = buildGANNets({ ...this.netsConfig, critic: isCritic(config.loss), doubleBackprop: config.loss === 'wgan-gp' });
     this.generator = this.nets.generator;
     this.discriminator = this.nets.discriminator;
   }
@@ -162,13 +81,23 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     return { ...this.counts };
   }
 
-  /** The epochs trained and the update counts, saved with the weights. */
-  override trainingState(): Record<string, unknown> {
-    return { ...super.trainingState(), updates: { ...this.counts } };
+  get clusterSizes(): readonly number[] | undefined {
+    return this.table && [...this.table.sizes];
   }
 
+  /** The epochs trained and the update counts (and a self-conditioned GAN's clusters), saved with the weights. */
+  override trainingState(): Record<string, unknown> {
+    return { ...super.trainingState(), updates: { ...this.counts }, ...(this.table ? { clusters: this.table.state() } : {}) };
+  }
+
+  /** @throws InputError when a self-conditioned GAN's saved clusters do not fit its config. */
   override restoreTrainingState(state: Readonly<Record<string, unknown>>): void {
     super.restoreTrainingState(state);
+    if (this.clusters !== undefined && state['clusters'] !== undefined) {
+      const table = ClusterTable.restore(state['clusters'], this.clusters, this.dataShape.reduce((a, b) => a * b, 1));
+      this.table?.dispose();
+      this.table = table;
+    }
     const u = state['updates'] as Partial<GANUpdateCounts> | undefined;
     const count = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
     if (u !== undefined && count(u.discriminator) && count(u.generator)) Object.assign(this.counts, { discriminator: u.discriminator, generator: u.generator });
@@ -176,7 +105,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
 
   /** One-hot labels `[n, numClasses]` for a conditional GAN (undefined otherwise), checking their presence. */
   private oneHotLabels(labels: GANLabelInput | undefined, n: number, parameter: string): tf.Tensor | undefined {
-    const k = this.numClasses;
+    const k = this.numClasses ?? this.clusters;
     if (k === undefined) {
       if (labels !== undefined) throw new ConfigError(parameter, labels, 'to be left out: this GAN was built without numClasses');
       return undefined;
@@ -192,6 +121,28 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     }
   }
 
+  /** A self-conditioned GAN's clusters for `n` samples: in proportion to the clusters' sizes (uniform before the first fit). */
+  private drawClusters(n: number, seed: number): Int32Array | undefined {
+    if (this.clusters === undefined) return undefined;
+    return this.table ? this.table.draw(n, seed) : ClusterTable.uniform(n, this.clusters, seed);
+  }
+
+  /** A self-conditioned GAN's cluster of each example of `x`: its nearest centre. */
+  private nearestClusters(x: tf.Tensor, method: string): Int32Array | undefined {
+    if (this.clusters === undefined) return undefined;
+    if (!this.table) {
+      throw new ConfigError(`${method}.labels`, undefined, 'the cluster of each example: this self-conditioned GAN has no clusters to assign examples to before its first fit');
+    }
+    return this.table.assign(x);
+  }
+
+  /** Frees the weights and a self-conditioned GAN's clusters. */
+  override dispose(): void {
+    super.dispose();
+    this.table?.dispose();
+    this.table = undefined;
+  }
+
   /** Runs `model` over `inputs` (examples, and one-hot labels when conditional) in inference mode, in batches. */
   private run(model: tfl.LayersModel, inputs: tf.Tensor[], batchSize: number): tf.Tensor {
     return predictInBatches((batch: tf.Tensor[]) => model.apply(batch.length === 1 ? batch[0]! : batch, { training: false }) as tf.Tensor, inputs, batchSize);
@@ -203,7 +154,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     checkGeneratedSize('sample.n', n, this.dataShape.reduce((a, b) => a * b, 1) + this.zDim);
     const o = SAMPLE.check(options);
     const seed = o.seed ?? this.stream.nextSeed();
-    const y = this.oneHotLabels(o.labels, n, 'sample.labels');
+    const y = this.oneHotLabels(o.labels ?? this.drawClusters(n, seed), n, 'sample.labels');
     try {
       return tf.tidy(() => {
         const z = tf.randomNormal([n, this.zDim], 0, 1, 'float32', seed);
@@ -221,7 +172,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
   private predictWithLabels(model: tfl.LayersModel, x: DataInput, o: { labels?: GANLabelInput; batchSize: number }, method: string): tf.Tensor {
     this.assertLive();
     const c = this.config as ResolvedGANConfig;
-    if (!discriminatorTakesLabel(c) && this.numClasses !== undefined && o.labels !== undefined) {
+    if (!discriminatorTakesLabel(this.netsConfig) && this.numClasses !== undefined && o.labels !== undefined) {
       throw new ConfigError(`${method}.labels`, o.labels, "to be left out: an ACGAN's discriminator sees only the examples (it names their class itself)");
     }
     const xs = toExamples(x, 'x', this.dataShape);
@@ -230,7 +181,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     let y: tf.Tensor | undefined;
     try {
       if (n % m !== 0) throw new InputError('x', xs.tensor, `a multiple of ${m} examples (packing ${m}: the discriminator judges ${m} consecutive examples at once)`);
-      if (discriminatorTakesLabel(c)) y = this.oneHotLabels(o.labels, n, `${method}.labels`);
+      if (discriminatorTakesLabel(this.netsConfig)) y = this.oneHotLabels(o.labels ?? this.nearestClusters(xs.tensor, method), n, `${method}.labels`);
       const packed = tf.tidy(() => (y ? [packExamples(xs.tensor, m, c.architecture), packLabels(y, m)] : [packExamples(xs.tensor, m, c.architecture)]));
       try {
         return this.run(model, packed, Math.max(1, Math.floor(o.batchSize / m)));
@@ -272,7 +223,8 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     }
     const k = this.numClasses;
     if (k === undefined && o.labels !== undefined) {
-      throw new ConfigError('fit.labels', o.labels, 'to be left out: this GAN was built without numClasses');
+      const why = this.clusters === undefined ? 'this GAN was built without numClasses' : 'a self-conditioned GAN labels each example with its cluster';
+      throw new ConfigError('fit.labels', o.labels, `to be left out: ${why}`);
     }
     if (k !== undefined && o.labels === undefined) {
       throw new ConfigError('fit.labels', undefined, `class labels in [0, ${k - 1}], one per example (this GAN is conditional, numClasses ${k})`);
@@ -289,21 +241,34 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     const rates = defaultRates(c);
     const steps = defaultSteps(c);
     const owned: OwnedTensor[] = [];
+    // Self-conditioning: the clusters the first fit makes, kept only once the fit has started.
+    let fresh: ClusterTable | undefined;
     try {
       const arrays: FitArray[] = [{ parameter: 'x', data: x, exampleShape: this.dataShape }];
       if (k !== undefined) {
         const labels = labelTensor(o.labels!, k, 'fit.labels');
         owned.push(labels);
         arrays.push({ parameter: 'fit.labels', data: labels.tensor, exampleShape: [] });
+      } else if (this.clusters !== undefined) {
+        const xs = toExamples(x, 'x', this.dataShape);
+        owned.push(xs);
+        arrays[0] = { parameter: 'x', data: xs.tensor, exampleShape: this.dataShape };
+        let ids: Int32Array;
+        if (this.table) ids = this.table.assign(xs.tensor);
+        else ({ table: fresh, ids } = ClusterTable.fit(xs.tensor, this.clusters, o.seed ?? this.stream.nextSeed(), 'x'));
+        const labels = { tensor: tf.tensor1d(ids, 'int32'), created: true };
+        owned.push(labels);
+        arrays.push({ parameter: 'fit.labels', data: labels.tensor, exampleShape: [] });
       }
-      const validation = this.validationArrays(o.validationData, owned);
+      const validation = this.validationArrays(o.validationData, owned, this.table ?? fresh);
+      if (fresh) [this.table, fresh] = [fresh, undefined];
       const settings: GANTaskSettings = {
         loss: c.loss,
         gradientPenalty: c.gradientPenalty,
         clipValue: c.clipValue,
         zDim: c.zDim,
-        numClasses: k,
-        conditioning: c.conditioning,
+        numClasses: k ?? this.clusters,
+        conditioning: this.netsConfig.conditioning,
         architecture: c.architecture,
         packing: c.packing,
         batchStatistics: c.minibatchStddev !== false || c.discriminatorBatchNorm,
@@ -326,16 +291,31 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
       });
       return history as GANHistory;
     } finally {
+      fresh?.dispose();
       owned.forEach(release);
     }
   }
 
-  /** The validation arrays: real examples, and their labels for a conditional GAN (recorded in `owned`). */
-  private validationArrays(v: DataInput | GANValidationData | undefined, owned: OwnedTensor[]): FitArray[] | undefined {
+  /**
+   * The validation arrays: real examples, and their labels for a conditional GAN, or their nearest clusters
+   * in `table` for a self-conditioned one (recorded in `owned`).
+   */
+  private validationArrays(v: DataInput | GANValidationData | undefined, owned: OwnedTensor[], table: ClusterTable | undefined): FitArray[] | undefined {
     if (v === undefined) return undefined;
     const k = this.numClasses;
     const pair = typeof v === 'object' && v !== null && !(v instanceof tf.Tensor) && !Array.isArray(v) && !ArrayBuffer.isView(v) && 'x' in v;
     if (k !== undefined && !pair) throw new ConfigError('fit.validationData', v, '{ x, labels } for a conditional GAN');
+    if (table) {
+      if (pair) throw new ConfigError('fit.validationData', v, 'examples alone for a self-conditioned GAN (it assigns each its nearest cluster)');
+      const xs = toExamples(v as DataInput, 'fit.validationData', this.dataShape);
+      owned.push(xs);
+      const labels = { tensor: tf.tensor1d(table.assign(xs.tensor), 'int32'), created: true };
+      owned.push(labels);
+      return [
+        { parameter: 'fit.validationData', data: xs.tensor, exampleShape: this.dataShape },
+        { parameter: 'fit.validationData.labels', data: labels.tensor, exampleShape: [] },
+      ];
+    }
     const validation: FitArray[] = [{ parameter: 'fit.validationData', data: pair ? (v as GANValidationData).x : (v as DataInput), exampleShape: this.dataShape }];
     if (k !== undefined) {
       const labels = labelTensor((v as GANValidationData).labels, k, 'fit.validationData.labels');

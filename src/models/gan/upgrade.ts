@@ -9,7 +9,7 @@ import { DCGAN_ONLY, DENSE_ONLY, type GANArchitecture } from './config.js';
  * Fields added after configs could be saved, with the value that builds what a save without them was
  * made from (a resolved config holds every field, so a missing one means an older save).
  */
-const ADDED: Readonly<Record<string, unknown>> = { minibatchStddev: false, packing: 1, discriminatorDropout: 0, discriminatorBatchNorm: false };
+const ADDED: Readonly<Record<string, unknown>> = { minibatchStddev: false, packing: 1, discriminatorDropout: 0, discriminatorBatchNorm: false, selfConditioning: false };
 
 /**
  * A saved config in today's form: a config of latentkit 0.1.0 (saved under the kind `'dense'` or

@@ -1,0 +1,32 @@
+/**
+ * The config field of the minibatch standard deviation feature (Karras et al.), a remedy for mode
+ * collapse; the layer itself is `layers/minibatchStddev.ts`.
+ * @module
+ */
+import { ConfigError } from '../../core/errors.js';
+import { field, is, isRecord, optionsSchema } from '../../core/options.js';
+
+/**
+ * Options of the minibatch standard deviation feature; see {@link GANConfig.minibatchStddev}.
+ * @category Models
+ */
+export interface GANMinibatchStddevOptions {
+  /** Examples per group (a batch that does not divide ends with a smaller group). Default 4. */
+  groupSize?: number;
+}
+
+const MINIBATCH_STDDEV = optionsSchema<GANMinibatchStddevOptions>()('GAN.minibatchStddev', {
+  groupSize: field((v, p) => {
+    const g = is.positiveInt().check(v, p);
+    if (g < 2) throw new ConfigError(p, v, 'at least 2 examples per group (a spread needs two)');
+    return g;
+  }).default(4),
+});
+
+/** The config field: `true` is `{ groupSize: 4 }`. */
+export const MINIBATCH_STDDEV_FIELD = field((v, p): false | { groupSize: number } => {
+  if (v === false) return false;
+  if (v === true) return { groupSize: 4 };
+  if (!isRecord(v)) throw new ConfigError(p, v, 'true, false or { groupSize }');
+  return MINIBATCH_STDDEV.check(v, p);
+}).default(false);
