@@ -13,7 +13,7 @@ import { DOUBLE_BACKPROP_ACTIVATIONS } from '../../layers/doubleBackprop.js';
 import { ALLOW_LARGE_FIELD, checkModelSize, convParams, denseChainParams } from '../base/size.js';
 import { GAN_LOSSES, type GANLoss } from './losses.js';
 import { MINIBATCH_STDDEV_FIELD, type GANMinibatchStddevOptions } from './remedies.js';
-import { SELF_CONDITIONING_FIELD, type GANSelfConditioningOptions, type ResolvedSelfConditioning } from './selfConditioning.js';
+import { SELF_CONDITIONING_FIELD, type GANSelfConditioningOptions } from './selfConditioning.js';
 
 export type { GANMinibatchStddevOptions } from './remedies.js';
 export type { GANSelfConditioningOptions } from './selfConditioning.js';
@@ -167,7 +167,7 @@ export interface ResolvedGANBase {
   /** A conditional GAN's use of its label (absent: unconditional). */
   conditioning?: GANConditioning;
   minibatchStddev: false | { groupSize: number };
-  selfConditioning: ResolvedSelfConditioning;
+  selfConditioning: false | { clusters: number };
   packing: number;
   seed: number;
   /** Present (true) only when the config asked for it. */
