@@ -8,7 +8,7 @@
  * of 16 with two generator updates per discriminator update (the `GAN.fit` defaults for dcgan;
  * they were batches of 64 and one update each here: 27.7% of samples recognised after 15 epochs, then 41.8%).
  * By default the GAN is self-conditioned (`selfConditioning: true`): it never sees a label, but clusters
- * the digits into 20 groups by k-means before training and is conditioned on each digit's group, each
+ * the digits into 40 groups by k-means before training and is conditioned on each digit's group, each
  * sample drawing its group in proportion to the groups' sizes (after Liu et al. 2020); `--plain` trains
  * the same DCGAN without it. With `--conditional` the label's one-hot code is fed to both
  * networks (joined to z, and as 10 constant channels beside the discriminator's image) and the sample
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const conditioning = conditional ? 'label' : plain ? 'none' : 'self';
   const { epochs, train, every, seed } = st.ints as Record<'epochs' | 'train' | 'every' | 'seed', number>;
   const out = resolve(st.out === 'out/gan-mnist' && conditioning !== 'self' ? (conditional ? 'out/gan-mnist-conditional' : 'out/gan-mnist-plain') : st.out);
-  console.log({ label: 'conditional on the digit', self: 'unlabelled, self-conditioned (20 k-means clusters)', none: 'unlabelled, plain' }[conditioning]);
+  console.log({ label: 'conditional on the digit', self: 'unlabelled, self-conditioned (40 k-means clusters)', none: 'unlabelled, plain' }[conditioning]);
 
   const started = performance.now();
   const judge = await trainDigitJudge(seed);
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
           '28x28 (transposed convolutions, batch norm, ReLU, tanh out); discriminator 28x28 -> 14x14x32 -> 7x7x64 -> 1 ' +
           `(stride-2 convolutions, leaky ReLU); non-saturating loss, Adam 2e-4 (beta1 0.5), batch 16, two generator updates per ` +
           `discriminator update, ${train} digits, ${epochs} epochs.` +
-          (conditioning === 'self' ? ` Self-conditioned: both networks also take one of 20 clusters of the digits (k-means, no labels; sizes ${gan.clusterSizes?.join(' ')}), each sample's drawn in proportion to the sizes.` : ''),
+          (conditioning === 'self' ? ` Self-conditioned: both networks also take one of 40 clusters of the digits (k-means, no labels; sizes ${gan.clusterSizes?.join(' ')}), each sample's drawn in proportion to the sizes.` : ''),
         images,
       },
       { heading: 'Quality, judged by a small classifier trained on real digits', table },

@@ -32,7 +32,7 @@ export function packageDigits(perClass: number, offset: number): { x: tf.Tensor4
 
 /**
  * How `examples/gan-mnist.ts`'s DCGAN uses the digits' classes: conditioned on the digit (`'label'`), on
- * clusters it finds itself without labels (`'self'`, `selfConditioning: true`: 20 k-means clusters), or
+ * clusters it finds itself without labels (`'self'`, `selfConditioning: true`: 40 k-means clusters), or
  * not at all (`'none'`).
  */
 export type GanMnistConditioning = 'label' | 'self' | 'none';

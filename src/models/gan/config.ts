@@ -114,7 +114,7 @@ export interface GANConfig {
    * the first `fit` clusters its examples by k-means, and the GAN is trained as a conditional GAN (concat)
    * on each example's cluster; `sample` draws each sample's cluster in proportion to the clusters' sizes,
    * and `discriminate` and `embed` give each example its nearest cluster. No labels are ever asked for.
-   * `true` is `{ clusters: 20 }`. Not with `numClasses`. Default false.
+   * `true` is `{ clusters: 40 }`. Not with `numClasses`. Default false.
    */
   selfConditioning?: boolean | GANSelfConditioningOptions;
   /**

@@ -19,7 +19,7 @@ import { SeedStream } from '../../core/seed.js';
  * @category Models
  */
 export interface GANSelfConditioningOptions {
-  /** Clusters of the training examples (k of k-means), at least 2. Default 20. */
+  /** Clusters of the training examples (k of k-means), at least 2. Default 40 (more than the kinds the data has: Liu et al. over-cluster too; on MNIST 40 clusters beat 20 and 10). */
   clusters?: number;
 }
 
@@ -36,13 +36,13 @@ const OPTIONS = optionsSchema<GANSelfConditioningOptions>()('GAN.selfConditionin
     const k = is.positiveInt().check(v, p);
     if (k < 2) throw new ConfigError(p, v, 'at least 2 clusters');
     return k;
-  }).default(20),
+  }).default(40),
 });
 
-/** The config field: `true` is `{ clusters: 20 }`. */
+/** The config field: `true` is `{ clusters: 40 }`. */
 export const SELF_CONDITIONING_FIELD = field((v, p): ResolvedSelfConditioning => {
   if (v === false) return false;
-  if (v === true) return { clusters: 20 };
+  if (v === true) return { clusters: 40 };
   if (!isRecord(v)) throw new ConfigError(p, v, 'true, false or { clusters }');
   return OPTIONS.check(v, p);
 }).default(false);

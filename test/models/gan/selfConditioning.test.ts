@@ -139,7 +139,7 @@ describe.each(BACKENDS)('self-conditioning: seeds, saves and misuse (%s)', (back
     expect(() => GAN(config({ selfConditioning: { clusters: 1 } }))).toThrow(/GAN\.selfConditioning\.clusters.*at least 2/);
     expect(() => GAN(config({ selfConditioning: 3 as never }))).toThrow(/GAN\.selfConditioning.*true, false or \{ clusters \}/);
     expect(() => GAN(config({ selfConditioning: { k: 3 } as never }))).toThrow(/GAN\.selfConditioning\.k/);
-    expect(GAN(config({ selfConditioning: true })).config.selfConditioning).toEqual({ clusters: 20 });
+    expect(GAN(config({ selfConditioning: true })).config.selfConditioning).toEqual({ clusters: 40 });
     // A config saved before self-conditioning existed rebuilds without it.
     expect(upgradeGANConfig({ architecture: 'dense', dataShape: [2] }, 'gan')['selfConditioning']).toBe(false);
     const { x } = blobs([4, 4, 4]);
