@@ -155,7 +155,7 @@ export class ClusterTable {
       const oneHot = tf.cast(tf.oneHot(tf.tensor1d(ids, 'int32'), k), 'float32');
       const counts = tf.sum(oneHot, 0);
       const sums = tf.matMul(oneHot, flat, true, false);
-      const empty = tf.reshape(tf.equal(counts, 0), [k, 1]);
+      const empty = tf.broadcastTo(tf.reshape(tf.equal(counts, 0), [k, 1]), centres.shape);
       return tf.where(empty, centres, tf.div(sums, tf.reshape(tf.maximum(counts, 1), [k, 1]))) as tf.Tensor2D;
     });
   }

@@ -63,6 +63,24 @@ describe.each(BACKENDS)('self-conditioning (%s)', (backend) => {
     x.dispose();
   });
 
+  it('data with fewer distinct examples than clusters leaves a cluster empty, which samples never draw', async () => {
+    await useBackend(backend);
+    const x = tf.tensor2d([[0, 0], [0, 0], [0, 0], [0, 0], [1, 1]]);
+    const gan = GAN(config());
+    await gan.fit(x, { epochs: 1, batchSize: 5, verbose: 0, balanceMonitor: false });
+    expect([...gan.clusterSizes!].sort((a, b) => a - b)).toEqual([0, 1, 4]);
+    const empty = gan.clusterSizes!.indexOf(0);
+    // Drawn by size, no sample gets the empty cluster: asking for it gives other samples.
+    const [drawn, asked] = [gan.sample(50, { seed: 2 }), gan.sample(50, { seed: 2, labels: empty })];
+    const all = [0, 1, 2].filter((c) => c !== empty).map((c) => gan.sample(50, { seed: 2, labels: c }));
+    const rows = (t: tf.Tensor) => (t.arraySync() as number[][]).map((r) => r.join(','));
+    const fromNonEmpty = rows(drawn).every((r, i) => all.some((t) => rows(t)[i] === r));
+    expect(fromNonEmpty).toBe(true);
+    expect(rows(drawn).some((r, i) => r !== rows(asked)[i])).toBe(true);
+    tf.dispose([drawn, asked, ...all, x]);
+    gan.dispose();
+  });
+
   it('samples follow the clusters\' sizes, and discriminate gives each example its nearest cluster', async () => {
     await useBackend(backend);
     const { x } = blobs([140, 30, 30]);
