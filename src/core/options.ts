@@ -160,6 +160,17 @@ export const is = {
   any: <T = unknown>(): Field<T> => field((v) => v as T),
   /** A nested options object with its own schema. */
   object: <O>(schema: OptionsSchema<O>): Field<O> => field((v, p) => schema.check(v, p)),
+  /**
+   * A feature switched off (`false`), on with its defaults (`true`), or on with options checked by `schema`;
+   * resolved to `false` or the options.
+   */
+  switchable: <O>(schema: OptionsSchema<O>): Field<false | O> =>
+    field((v, p) => {
+      if (v === false) return false;
+      if (v === true) return schema.check({}, p);
+      if (!isRecord(v)) throw new ConfigError(p, v, `true, false or { ${schema.keys.join(', ')} }`);
+      return schema.check(v, p);
+    }),
 };
 
 // ---------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * @module
  */
 import { ConfigError } from '../../core/errors.js';
-import { field, is, isRecord, optionsSchema } from '../../core/options.js';
+import { field, is, optionsSchema } from '../../core/options.js';
 
 /**
  * Options of the minibatch standard deviation feature; see {@link GANConfig.minibatchStddev}.
@@ -24,9 +24,4 @@ const MINIBATCH_STDDEV = optionsSchema<GANMinibatchStddevOptions>()('GAN.minibat
 });
 
 /** The config field: `true` is `{ groupSize: 4 }`. */
-export const MINIBATCH_STDDEV_FIELD = field((v, p): false | { groupSize: number } => {
-  if (v === false) return false;
-  if (v === true) return { groupSize: 4 };
-  if (!isRecord(v)) throw new ConfigError(p, v, 'true, false or { groupSize }');
-  return MINIBATCH_STDDEV.check(v, p);
-}).default(false);
+export const MINIBATCH_STDDEV_FIELD = is.switchable(MINIBATCH_STDDEV).default(false);

@@ -23,9 +23,6 @@ export interface GANSelfConditioningOptions {
   clusters?: number;
 }
 
-/** The resolved setting: off, or the number of clusters. */
-export type ResolvedSelfConditioning = false | { clusters: number };
-
 /** Lloyd iterations of the k-means (it stops earlier when no example changes cluster). */
 const ITERATIONS = 30;
 /** Examples per block of the distance computations (bounds the [block, k] and [block, D] temporaries). */
@@ -40,12 +37,7 @@ const OPTIONS = optionsSchema<GANSelfConditioningOptions>()('GAN.selfConditionin
 });
 
 /** The config field: `true` is `{ clusters: 40 }`. */
-export const SELF_CONDITIONING_FIELD = field((v, p): ResolvedSelfConditioning => {
-  if (v === false) return false;
-  if (v === true) return { clusters: 40 };
-  if (!isRecord(v)) throw new ConfigError(p, v, 'true, false or { clusters }');
-  return OPTIONS.check(v, p);
-}).default(false);
+export const SELF_CONDITIONING_FIELD = is.switchable(OPTIONS).default(false);
 
 /** What a self-conditioned GAN keeps of its clustering (saved with its training state). */
 export interface ClusterState {
@@ -73,6 +65,26 @@ function nearest(x: tf.Tensor2D, centres: tf.Tensor2D): Int32Array {
   return out;
 }
 
+/**
+ * An index drawn in proportion to `weights` (summing to `total`) by the uniform number `u` in [0, 1); the
+ * last index when rounding leaves none.
+ */
+function pickWeighted(weights: ArrayLike<number>, total: number, u: number): number {
+  let r = u * total;
+  for (let i = 0; i < weights.length; i++) {
+    r -= weights[i]!;
+    if (r < 0) return i;
+  }
+  return weights.length - 1;
+}
+
+/** `n` indices drawn in proportion to `weights`, from `seed`. */
+function drawWeighted(weights: readonly number[], n: number, seed: number): Int32Array {
+  const rng = new SeedStream(seed);
+  const total = weights.reduce((a, b) => a + b, 0);
+  return Int32Array.from({ length: n }, () => pickWeighted(weights, total, rng.uniform()));
+}
+
 /** Squared distance of every row of `x` to one centre ([1, d]), read back. */
 function distancesTo(x: tf.Tensor2D, centre: tf.Tensor2D): Float32Array {
   return tf.tidy(() => tf.sum(tf.squaredDifference(x, centre), 1).dataSync() as Float32Array);
@@ -88,10 +100,6 @@ export class ClusterTable {
     private readonly centres: tf.Tensor2D,
     readonly sizes: readonly number[],
   ) {}
-
-  get clusters(): number {
-    return this.sizes.length;
-  }
 
   /**
    * k-means of `x` (`[n, ...]`, flattened per example) into `k` clusters: a k-means++ start drawn from
@@ -116,16 +124,7 @@ export class ClusterTable {
         row.dispose();
         let total = 0;
         for (let i = 0; i < n; i++) total += best[i] = Math.min(best[i]!, d[i]!);
-        let r = rng.uniform() * total;
-        let pick = n - 1;
-        for (let i = 0; i < n; i++) {
-          r -= best[i]!;
-          if (r < 0) {
-            pick = i;
-            break;
-          }
-        }
-        picks.push(pick);
+        picks.push(pickWeighted(best, total, rng.uniform()));
       }
       centres = tf.gather(flat, picks) as tf.Tensor2D;
       let ids = nearest(flat, centres);
@@ -187,24 +186,12 @@ export class ClusterTable {
 
   /** `n` cluster ids drawn uniformly from `k`, from `seed` (a self-conditioned GAN before its first fit). */
   static uniform(n: number, k: number, seed: number): Int32Array {
-    const rng = new SeedStream(seed);
-    return Int32Array.from({ length: n }, () => Math.floor(rng.uniform() * k));
+    return drawWeighted(new Array<number>(k).fill(1), n, seed);
   }
 
   /** `n` cluster ids drawn in proportion to the clusters' sizes, from `seed`. */
   draw(n: number, seed: number): Int32Array {
-    const rng = new SeedStream(seed);
-    const total = this.sizes.reduce((a, b) => a + b, 0);
-    const cumulative: number[] = [];
-    this.sizes.reduce((acc, s) => (cumulative.push(acc + s), acc + s), 0);
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = rng.uniform() * total;
-      let c = cumulative.findIndex((v) => r < v);
-      if (c < 0) c = this.sizes.length - 1;
-      out[i] = c;
-    }
-    return out;
+    return drawWeighted(this.sizes, n, seed);
   }
 
   /** The state saved with the model. */
