@@ -62,7 +62,6 @@ async function main(): Promise<void> {
   const conditioning = conditional ? 'label' : plain ? 'none' : 'self';
   const { epochs, train, every, seed } = st.ints as Record<'epochs' | 'train' | 'every' | 'seed', number>;
   const out = resolve(st.out === 'out/gan-mnist' && conditioning !== 'self' ? (conditional ? 'out/gan-mnist-conditional' : 'out/gan-mnist-plain') : st.out);
-  console.log({ label: 'conditional on the digit', self: 'unlabelled, self-conditioned (40 k-means clusters)', none: 'unlabelled, plain' }[conditioning]);
 
   const started = performance.now();
   const judge = await trainDigitJudge(seed);
@@ -71,6 +70,8 @@ async function main(): Promise<void> {
   const digits = ganDigits(Math.floor(train / 10));
   const x = digits.x;
   const gan: GenerativeAdversarialNetwork = GAN(ganMnistConfig(conditioning, seed));
+  const clusters = gan.config.selfConditioning ? gan.config.selfConditioning.clusters : 0;
+  console.log({ label: 'conditional on the digit', self: `unlabelled, self-conditioned (${clusters} k-means clusters)`, none: 'unlabelled, plain' }[conditioning]);
   // Grid labels: one row per digit for the conditional GAN.
   const gridLabels = conditional ? Array.from({ length: 100 }, (_, i) => Math.floor(i / 10)) : undefined;
   const gridCount = conditional ? 100 : 64;
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
           '28x28 (transposed convolutions, batch norm, ReLU, tanh out); discriminator 28x28 -> 14x14x32 -> 7x7x64 -> 1 ' +
           `(stride-2 convolutions, leaky ReLU); non-saturating loss, Adam 2e-4 (beta1 0.5), batch 16, two generator updates per ` +
           `discriminator update, ${train} digits, ${epochs} epochs.` +
-          (conditioning === 'self' ? ` Self-conditioned: both networks also take one of 40 clusters of the digits (k-means, no labels; sizes ${gan.clusterSizes?.join(' ')}), each sample's drawn in proportion to the sizes.` : ''),
+          (conditioning === 'self' ? ` Self-conditioned: both networks also take one of ${clusters} clusters of the digits (k-means, no labels; sizes ${gan.clusterSizes?.join(' ')}), each sample's drawn in proportion to the sizes.` : ''),
         images,
       },
       { heading: 'Quality, judged by a small classifier trained on real digits', table },
