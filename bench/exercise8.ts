@@ -24,7 +24,7 @@ const epochs = value('--epochs', 25);
 const train = value('--train', 3000);
 const offIndex = args.indexOf('--off');
 const off = offIndex >= 0 ? args[offIndex + 1]! : undefined;
-if (off !== undefined) switchesOff([off]);
+if (off !== undefined) switchesOff(off.split(','));
 const load = () => os.loadavg().map((v) => v.toFixed(2)).join('/');
 
 const info = await useBackend('wasm', { threads });

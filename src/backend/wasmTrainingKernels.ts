@@ -43,6 +43,7 @@ import { conv2DBackpropFilter } from './wasm/convKernels.js';
 import { conv2DBackpropInput } from './wasm/convInputGrad.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './wasm/depthwiseKernels.js';
 import { concat, identity, slice, splitV, tile, unpack } from './wasm/movementKernels.js';
+import { reverse, transpose } from './wasm/gatherKernels.js';
 import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
@@ -151,5 +152,17 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     create: identity,
     why: 'slow: copies its input (tf.clone, gradient bookkeeping; the cpu backend shares the data)',
     enabled: () => kernelOptions.sharedIdentity,
+  },
+  {
+    kernelName: 'Transpose',
+    backendName: WASM,
+    create: transpose,
+    why: 'slow: ~5 ns an element (convolution gradients and phase kernels transpose dozens of tensors per step)',
+  },
+  {
+    kernelName: 'Reverse',
+    backendName: WASM,
+    create: reverse,
+    why: 'wrong: garbage for bool and heap corruption above rank 4; slow: ~50 ns an element (the swapped filter gradient reverses its taps)',
   },
 ];

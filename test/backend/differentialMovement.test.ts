@@ -1,5 +1,6 @@
 /**
  * Differential tests of the wasm data-movement kernels latentkit replaces: Slice, Tile, Concat, Identity,
+ * Transpose, Reverse,
  * against tfjs's cpu kernels and tfjs's own wasm kernels, exactly. How to reproduce a case:
  * `differential/harness.ts`.
  */

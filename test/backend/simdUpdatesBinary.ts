@@ -18,7 +18,7 @@ export type SourceName = keyof typeof SOURCES;
 const path = (file: string) => fileURLToPath(new URL(`../../src/backend/wasm/${file}`, import.meta.url));
 const SHARED_IMPORT = '(memory (import "env" "memory") 1 65536 shared)';
 const PLAIN_IMPORT = '(memory (import "env" "memory") 1)';
-const FEATURES = { simd: true, threads: true };
+const FEATURES = { simd: true, threads: true, bulk_memory: true };
 
 /** Both binaries of one source, base64-encoded. */
 export async function assemble(name: SourceName = 'simdUpdates'): Promise<{ shared: string; plain: string }> {

@@ -8,6 +8,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { constant, dyBlockOrThrow, exactConvInput, free, kernelOptions, padOrCrop, run, transpose2d, view } from './util.js';
 import type { PadAttr, Pads, Rounding, Shape4, WasmBackend } from './util.js';
+import { gather } from './gatherKernels.js';
 
 /**
  * Filter gradient as one dilated convolution:
@@ -97,6 +98,12 @@ function swappedFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, kh: nu
   ];
   const r = run(b, 'Conv2D', { x: dyt, filter: xt }, { strides: [1, 1], dilations: [1, 1], pad, dataFormat: 'NHWC' });
   free(b, dyt, xt); // [F, kh, kw, C], taps reversed
+  // out[i, j, c, f] = r[f, kh-1-i, kw-1-j, c]: the reversal and the transpose as one strided copy.
+  const flipped = gather(b, r, [kh, kw, c, f], [-kw * c, -c, 1, kh * kw * c], (kh - 1) * kw * c + (kw - 1) * c);
+  if (flipped !== undefined) {
+    free(b, r);
+    return flipped;
+  }
   const rr = run(b, 'Reverse', { x: r }, { dims: [1, 2] });
   free(b, r);
   if (f === 1) return view(rr, [kh, kw, c, 1]);
@@ -159,6 +166,16 @@ export function isPointwise(info: backend_util.Conv2DInfo): boolean {
 }
 
 /**
+ * Whether the swapped form packs the smaller filter: XNNPACK packs a convolution's filter on every call (a
+ * new tensor each step), serially and at a cost per element several times a multiply-add's, so a filter
+ * gradient on a small input with many output channels (an upsampling stage on a 3x3 map: x is 9k values, dy
+ * 37k) is cheaper with x as the filter. Switch `kernelOptions.swapSmallerFilter`.
+ */
+function packsLessSwapped(info: backend_util.Conv2DInfo): boolean {
+  return kernelOptions.swapSmallerFilter && info.inHeight * info.inWidth * info.inChannels < info.outHeight * info.outWidth * info.outChannels;
+}
+
+/**
  * The filter gradient dW [kh, kw, C, F] of a stride-s convolution of x [N, H, W, C] (NHWC only, as the wasm
  * Conv2D), by one of four decompositions chosen by shape (see the functions above). Sizes come from
  * `computeConv2DInfo`; a dy larger than the implied output is read through its leading block, as tfjs's cpu
@@ -187,7 +204,7 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
     if (kh * kw * c <= kernelOptions.im2colMaxPatch) {
       return im2colFilterGrad(b, x, dyUsed, info);
     }
-    if (info.strideHeight === 1 && info.strideWidth === 1 && f * kernelOptions.swapRatio <= c) {
+    if (info.strideHeight === 1 && info.strideWidth === 1 && (f * kernelOptions.swapRatio <= c || packsLessSwapped(info))) {
       const out = swappedFilterGrad(b, x, dyUsed, kh, kw, info.padInfo);
       if (out !== undefined) return out;
     }

@@ -13,6 +13,7 @@ import { instantiateOnHeap } from './simdUpdates.js';
 export interface SimdKernels {
   depthwiseFilterGrad(...args: number[]): void;
   maxPoolGrad(...args: number[]): void;
+  gather4(...args: number[]): void;
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();

@@ -4,6 +4,9 @@
 ;;   accumulators (f32 products promoted to f64 are exact, then f64 adds in the cpu kernel's order).
 ;; - maxPoolGrad: MaxPoolGrad, dy to the first maximum of each window (f32x4.gt: NaN never wins), added to
 ;;   dx in window order, as the JavaScript loop in ./otherKernels.ts.
+;; - gather4: a strided 4-D box of 4-byte elements copied to a contiguous block (Transpose, Reverse: any
+;;   source strides, negative ones included); runs whose elements are adjacent in the source move by
+;;   memory.copy, others one element at a time as i32 (bits moved exactly, NaN payloads included).
 ;; Pointers are byte offsets in the heap; sizes are in elements. Row/column indices are checked with unsigned
 ;; compares (a negative index is a large unsigned one). Every loop count is at least 1 (checked by the caller).
 ;;
@@ -158,4 +161,45 @@
         (br_if $ly (i32.lt_u (local.get $oy) (local.get $oh))))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br_if $lb (i32.lt_u (local.get $b) (local.get $n)))))
+
+  ;; dst[i0, i1, i2, i3] (contiguous, 4-byte elements) = src[i0*s0 + i1*s1 + i2*s2 + i3*s3] (byte strides,
+  ;; negative allowed), for i_k < n_k. Every n_k is at least 1 (checked by the caller).
+  (func (export "gather4")
+    (param $dst i32) (param $src i32)
+    (param $n0 i32) (param $n1 i32) (param $n2 i32) (param $n3 i32)
+    (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32)
+    (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $i3 i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p i32) (local $run i32)
+    (local.set $run (i32.shl (local.get $n3) (i32.const 2)))
+    (local.set $p0 (local.get $src))
+    (local.set $i0 (i32.const 0))
+    (loop $l0
+      (local.set $p1 (local.get $p0))
+      (local.set $i1 (i32.const 0))
+      (loop $l1
+        (local.set $p2 (local.get $p1))
+        (local.set $i2 (i32.const 0))
+        (loop $l2
+          (if (i32.eq (local.get $s3) (i32.const 4))
+            (then
+              (memory.copy (local.get $dst) (local.get $p2) (local.get $run))
+              (local.set $dst (i32.add (local.get $dst) (local.get $run))))
+            (else
+              (local.set $p (local.get $p2))
+              (local.set $i3 (i32.const 0))
+              (loop $l3
+                (i32.store (local.get $dst) (i32.load (local.get $p)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                (local.set $p (i32.add (local.get $p) (local.get $s3)))
+                (local.set $i3 (i32.add (local.get $i3) (i32.const 1)))
+                (br_if $l3 (i32.lt_u (local.get $i3) (local.get $n3))))))
+          (local.set $p2 (i32.add (local.get $p2) (local.get $s2)))
+          (local.set $i2 (i32.add (local.get $i2) (i32.const 1)))
+          (br_if $l2 (i32.lt_u (local.get $i2) (local.get $n2))))
+        (local.set $p1 (i32.add (local.get $p1) (local.get $s1)))
+        (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+        (br_if $l1 (i32.lt_u (local.get $i1) (local.get $n1))))
+      (local.set $p0 (i32.add (local.get $p0) (local.get $s0)))
+      (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+      (br_if $l0 (i32.lt_u (local.get $i0) (local.get $n0)))))
 )

@@ -184,6 +184,8 @@ export const kernelOptions = {
    * F * swapRatio <= C (few output channels, e.g. a last layer with 1 channel). Infinity disables it.
    */
   swapRatio: 4,
+  /** Conv2DBackpropFilter, stride 1: also swap where x is smaller than dy (the filter XNNPACK packs). */
+  swapSmallerFilter: true,
   /** Replace the wasm backend's Conv2DBackpropInput (a scalar C++ loop) by the sub-pixel decomposition. */
   fastConv2DBackpropInput: true,
   /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */
@@ -232,4 +234,6 @@ export const kernelOptions = {
    * and MaxPoolGrad when the channel count is a multiple of 4; off, their JavaScript loops run. Read per call.
    */
   simdKernels: true,
+  /** Transpose and Reverse as one strided copy in the heap (`./gatherKernels.ts`). Read per call. */
+  gatherKernels: true,
 };

@@ -1,7 +1,8 @@
 /**
  * Generated cases for the wasm data-movement kernels latentkit replaces: Slice (ranks 1-5, trailing axes taken
  * whole or not, size -1, short and long runs), SplitV and Unpack (any axis, given or equal sizes), Tile (ranks 1-4, repetitions on any axis), Concat (2-4
- * inputs, any axis, empty inputs) and Identity; float32, int32 (with values whose bits are float NaNs, which
+ * inputs, any axis, empty inputs), Identity, Transpose (ranks 1-6, any permutation, runs contiguous or strided) and
+ * Reverse (ranks 1-6, any axes); float32, int32 (with values whose bits are float NaNs, which
  * must survive a copy) and bool. Data movement is exact: the tolerance is 0.
  */
 import { randomTensor } from './harness.js';
@@ -127,6 +128,49 @@ function identityCase(rng: Rng): KernelCase {
   return { inputs: { x: tensorOf(rng, shape, dtype, tags) }, attrs: {}, tags };
 }
 
+/**
+ * A shape of `rank` with sides 1-6 (sometimes one long side, up to 40). Never empty: tfjs's own kernels fail
+ * there (cpu Transpose divides by zero, wasm Reverse reads out of bounds), so no reference exists.
+ */
+function walkShape(rng: Rng, rank: number, tags: string[]): number[] {
+  const shape = Array.from({ length: rank }, () => rng.weighted([[1, 20], [rng.int(2, 6), 80]] as const));
+  if (rng.chance(0.2)) shape[rng.int(0, rank - 1)] = rng.int(7, 40);
+  return shape;
+}
+
+function transposeCase(rng: Rng): KernelCase {
+  const tags: string[] = [];
+  const rank = rng.weighted([[1, 5], [2, 20], [3, 20], [4, 35], [5, 15], [6, 5]] as const);
+  const shape = walkShape(rng, rank, tags);
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  for (let i = rank - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+  }
+  if (perm[rank - 1] === rank - 1) tags.push('innermost axis kept (contiguous runs)');
+  else tags.push('innermost axis moved (strided)');
+  if (rank > 4 && shape.filter((d) => d > 1).length > 4) tags.push('more than 4 axes');
+  const dtype = dtypeOf(rng);
+  tags.push(`rank ${rank}`, dtype);
+  return { inputs: { x: tensorOf(rng, shape, dtype, tags) }, attrs: { perm }, tags };
+}
+
+function reverseCase(rng: Rng): KernelCase {
+  const tags: string[] = [];
+  const rank = rng.weighted([[1, 10], [2, 20], [3, 20], [4, 35], [5, 10], [6, 5]] as const);
+  const shape = walkShape(rng, rank, tags);
+  let dims = Array.from({ length: rank }, (_, i) => i).filter(() => rng.chance(0.5));
+  if (dims.length === 0 && rng.chance(0.7)) dims = [rng.int(0, rank - 1)];
+  if (dims.includes(rank - 1)) tags.push('innermost reversed');
+  if (dims.length === 0) tags.push('no axis');
+  const dtype = dtypeOf(rng);
+  tags.push(`rank ${rank}`, dtype);
+  const attr = dims.length === 1 && rng.chance(0.3) ? dims[0]! - (rng.chance(0.5) ? rank : 0) : dims;
+  return { inputs: { x: tensorOf(rng, shape, dtype, tags) }, attrs: { dims: attr }, tags };
+}
+
+const reverseStockBroken = (c: KernelCase) => c.inputs['x']!.shape.length > 4 || c.inputs['x']!.dtype === 'bool';
+
 export function movementSpecs(): KernelSpec[] {
   return [
     {
@@ -141,5 +185,23 @@ export function movementSpecs(): KernelSpec[] {
     { kernel: 'Tile', backend: 'wasm', generate: tileCase, tol: 0, mustCover: { 'rank 4': 80, 'innermost repeated': 100, 'scalar-like input': 5, 'int32 NaN bit patterns': 20 } },
     { kernel: 'Concat', backend: 'wasm', generate: concatCase, tol: 0, mustCover: { 'inner axis': 100, 'axis 0': 50, 'an empty input': 10, 'int32 NaN bit patterns': 20 } },
     { kernel: 'Identity', backend: 'wasm', generate: identityCase, tol: 0, mustCover: { float32: 100, int32: 50, bool: 10 } },
+    {
+      kernel: 'Transpose',
+      backend: 'wasm',
+      generate: transposeCase,
+      tol: 0,
+      mustCover: { 'rank 4': 80, 'innermost axis kept (contiguous runs)': 60, 'innermost axis moved (strided)': 150, 'more than 4 axes': 5, 'int32 NaN bit patterns': 20, bool: 10 },
+    },
+    {
+      kernel: 'Reverse',
+      backend: 'wasm',
+      generate: reverseCase,
+      tol: 0,
+      // tfjs's own wasm Reverse returns garbage for bool (4 bytes written per 1-byte element) and writes out of
+      // bounds above rank 4 (heap corruption): latentkit's fixes both; tfjs's is not run there.
+      stockWrong: reverseStockBroken,
+      stockUnsafe: reverseStockBroken,
+      mustCover: { 'rank 4': 80, 'innermost reversed': 80, 'no axis': 10, 'rank 5': 20, 'rank 6': 10, 'int32 NaN bit patterns': 20, bool: 10 },
+    },
   ];
 }
