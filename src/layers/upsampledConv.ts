@@ -84,6 +84,8 @@ export class UpsampledConv2D extends tfl.layers.Layer {
   private columns = { first: 0, count: 0 };
   /** All row phases as one convolution (few output channels): its rows and mixing matrix, else undefined. */
   private joined: RowPhase | undefined;
+  /** The row phases' mixing matrices stacked, for one product per call (`stackedMix`). */
+  private stacked: Float32Array | undefined;
 
   constructor(args: UpsampledConv2DArgs) {
     super(args);
@@ -135,6 +137,7 @@ export class UpsampledConv2D extends tfl.layers.Layer {
       this.phases.push({ first, rows, mix });
     }
     this.joined = undefined;
+    this.stacked = undefined;
     if (kernelOptions.upsampledConvJoinPhases && sh > 1 && this.filters * sh * sw <= JOIN_PHASES_MAX_CHANNELS) {
       // One convolution to sh * sw * filters channels over the rows every phase reads (the taps a phase does
       // not read are zero): [rows, colCount, sh, sw] phase-kernel taps, phase a's row r at union row first_a + r.
@@ -167,19 +170,19 @@ export class UpsampledConv2D extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
-      const [n, h, w, c] = x.shape;
-      const [kh, kw] = this.kernelSize;
+      const [n, h, w] = x.shape;
       const [sh, sw] = this.size;
       const f = this.filters;
-      const flat = tf.reshape(this.kernel!.read(), [kh * kw, c * f]);
       let up: tf.Tensor;
       if (this.joined) {
         // [n, h, w, sh * sw * f] read as [n, h, w, sh, sw * f]: rows of each phase interleaved by one transpose.
-        const out = tf.reshape(this.phaseConv(x, flat, this.joined, sh * sw), [n, h, w, sh, sw * f]);
+        const [k] = this.phaseKernels(x.shape[3], [this.joined], sh * sw);
+        const out = tf.reshape(this.phaseConv(x, k!, this.joined), [n, h, w, sh, sw * f]);
         up = tf.transpose(out, [0, 1, 3, 2, 4]);
       } else {
         // Each phase's [n, h, w, sw * f] read as [n, h, 1, w * sw * f]: the columns of its row phase, interleaved.
-        const rows = this.phases.map((phase) => tf.reshape(this.phaseConv(x, flat, phase, sw), [n, h, 1, w * sw * f]));
+        const kernels = this.phaseKernels(x.shape[3], this.phases, sw);
+        const rows = this.phases.map((phase, a) => tf.reshape(this.phaseConv(x, kernels[a]!, phase), [n, h, 1, w * sw * f]));
         up = rows.length === 1 ? rows[0]! : tf.concat(rows, 2);
       }
       const y = tf.add(tf.reshape(up, [n, h * sh, w * sw, f]), this.bias!.read());
@@ -188,25 +191,48 @@ export class UpsampledConv2D extends tfl.layers.Layer {
   }
 
   /**
-   * The stride-1 convolution of x with a phase kernel [taps, colCount, c, groups * f] derived from the
-   * original taps (`flat`, the kernel as [kh * kw, c * f]; a small product, differentiable): `groups` output
-   * phases side by side in its channels (the column phases of one row phase, or every phase of the joined
-   * form). Returns [n, h, w, groups * f].
+   * The kernels [taps, colCount, c, groups * f] of `phases`, derived from the original taps by one product of
+   * their stacked mixing matrices with the kernel viewed as [kh * kw, c * f] (differentiable: its gradient is
+   * one product too), with `groups` output phases side by side in each kernel's channels (the column phases
+   * of a row phase, or every phase of the joined form).
    */
-  private phaseConv(x: tf.Tensor4D, flat: tf.Tensor, { first, rows: taps, mix }: RowPhase, groups: number): tf.Tensor4D {
-    const c = x.shape[3];
+  private phaseKernels(c: number, phases: readonly RowPhase[], groups: number): tf.Tensor4D[] {
     const [kh, kw] = this.kernelSize;
     const f = this.filters;
+    const colCount = this.columns.count;
+    const taps = phases.reduce((sum, p) => sum + p.rows * colCount, 0);
+    const mix = phases.length === 1 ? phases[0]!.mix : this.stackedMix(phases);
+    const flat = tf.reshape(this.kernel!.read(), [kh * kw, c * f]);
+    const mixed = tf.matMul(tf.tensor2d(mix, [taps * groups, kh * kw]), flat);
+    // [taps, groups, c, f] -> [taps, c, groups, f]: each tap's phases side by side for every input channel.
+    const all = tf.transpose(tf.reshape(mixed, [taps, groups, c, f]), [0, 2, 1, 3]);
+    const parts = phases.length === 1 ? [all] : tf.split(all, phases.map((p) => p.rows * colCount), 0);
+    return parts.map((part, i) => tf.reshape(part, [phases[i]!.rows, colCount, c, groups * f]) as tf.Tensor4D);
+  }
+
+  /** The row phases' mixing matrices one above the other (made once). */
+  private stackedMix(phases: readonly RowPhase[]): Float32Array {
+    if (this.stacked === undefined) {
+      this.stacked = new Float32Array(phases.reduce((sum, p) => sum + p.mix.length, 0));
+      let at = 0;
+      for (const p of phases) {
+        this.stacked.set(p.mix, at);
+        at += p.mix.length;
+      }
+    }
+    return this.stacked;
+  }
+
+  /** The stride-1 convolution of x with one phase kernel (`phaseKernels`). Returns [n, h, w, groups * f]. */
+  private phaseConv(x: tf.Tensor4D, k: tf.Tensor4D, { first, rows: taps }: RowPhase): tf.Tensor4D {
     const { first: colFirst, count: colCount } = this.columns;
-    const mixed = tf.matMul(tf.tensor2d(mix, [taps * colCount * groups, kh * kw]), flat);
-    const k = tf.reshape(tf.transpose(tf.reshape(mixed, [taps, colCount, groups, c, f]), [0, 1, 3, 2, 4]), [taps, colCount, c, groups * f]);
     const pad: [[number, number], [number, number], [number, number], [number, number]] = [
       [0, 0],
       [-first, first + taps - 1],
       [-colFirst, colFirst + colCount - 1],
       [0, 0],
     ];
-    return tf.conv2d(x, k as tf.Tensor4D, 1, pad);
+    return tf.conv2d(x, k, 1, pad);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -48,14 +48,20 @@ export const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 /**
+ * The cost of a packed element against a transposed one: XNNPACK's packing of a new right operand measured
+ * 2-7 ns an element (`bench/NOTES.md`, 1 and 2 threads), a transpose by `./gatherKernels.ts` 1-3 ns.
+ */
+const PACK_COST = 3;
+
+/**
  * The wasm BatchMatMul runs XNNPACK only for an unbatched product without transposes; with transposeA or
  * transposeB (every Dense gradient) it falls back to a scalar loop. Here the product goes to XNNPACK through
  * `original` in whichever of two forms moves less data: C = op(A)·op(B) with the transposed operands made
  * explicitly, or Cᵀ = op(B)ᵀ·op(A)ᵀ (a transposed operand is then read as it is stored) followed by a
  * transpose of C. XNNPACK packs its right operand on every call (the weights change after every step), so
- * that operand's size counts too: for a Dense input gradient dX = dY·Wᵀ at batch 64 through a 256 -> 784
- * layer, the first form transposes and packs W (2 x 200k floats), the second transposes dY and dXᵀ and
- * packs dYᵀ (117k). Each output is the same sums in the same order either way. Batched or non-float32
+ * that operand's size counts too, three times a transposed element's: for a Dense input gradient dX = dY·Wᵀ
+ * at batch 64 through a 256 -> 784 layer, the first form transposes and packs W (2 x 200k floats), the second
+ * transposes dY and dXᵀ and packs dYᵀ (117k). Each output is the same sums in the same order either way. Batched or non-float32
  * products, and operands whose inner sizes disagree, are handed to `original` as they are.
  */
 export function batchMatMul(original: KernelFunc): KernelFunc {
@@ -82,9 +88,10 @@ export function batchMatMul(original: KernelFunc): KernelFunc {
         inputs: { a: view(left, [...leftLead, rows, inner]), b: view(right, [...rightLead, inner, cols]) },
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
       }) as TensorInfo;
-    // Elements moved: explicit transposes, the packed right operand, and (second form) the result's transpose.
-    const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
-    const swapped = (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + k * m + m * n;
+    // Elements moved: explicit transposes, the packed right operand (PACK_COST times: tfjs transposes it and
+    // XNNPACK packs it, serially), and (second form) the result's transpose.
+    const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + PACK_COST * k * n;
+    const swapped = (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + PACK_COST * k * m + m * n;
     if (!kernelOptions.matMulOrientation || direct <= swapped) {
       const at = transposeA ? transpose2d(b, a, ar, ac) : a;
       const bt = transposeB ? transpose2d(b, bm, br, bc) : bm;
