@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { TrainingError } from '../core/errors.js';
 import { is, optionsSchema } from '../core/options.js';
+import { allFinite } from '../backend/finite.js';
 
 /**
  * Options of {@link gradientStep}.
@@ -83,8 +84,9 @@ function describeNonFinite(value: tf.Scalar, grads: tf.NamedTensorMap): string {
  * Minimises `loss` by one step: `tf.variableGrads(loss, variables)`, a check that the loss and every
  * gradient are finite, then `optimizer.applyGradients`; the gradients are disposed either way.
  *
- * The check costs one small read per step: `loss * 0 + sum(g * 0)` over the gradients is 0 exactly when
- * all are finite (any NaN or Infinity makes it NaN, and finite values cannot overflow it).
+ * The check reads the loss and the gradients where they live, without a kernel call on wasm and cpu (one
+ * SIMD pass over the heap, a loop over the arrays); elsewhere `loss * 0 + sum(g * 0)` over the gradients,
+ * which is 0 exactly when all are finite (`../backend/finite.ts`).
  *
  * @param optimizer - the optimizer whose update is applied.
  * @param variables - the variables to update (the others in `loss` get no gradient).
@@ -113,11 +115,7 @@ export function gradientStep(
     if (kept) tf.dispose(Object.values(kept).filter((t): t is tf.Tensor => t !== undefined));
     throw e;
   }
-  const finite = tf.tidy(() => {
-    const zeros = Object.values(grads).map((g) => tf.sum(tf.mul(g, 0)));
-    return tf.addN([tf.mul(value, 0), ...zeros]).dataSync()[0] === 0;
-  });
-  if (!finite) {
+  if (!allFinite([value, ...Object.values(grads)])) {
     const what = describeNonFinite(value, grads);
     tf.dispose([value, ...Object.values(grads)]);
     if (kept) tf.dispose(Object.values(kept).filter((t): t is tf.Tensor => t !== undefined));

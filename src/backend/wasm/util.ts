@@ -236,4 +236,8 @@ export const kernelOptions = {
   simdKernels: true,
   /** Transpose and Reverse as one strided copy in the heap (`./gatherKernels.ts`). Read per call. */
   gatherKernels: true,
+  /** Training steps check the loss and gradients in place (`../finite.ts`) rather than with tfjs ops. */
+  directFiniteCheck: true,
+  /** ReLU's gradient as one kernel on wasm and cpu (`../reluGrad.ts`); read when the gradient is installed and per call. */
+  fusedReluGrad: true,
 };
