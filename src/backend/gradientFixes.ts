@@ -10,13 +10,11 @@
  *   broadcasts it with `tf.broadcastTo` (the backend's Tile): each element is `dy / reduceSize` as before
  *   (`dy * 1` is exact), bit for bit the same values, without the array of ones. Inputs of rank 5 or more
  *   keep tfjs's form (tfjs's Tile gradient, which a second-order gradient through this one needs, stops at rank 4).
- * - `Relu`: one fused kernel on wasm and cpu instead of Step, Cast and Multiply (`./reluGrad.ts`).
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
-import { reluGradConfig } from './reluGrad.js';
 import { kernelOptions } from './wasm/util.js';
 
 /** A gradient latentkit registers in place of tfjs's, and why. */
@@ -54,10 +52,5 @@ export const GRADIENTS_REPLACED: readonly ReplacedGradient[] = [
     config: meanGrad,
     why: 'slow: multiplies by an array of ones of the input size made in JavaScript on every call (BatchNormalization, GlobalAveragePooling)',
     enabled: () => kernelOptions.fastMeanGrad,
-  },
-  {
-    config: reluGradConfig,
-    why: "slow: Step, Cast and Multiply (two temporaries the layer's size) per ReLU; latentkit's is one kernel on wasm and cpu",
-    enabled: () => kernelOptions.fusedReluGrad,
   },
 ];

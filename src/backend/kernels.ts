@@ -34,7 +34,6 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { CPU_REPLACED } from './cpuKernelFixes.js';
 import { FUSED_UPDATE_KERNELS } from './fusedUpdates.js';
 import { GRADIENTS_REPLACED } from './gradientFixes.js';
-import { RELU_GRAD_KERNELS, reluGradGradConfig } from './reluGrad.js';
 import { kernelOptions } from './wasm/util.js';
 import { WASM_ADDED, WASM_REPLACED } from './wasmTrainingKernels.js';
 
@@ -75,7 +74,7 @@ export interface KernelChange {
   why: string;
 }
 
-const ADDED: readonly AddedKernel[] = [...WASM_ADDED, ...FUSED_UPDATE_KERNELS, ...RELU_GRAD_KERNELS];
+const ADDED: readonly AddedKernel[] = [...WASM_ADDED, ...FUSED_UPDATE_KERNELS];
 const REPLACED: readonly ReplacedKernel[] = [...WASM_REPLACED, ...CPU_REPLACED];
 
 /** The registry entries replaced by latentkit, by `backend/kernel`: the original and latentkit's function. */
@@ -238,5 +237,3 @@ export function latentkitKernels(): KernelChange[] {
 }
 
 registerAddedKernels();
-// The added ReLU-gradient kernel's own gradient (second-order gradients through ReLU layers).
-tf.registerGradient(reluGradGradConfig);

@@ -166,16 +166,6 @@ export function isPointwise(info: backend_util.Conv2DInfo): boolean {
 }
 
 /**
- * Whether the swapped form packs the smaller filter: XNNPACK packs a convolution's filter on every call (a
- * new tensor each step), serially and at a cost per element several times a multiply-add's, so a filter
- * gradient on a small input with many output channels (an upsampling stage on a 3x3 map: x is 9k values, dy
- * 37k) is cheaper with x as the filter. Switch `kernelOptions.swapSmallerFilter`.
- */
-function packsLessSwapped(info: backend_util.Conv2DInfo): boolean {
-  return kernelOptions.swapSmallerFilter && info.inHeight * info.inWidth * info.inChannels < info.outHeight * info.outWidth * info.outChannels;
-}
-
-/**
  * The filter gradient dW [kh, kw, C, F] of a stride-s convolution of x [N, H, W, C] (NHWC only, as the wasm
  * Conv2D), by one of four decompositions chosen by shape (see the functions above). Sizes come from
  * `computeConv2DInfo`; a dy larger than the implied output is read through its leading block, as tfjs's cpu
@@ -204,7 +194,7 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
     if (kh * kw * c <= kernelOptions.im2colMaxPatch) {
       return im2colFilterGrad(b, x, dyUsed, info);
     }
-    if (info.strideHeight === 1 && info.strideWidth === 1 && (f * kernelOptions.swapRatio <= c || packsLessSwapped(info))) {
+    if (info.strideHeight === 1 && info.strideWidth === 1 && f * kernelOptions.swapRatio <= c) {
       const out = swappedFilterGrad(b, x, dyUsed, kh, kw, info.padInfo);
       if (out !== undefined) return out;
     }

@@ -15,7 +15,6 @@ export interface SimdKernels {
   maxPoolGrad(...args: number[]): void;
   gather4(...args: number[]): void;
   allFinite(p: number, n: number): number;
-  reluGrad(dy: number, x: number, out: number, n: number): void;
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();

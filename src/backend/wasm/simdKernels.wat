@@ -4,8 +4,6 @@
 ;;   accumulators (f32 products promoted to f64 are exact, then f64 adds in the cpu kernel's order).
 ;; - maxPoolGrad: MaxPoolGrad, dy to the first maximum of each window (f32x4.gt: NaN never wins), added to
 ;;   dx in window order, as the JavaScript loop in ./otherKernels.ts.
-;; - reluGrad: dy * step(x) as tfjs's Relu gradient computes it on wasm (step: 1 above 0, 0 below, x itself
-;;   when NaN, as the wasm Step kernel), 4 values at a time.
 ;; - allFinite: whether n float32 values hold no NaN or Infinity (an exponent of all ones), 4 at a time.
 ;; - gather4: a strided 4-D box of 4-byte elements copied to a contiguous block (Transpose, Reverse: any
 ;;   source strides, negative ones included); runs whose elements are adjacent in the source move by
@@ -228,37 +226,4 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $s)))
     (i32.eqz (v128.any_true (local.get $bad))))
-
-  ;; out[i] = dy[i] * step(x[i]), step(x) = x when x is NaN, else 1 when x > 0, else 0 (n float32 values).
-  (func (export "reluGrad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32)
-    (local $vend i32) (local $end i32) (local $xv v128) (local $one v128) (local $xs f32)
-    (local.set $one (f32x4.splat (f32.const 1)))
-    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $vend (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
-    (block $done
-      (loop $v
-        (br_if $done (i32.ge_u (local.get $x) (local.get $vend)))
-        (local.set $xv (v128.load (local.get $x)))
-        (v128.store (local.get $out)
-          (f32x4.mul (v128.load (local.get $dy))
-            (v128.bitselect (local.get $xv)
-              (v128.and (local.get $one) (f32x4.gt (local.get $xv) (v128.const i32x4 0 0 0 0)))
-              (f32x4.ne (local.get $xv) (local.get $xv)))))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
-        (local.set $out (i32.add (local.get $out) (i32.const 16)))
-        (br $v)))
-    (block $tail
-      (loop $s
-        (br_if $tail (i32.ge_u (local.get $x) (local.get $end)))
-        (local.set $xs (f32.load (local.get $x)))
-        (f32.store (local.get $out)
-          (f32.mul (f32.load (local.get $dy))
-            (select (local.get $xs)
-              (select (f32.const 1) (f32.const 0) (f32.gt (local.get $xs) (f32.const 0)))
-              (f32.ne (local.get $xs) (local.get $xs)))))
-        (local.set $x (i32.add (local.get $x) (i32.const 4)))
-        (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
-        (local.set $out (i32.add (local.get $out) (i32.const 4)))
-        (br $s))))
 )

@@ -184,8 +184,6 @@ export const kernelOptions = {
    * F * swapRatio <= C (few output channels, e.g. a last layer with 1 channel). Infinity disables it.
    */
   swapRatio: 4,
-  /** Conv2DBackpropFilter, stride 1: also swap where x is smaller than dy (the filter XNNPACK packs). */
-  swapSmallerFilter: true,
   /** Replace the wasm backend's Conv2DBackpropInput (a scalar C++ loop) by the sub-pixel decomposition. */
   fastConv2DBackpropInput: true,
   /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */
@@ -238,6 +236,4 @@ export const kernelOptions = {
   gatherKernels: true,
   /** Training steps check the loss and gradients in place (`../finite.ts`) rather than with tfjs ops. */
   directFiniteCheck: true,
-  /** ReLU's gradient as one kernel on wasm and cpu (`../reluGrad.ts`); read when the gradient is installed and per call. */
-  fusedReluGrad: true,
 };
