@@ -9,7 +9,8 @@
  *   npx tsx bench/ab.ts fastSlice dcgan
  *
  * Several switches separated by commas form one lever; `off:<switch>` measures the opposite way round (B =
- * the switch off).
+ * the switch off); `<setting>=<number>` sets a numeric setting in B and leaves its default in A
+ * (`npx tsx bench/ab.ts swapRatio=16 convAE-upsample`).
  */
 import * as os from 'node:os';
 import { setKernelReplacements, useBackend } from '../src/index.js';
@@ -39,11 +40,17 @@ if (!leverArg || caseKeys.length === 0) {
   process.exit(2);
 }
 const inverted = leverArg.startsWith('off:');
-const levers = checkSwitches((inverted ? leverArg.slice(4) : leverArg).split(','));
+// A numeric setting, `name=value` (B) against its default (A), e.g. `swapRatio=16`.
+const numeric = /^(\w+)=(.+)$/.exec(leverArg);
+const options = kernelOptions as unknown as Record<string, unknown>;
+if (numeric && typeof options[numeric[1]!] !== 'number') throw new Error(`${numeric[1]} is not a numeric setting of kernelOptions`);
+const numericDefault = numeric ? (options[numeric[1]!] as number) : 0;
+const levers = numeric ? [] : checkSwitches((inverted ? leverArg.slice(4) : leverArg).split(','));
 
 /** Sets the levers and reinstalls the kernel replacements (a replacement's switch is read when it is installed). */
 function setLever(on: boolean): void {
   for (const lever of levers) kernelOptions[lever] = inverted ? !on : on;
+  if (numeric) options[numeric[1]!] = on ? Number(numeric[2]) : numericDefault;
   setKernelReplacements(false);
   setKernelReplacements(true);
 }
