@@ -8,7 +8,8 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { constant, dyBlockOrThrow, exactConvInput, free, kernelOptions, padOrCrop, run, transpose2d, view } from './util.js';
 import type { PadAttr, Pads, Rounding, Shape4, WasmBackend } from './util.js';
-import { gather } from './gatherKernels.js';
+import { gather, permute } from './gatherKernels.js';
+import { simdKernels } from './simdKernels.js';
 
 /**
  * Filter gradient as one dilated convolution:
@@ -166,6 +167,28 @@ export function isPointwise(info: backend_util.Conv2DInfo): boolean {
 }
 
 /**
+ * Filter gradient of a stride-1 convolution to 4 output channels with C a multiple of 8 (an image decoder's
+ * output stage: UpsampledConv2D's joined phases of one filter at factor 2), by `filterGradF4` of
+ * `./simdKernels.wat`: 8 input channels x the 4 outputs accumulated in registers over every pixel, then one
+ * strided copy from [kh, kw, 4, C] to [kh, kw, C, 4]. XNNPACK's forms pack a new filter on every call: x
+ * (swapped) or dy (dilated, a 4-column product). Undefined where it does not apply or cannot run.
+ */
+function directFilterGradF4(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | undefined {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outChannels: f, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
+  if (!kernelOptions.directFilterGradF4 || f !== 4 || c % 8 !== 0 || info.strideHeight !== 1 || info.strideWidth !== 1) return undefined;
+  if (n * h * w * c * oh * ow === 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  const simd = simdKernels(b);
+  if (simd === undefined) return undefined;
+  const heap = b as WasmBackend & { dataIdMap: { get(dataId: object): { memoryOffset: number } } };
+  const r = b.makeOutput([kh, kw, f, c], 'float32');
+  const at = (t: TensorInfo) => heap.dataIdMap.get(t.dataId).memoryOffset;
+  simd.filterGradF4(at(x), at(dy), at(r), n, h, w, c, oh, ow, kh, kw, info.padInfo.top, info.padInfo.left);
+  const out = permute(b, r, [0, 1, 3, 2]) ?? run(b, 'Transpose', { x: r }, { perm: [0, 1, 3, 2] });
+  free(b, r);
+  return out;
+}
+
+/**
  * The filter gradient dW [kh, kw, C, F] of a stride-s convolution of x [N, H, W, C] (NHWC only, as the wasm
  * Conv2D), by one of four decompositions chosen by shape (see the functions above). Sizes come from
  * `computeConv2DInfo`; a dy larger than the implied output is read through its leading block, as tfjs's cpu
@@ -194,6 +217,8 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
     if (kh * kw * c <= kernelOptions.im2colMaxPatch) {
       return im2colFilterGrad(b, x, dyUsed, info);
     }
+    const direct = directFilterGradF4(b, x, dyUsed, info);
+    if (direct !== undefined) return direct;
     if (info.strideHeight === 1 && info.strideWidth === 1 && f * kernelOptions.swapRatio <= c) {
       const out = swappedFilterGrad(b, x, dyUsed, kh, kw, info.padInfo);
       if (out !== undefined) return out;

@@ -15,6 +15,7 @@ export interface SimdKernels {
   maxPoolGrad(...args: number[]): void;
   gather4(...args: number[]): void;
   allFinite(p: number, n: number): number;
+  filterGradF4(...args: number[]): void;
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();

@@ -4,6 +4,8 @@
 ;;   accumulators (f32 products promoted to f64 are exact, then f64 adds in the cpu kernel's order).
 ;; - maxPoolGrad: MaxPoolGrad, dy to the first maximum of each window (f32x4.gt: NaN never wins), added to
 ;;   dx in window order, as the JavaScript loop in ./otherKernels.ts.
+;; - filterGradF4: Conv2DBackpropFilter of a stride-1 convolution to 4 output channels (an image decoder's
+;;   output stage), C a multiple of 8: 8 channels x 4 outputs accumulated in registers over every pixel.
 ;; - allFinite: whether n float32 values hold no NaN or Infinity (an exponent of all ones), 4 at a time.
 ;; - gather4: a strided 4-D box of 4-byte elements copied to a contiguous block (Transpose, Reverse: any
 ;;   source strides, negative ones included); runs whose elements are adjacent in the source move by
@@ -226,4 +228,98 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $s)))
     (i32.eqz (v128.any_true (local.get $bad))))
+
+  ;; dw[((i*kw + j)*4 + f)*c + ch] = sum over b, y, xo (in order) of x[b, y+i-top, xo+j-left, ch] * dy[b, y, xo, f]
+  ;; for f < 4 and ch < c (a multiple of 8); taps outside the input are skipped (zero padding). Layout
+  ;; [kh, kw, 4, C]: the caller transposes it to [kh, kw, C, 4].
+  (func (export "filterGradF4")
+    (param $x i32) (param $dy i32) (param $dw i32)
+    (param $n i32) (param $h i32) (param $w i32) (param $c i32)
+    (param $oh i32) (param $ow i32) (param $kh i32) (param $kw i32)
+    (param $top i32) (param $left i32)
+    (local $i i32) (local $j i32) (local $cb i32) (local $b i32) (local $y i32) (local $xo i32)
+    (local $y0 i32) (local $y1 i32) (local $x0 i32) (local $x1 i32) (local $xp i32) (local $dp i32) (local $cs i32)
+    (local $out i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $v0 v128) (local $v1 v128) (local $s v128)
+    (local.set $cs (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (loop $li
+      ;; rows y with 0 <= y + i - top < h
+      (local.set $y0 (select (i32.sub (local.get $top) (local.get $i)) (i32.const 0) (i32.gt_s (i32.sub (local.get $top) (local.get $i)) (i32.const 0))))
+      (local.set $y1 (i32.add (local.get $h) (i32.sub (local.get $top) (local.get $i))))
+      (if (i32.gt_s (local.get $y1) (local.get $oh)) (then (local.set $y1 (local.get $oh))))
+      (local.set $j (i32.const 0))
+      (loop $lj
+        (local.set $x0 (select (i32.sub (local.get $left) (local.get $j)) (i32.const 0) (i32.gt_s (i32.sub (local.get $left) (local.get $j)) (i32.const 0))))
+        (local.set $x1 (i32.add (local.get $w) (i32.sub (local.get $left) (local.get $j))))
+        (if (i32.gt_s (local.get $x1) (local.get $ow)) (then (local.set $x1 (local.get $ow))))
+        (local.set $cb (i32.const 0))
+        (loop $lc
+          (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+          (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+          (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
+          (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
+          (if (i32.and (i32.lt_s (local.get $y0) (local.get $y1)) (i32.lt_s (local.get $x0) (local.get $x1)))
+            (then
+              (local.set $b (i32.const 0))
+              (loop $lb
+                (local.set $y (local.get $y0))
+                (loop $ly
+                  (local.set $xp
+                    (i32.add (local.get $x)
+                      (i32.add (i32.shl (local.get $cb) (i32.const 2))
+                        (i32.mul (local.get $cs)
+                          (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (i32.sub (i32.add (local.get $y) (local.get $i)) (local.get $top))) (local.get $w))
+                            (i32.sub (i32.add (local.get $x0) (local.get $j)) (local.get $left)))))))
+                  (local.set $dp
+                    (i32.add (local.get $dy)
+                      (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $y)) (local.get $ow)) (local.get $x0)) (i32.const 4))))
+                  (local.set $xo (local.get $x0))
+                  (loop $lx
+                    (local.set $v0 (v128.load (local.get $xp)))
+                    (local.set $v1 (v128.load offset=16 (local.get $xp)))
+                    (local.set $s (f32x4.splat (f32.load (local.get $dp))))
+                    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v0) (local.get $s))))
+                    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v1) (local.get $s))))
+                    (local.set $s (f32x4.splat (f32.load offset=4 (local.get $dp))))
+                    (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v0) (local.get $s))))
+                    (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v1) (local.get $s))))
+                    (local.set $s (f32x4.splat (f32.load offset=8 (local.get $dp))))
+                    (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $v0) (local.get $s))))
+                    (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $v1) (local.get $s))))
+                    (local.set $s (f32x4.splat (f32.load offset=12 (local.get $dp))))
+                    (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $v0) (local.get $s))))
+                    (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $v1) (local.get $s))))
+                    (local.set $xp (i32.add (local.get $xp) (local.get $cs)))
+                    (local.set $dp (i32.add (local.get $dp) (i32.const 16)))
+                    (local.set $xo (i32.add (local.get $xo) (i32.const 1)))
+                    (br_if $lx (i32.lt_s (local.get $xo) (local.get $x1))))
+                  (local.set $y (i32.add (local.get $y) (i32.const 1)))
+                  (br_if $ly (i32.lt_s (local.get $y) (local.get $y1))))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br_if $lb (i32.lt_u (local.get $b) (local.get $n))))))
+          ;; dw[((i*kw + j)*4 + f)*c + cb ..]: output f's 8 channels are a(2f), a(2f+1)
+          (local.set $out
+            (i32.add (local.get $dw)
+              (i32.add (i32.shl (local.get $cb) (i32.const 2))
+                (i32.mul (i32.shl (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (i32.const 2)) (local.get $cs)))))
+          (v128.store (local.get $out) (local.get $a0))
+          (v128.store offset=16 (local.get $out) (local.get $a1))
+          (local.set $out (i32.add (local.get $out) (local.get $cs)))
+          (v128.store (local.get $out) (local.get $a2))
+          (v128.store offset=16 (local.get $out) (local.get $a3))
+          (local.set $out (i32.add (local.get $out) (local.get $cs)))
+          (v128.store (local.get $out) (local.get $a4))
+          (v128.store offset=16 (local.get $out) (local.get $a5))
+          (local.set $out (i32.add (local.get $out) (local.get $cs)))
+          (v128.store (local.get $out) (local.get $a6))
+          (v128.store offset=16 (local.get $out) (local.get $a7))
+          (local.set $cb (i32.add (local.get $cb) (i32.const 8)))
+          (br_if $lc (i32.lt_u (local.get $cb) (local.get $c))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $lj (i32.lt_u (local.get $j) (local.get $kw))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $li (i32.lt_u (local.get $i) (local.get $kh)))))
 )

@@ -184,6 +184,8 @@ export const kernelOptions = {
    * F * swapRatio <= C (few output channels, e.g. a last layer with 1 channel). Infinity disables it.
    */
   swapRatio: 4,
+  /** Conv2DBackpropFilter, stride 1, 4 output channels, C a multiple of 8: the SIMD loop (`directFilterGradF4`). */
+  directFilterGradF4: true,
   /** Replace the wasm backend's Conv2DBackpropInput (a scalar C++ loop) by the sub-pixel decomposition. */
   fastConv2DBackpropInput: true,
   /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */

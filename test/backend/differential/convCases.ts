@@ -188,13 +188,15 @@ function pointwiseFilterCase(rng: Rng): KernelCase {
 
 function conv2DBackpropFilterCase(rng: Rng): KernelCase {
   if (rng.chance(0.2)) return pointwiseFilterCase(rng);
-  // Aim at each of the kernel's other three paths: im2col (kh*kw*C <= 16), swapped (stride 1, C >= 4F), dilated.
-  const path = rng.pick(['im2col', 'swapped', 'dilated'] as const);
-  const c = path === 'im2col' ? rng.pick([1, 1, 2]) : path === 'swapped' ? rng.pick([4, 6, 8]) : rng.pick([2, 3, 4, 5]);
-  const f = path === 'swapped' ? rng.pick([1, 1, 2]) : rng.pick([1, 2, 3, 5, 8]);
-  const g = geometry(rng, { depthwise: false, dilations: false, c, outChannels: f, unitStrides: path === 'swapped' && rng.chance(0.8) });
+  // Aim at each of the kernel's other paths: im2col (kh*kw*C <= 16), the SIMD loop (stride 1, F = 4, C a
+  // multiple of 8), swapped (stride 1, C >= 4F), dilated.
+  const path = rng.pick(['im2col', 'direct', 'swapped', 'dilated'] as const);
+  const c = path === 'im2col' ? rng.pick([1, 1, 2]) : path === 'direct' ? rng.pick([8, 16, 24]) : path === 'swapped' ? rng.pick([4, 6, 8]) : rng.pick([2, 3, 4, 5]);
+  const f = path === 'direct' ? 4 : path === 'swapped' ? rng.pick([1, 1, 2]) : rng.pick([1, 2, 3, 5, 8]);
+  const g = geometry(rng, { depthwise: false, dilations: false, c, outChannels: f, unitStrides: (path === 'swapped' || path === 'direct') && rng.chance(0.8) });
   const tags = g.tags;
-  tags.push(g.kh * g.kw * c <= 16 ? 'path im2col' : swappedFits(g, f) ? 'path swapped' : 'path dilated');
+  const direct = g.strides[0] === 1 && g.strides[1] === 1 && f === 4 && c % 8 === 0;
+  tags.push(g.kh * g.kw * c <= 16 ? 'path im2col' : direct ? 'path direct F=4' : swappedFits(g, f) ? 'path swapped' : 'path dilated');
   const inputs = { x: randomTensor(rng, [g.n, g.h, g.w, c]), dy: dyFor(rng, g, f, 0.25, tags) };
   return { inputs, attrs: { ...common(g), dataFormat: 'NHWC', filterShape: [g.kh, g.kw, c, f] }, tags };
 }
@@ -331,7 +333,7 @@ export const CONV_SPECS: KernelSpec[] = [
     kernel: 'Conv2DBackpropFilter',
     backend: 'wasm',
     generate: conv2DBackpropFilterCase,
-    mustCover: { 'path im2col': 40, 'path swapped': 25, 'path dilated': 40, 'path pointwise': 30, '1x1, C > 16': 50, 'dy larger than implied': 40 },
+    mustCover: { 'path im2col': 40, 'path direct F=4': 40, 'path swapped': 20, 'path dilated': 40, 'path pointwise': 30, '1x1, C > 16': 50, 'dy larger than implied': 40 },
   },
   {
     kernel: 'DepthwiseConv2dNativeBackpropFilter',
