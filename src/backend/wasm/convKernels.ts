@@ -1,7 +1,8 @@
 /**
  * `Conv2DBackpropFilter` (the weight gradient of Conv2D and Conv2DTranspose), which tfjs-backend-wasm 4.22
  * lacks, composed from the backend's XNNPACK-backed kernels (Conv2D, BatchMatMul) and data-movement kernels
- * (Transpose, PadV2, Slice, Reverse). Internal: registered by `../kernels.ts`.
+ * (Transpose, PadV2, Slice, Reverse), or for a stride-1 convolution to 4 output channels one wasm SIMD loop
+ * (`filterGradF4` of `./simdKernels.wat`). Internal: registered by `../kernels.ts`.
  * @module
  */
 import { backend_util } from '@tensorflow/tfjs-core';
@@ -190,7 +191,7 @@ function directFilterGradF4(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info:
 
 /**
  * The filter gradient dW [kh, kw, C, F] of a stride-s convolution of x [N, H, W, C] (NHWC only, as the wasm
- * Conv2D), by one of four decompositions chosen by shape (see the functions above). Sizes come from
+ * Conv2D), by one of five paths chosen by shape (see the functions above). Sizes come from
  * `computeConv2DInfo`; a dy larger than the implied output is read through its leading block, as tfjs's cpu
  * kernel does, a smaller one is an error.
  */
