@@ -139,6 +139,13 @@ export function field<T>(check: (value: unknown, parameter: string) => T): Field
 /** Field constructors for the usual kinds of option. */
 export const is = {
   positiveInt: (): Field<number> => field((v, p) => positiveInt(p, v)),
+  /** A positive integer of at least `min`; a smaller one is refused with `expected` (why the minimum). */
+  intAtLeast: (min: number, expected: string): Field<number> =>
+    field((v, p) => {
+      const n = positiveInt(p, v);
+      if (n < min) throw new ConfigError(p, n, expected);
+      return n;
+    }),
   nonNegativeInt: (): Field<number> => field((v, p) => nonNegativeInt(p, v)),
   number: (range: NumberRange = {}): Field<number> => field((v, p) => numberIn(p, v, range.min, range.max, range)),
   oneOf: <T extends string | number>(allowed: readonly T[]): Field<T> => field((v, p) => oneOf(p, v, allowed)),

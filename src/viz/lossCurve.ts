@@ -131,12 +131,7 @@ function collectSeries(history: unknown, requested: unknown, logScale: boolean):
   });
 }
 
-const pixels = (min: number) =>
-  field((v, p) => {
-    const n = is.positiveInt().check(v, p);
-    if (n < min) throw new ConfigError(p, n, `at least ${min} pixels (room for the axes and legend)`);
-    return n;
-  });
+const pixels = (min: number) => is.intAtLeast(min, `at least ${min} pixels (room for the axes and legend)`);
 const text = field((v, p) => checkText(p, v));
 
 const LOSS_CURVE = optionsSchema<LossCurveOptions>()('lossCurve', {

@@ -5,8 +5,7 @@
  * `GAN.fit` adds one by default (messages go to `console.warn`); pass `balanceMonitor: false` to turn it off.
  * @module
  */
-import { ConfigError } from '../../core/errors.js';
-import { field, is, optionsSchema } from '../../core/options.js';
+import { is, optionsSchema } from '../../core/options.js';
 import type { Callback, Logs } from '../../train/callbacks.js';
 
 /**
@@ -59,11 +58,7 @@ export function imbalanceMessage(d: GANImbalance): string {
 
 /** The checker's fields of {@link GANBalanceMonitorOptions}. */
 export const BALANCE_MONITOR_OPTIONS = optionsSchema<GANBalanceMonitorOptions>()('ganBalanceMonitor', {
-  patience: field((v, p) => {
-    const patience = is.positiveInt().check(v, p);
-    if (patience < 2) throw new ConfigError(p, patience, 'an integer >= 2 (a rise needs two epochs)');
-    return patience;
-  }).default(3),
+  patience: is.intAtLeast(2, 'an integer >= 2 (a rise needs two epochs)').default(3),
   accuracyThreshold: is.number({ min: 0.5, max: 1, minOpen: true }).default(0.95),
   onWarning: is.func<(message: string, details: GANImbalance) => void>('a function (message, details) => void').default(() => (message: string) => console.warn(message)),
 });

@@ -227,11 +227,7 @@ const COMMON = {
   loss: is.oneOf(GAN_LOSSES).default('nonSaturating'),
   gradientPenalty: is.number({ min: 0, maxOpen: true }).default(10),
   clipValue: is.number({ min: 0, minOpen: true, maxOpen: true }),
-  numClasses: field((v, p) => {
-    const k = is.positiveInt().check(v, p);
-    if (k === 1) throw new ConfigError(p, 1, 'at least 2 classes (leave it out for an unconditional GAN)');
-    return k;
-  }),
+  numClasses: is.intAtLeast(2, 'at least 2 classes (leave it out for an unconditional GAN)'),
   conditioning: is.oneOf(GAN_CONDITIONINGS),
   minibatchStddev: MINIBATCH_STDDEV_FIELD,
   selfConditioning: SELF_CONDITIONING_FIELD,

@@ -3,8 +3,7 @@
  * collapse; the layer itself is `layers/minibatchStddev.ts`.
  * @module
  */
-import { ConfigError } from '../../core/errors.js';
-import { field, is, optionsSchema } from '../../core/options.js';
+import { is, optionsSchema } from '../../core/options.js';
 
 /**
  * Options of the minibatch standard deviation feature; see {@link GANConfig.minibatchStddev}.
@@ -16,11 +15,7 @@ export interface GANMinibatchStddevOptions {
 }
 
 const MINIBATCH_STDDEV = optionsSchema<GANMinibatchStddevOptions>()('GAN.minibatchStddev', {
-  groupSize: field((v, p) => {
-    const g = is.positiveInt().check(v, p);
-    if (g < 2) throw new ConfigError(p, v, 'at least 2 examples per group (a spread needs two)');
-    return g;
-  }).default(4),
+  groupSize: is.intAtLeast(2, 'at least 2 examples per group (a spread needs two)').default(4),
 });
 
 /** The config field: `true` is `{ groupSize: 4 }`. */

@@ -10,8 +10,8 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, InputError } from '../../core/errors.js';
-import { field, is, isRecord, optionsSchema } from '../../core/options.js';
+import { InputError } from '../../core/errors.js';
+import { is, isRecord, optionsSchema } from '../../core/options.js';
 import { SeedStream } from '../../core/seed.js';
 
 /**
@@ -29,11 +29,7 @@ const ITERATIONS = 30;
 const BLOCK = 4096;
 
 const OPTIONS = optionsSchema<GANSelfConditioningOptions>()('GAN.selfConditioning', {
-  clusters: field((v, p) => {
-    const k = is.positiveInt().check(v, p);
-    if (k < 2) throw new ConfigError(p, v, 'at least 2 clusters');
-    return k;
-  }).default(40),
+  clusters: is.intAtLeast(2, 'at least 2 clusters').default(40),
 });
 
 /** The config field: `true` is `{ clusters: 40 }`. */

@@ -152,11 +152,7 @@ const TRAVERSAL = optionsSchema<LatentTraversalOptions>()('latentTraversal', {
     }
     return [v[0] as number, v[1] as number];
   }).default(() => [-3, 3]),
-  steps: field((v, p) => {
-    const steps = is.positiveInt().check(v, p);
-    if (steps < 2) throw new ConfigError(p, steps, 'at least 2 (both ends are included)');
-    return steps;
-  }).default(9),
+  steps: is.intAtLeast(2, 'at least 2 (both ends are included)').default(9),
   base: is.any<DataInput>(),
 });
 
