@@ -18,21 +18,9 @@
 import { util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { simdKernels } from './simdKernels.js';
+import { elementOffset, heapOf, stridesOf } from './movementKernels.js';
+import type { Heap } from './movementKernels.js';
 import { kernelOptions } from './util.js';
-import type { WasmBackend } from './util.js';
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` used here beyond `WasmBackend`. */
-interface Heap extends WasmBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  wasm: { HEAPU8: Uint8Array };
-}
-
-/** Row-major element strides of `shape`. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s: number[] = new Array(shape.length).fill(1);
-  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
-  return s;
-}
 
 /**
  * The walk `shape` / `strides` with size-1 axes dropped and adjacent axes merged where the outer one steps
@@ -59,14 +47,6 @@ function merged(shape: readonly number[], strides: readonly number[]): { n: numb
   return { n, s };
 }
 
-/** The heap as elements of `dtype`'s size (4-byte dtypes as int32: bits move exactly), or undefined. */
-function heapView(b: Heap, dtype: string): Int32Array | Uint8Array | undefined {
-  const buffer = b.wasm.HEAPU8.buffer;
-  if (dtype === 'float32' || dtype === 'int32') return new Int32Array(buffer);
-  if (dtype === 'bool') return new Uint8Array(buffer);
-  return undefined;
-}
-
 /**
  * A new tensor of `shape` whose element at index i is x's element at `offset + Σ i_k * strides_k` (element
  * strides and offset into x, negative strides allowed), or undefined for dtypes without a heap view (string,
@@ -76,16 +56,16 @@ function heapView(b: Heap, dtype: string): Int32Array | Uint8Array | undefined {
  */
 export function gather(backend: unknown, x: TensorInfo, shape: readonly number[], strides: readonly number[], offset = 0): TensorInfo | undefined {
   const b = backend as Heap;
-  if (!kernelOptions.gatherKernels || heapView(b, x.dtype) === undefined) return undefined;
+  if (!kernelOptions.gatherKernels || heapOf(b, x.dtype) === undefined) return undefined;
   const out = b.makeOutput([...shape], x.dtype);
   if (util.sizeFromShape([...shape]) === 0) return out;
   const { n, s } = merged(shape, strides);
   // Views and offsets are taken after the allocation (it may grow, and detach, the heap).
-  const heap = heapView(b, x.dtype)!;
+  const heap = heapOf(b, x.dtype)!;
   const bytes = heap.BYTES_PER_ELEMENT;
   const simd = bytes === 4 ? simdKernels(backend) : undefined;
-  let src = b.dataIdMap.get(x.dataId).memoryOffset / bytes + offset;
-  let dst = b.dataIdMap.get(out.dataId).memoryOffset / bytes;
+  let src = elementOffset(b, x, bytes) + offset;
+  let dst = elementOffset(b, out, bytes);
   // 4 innermost axes per block (the SIMD copy) or 1 (the JavaScript loop); an odometer over the others.
   const inner = simd ? 4 : 1;
   const outer = n.length - inner;

@@ -23,8 +23,8 @@ import { backend_util, slice_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WasmBackend } from './util.js';
 
-/** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use beyond `WasmBackend`. */
-interface Heap extends WasmBackend {
+/** The parts of tfjs-backend-wasm's `BackendWasm` these kernels (and `./gatherKernels.ts`) use beyond `WasmBackend`. */
+export interface Heap extends WasmBackend {
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   incRef(dataId: object): void;
   wasm: { HEAPU8: Uint8Array };
@@ -33,14 +33,24 @@ interface Heap extends WasmBackend {
 /** Below this many elements a run is copied by a loop (a `copyWithin` call costs more). */
 const SHORT_RUN = 16;
 
-/** A view of the whole heap in the dtype's element size, and the element offset of each tensor. */
-function heapOf(b: Heap, dtype: string): Int32Array | Uint8Array | undefined {
+/**
+ * A view of the whole heap in the dtype's element size (4-byte dtypes as int32: bits move exactly), or
+ * undefined for dtypes without one (string, complex64); and the element offset of each tensor.
+ */
+export function heapOf(b: Heap, dtype: string): Int32Array | Uint8Array | undefined {
   const buffer = b.wasm.HEAPU8.buffer;
   if (dtype === 'float32' || dtype === 'int32') return new Int32Array(buffer);
   if (dtype === 'bool') return new Uint8Array(buffer);
   return undefined;
 }
-const elementOffset = (b: Heap, t: TensorInfo, bytes: number) => b.dataIdMap.get(t.dataId).memoryOffset / bytes;
+export const elementOffset = (b: Heap, t: TensorInfo, bytes: number) => b.dataIdMap.get(t.dataId).memoryOffset / bytes;
+
+/** Row-major element strides of `shape`. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s: number[] = new Array(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+}
 
 /** Copies `n` elements within `heap`, from `src` to `dst` (non-overlapping). */
 function copyRun(heap: Int32Array | Uint8Array, dst: number, src: number, n: number): void {
@@ -59,8 +69,7 @@ function copyBox(heap: Int32Array | Uint8Array, src: number, shape: readonly num
   let run = 1;
   while (last > 0 && begin[last] === 0 && size[last] === shape[last]) run *= shape[last--]!;
   run *= size[last]!;
-  const strides: number[] = new Array(rank).fill(1);
-  for (let i = rank - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  const strides = stridesOf(shape);
   let base = src;
   for (let i = 0; i < rank; i++) base += begin[i]! * strides[i]!;
   if (last === 0) {
@@ -161,12 +170,8 @@ export function tile(original: KernelFunc): KernelFunc {
     if (util.sizeFromShape(outShape) === 0) return out;
     const heap = heapOf(b, x.dtype)!;
     const bytes = heap.BYTES_PER_ELEMENT;
-    const xStrides: number[] = new Array(rank).fill(1);
-    const oStrides: number[] = new Array(rank).fill(1);
-    for (let i = rank - 2; i >= 0; i--) {
-      xStrides[i] = xStrides[i + 1]! * x.shape[i + 1]!;
-      oStrides[i] = oStrides[i + 1]! * outShape[i + 1]!;
-    }
+    const xStrides = stridesOf(x.shape);
+    const oStrides = stridesOf(outShape);
     // Fills the output block of axes axis.. at dst from the input block at src: the input's entries along
     // `axis` first, then that block repeated reps[axis] times by doubling copies.
     const fill = (axis: number, src: number, dst: number): void => {
