@@ -84,8 +84,8 @@ export class UpsampledConv2D extends tfl.layers.Layer {
   private columns = { first: 0, count: 0 };
   /** All row phases as one convolution (few output channels): its rows and mixing matrix, else undefined. */
   private joined: RowPhase | undefined;
-  /** The row phases' mixing matrices stacked, for one product per call (`stackedMix`). */
-  private stacked: Float32Array | undefined;
+  /** The row phases' mixing matrices one above the other, for one product per call (`phaseKernels`). */
+  private stacked = new Float32Array(0);
 
   constructor(args: UpsampledConv2DArgs) {
     super(args);
@@ -136,8 +136,13 @@ export class UpsampledConv2D extends tfl.layers.Layer {
       }
       this.phases.push({ first, rows, mix });
     }
+    this.stacked = new Float32Array(this.phases.reduce((sum, p) => sum + p.mix.length, 0));
+    let at = 0;
+    for (const p of this.phases) {
+      this.stacked.set(p.mix, at);
+      at += p.mix.length;
+    }
     this.joined = undefined;
-    this.stacked = undefined;
     if (kernelOptions.upsampledConvJoinPhases && sh > 1 && this.filters * sh * sw <= JOIN_PHASES_MAX_CHANNELS) {
       // One convolution to sh * sw * filters channels over the rows every phase reads (the taps a phase does
       // not read are zero): [rows, colCount, sh, sw] phase-kernel taps, phase a's row r at union row first_a + r.
@@ -176,12 +181,12 @@ export class UpsampledConv2D extends tfl.layers.Layer {
       let up: tf.Tensor;
       if (this.joined) {
         // [n, h, w, sh * sw * f] read as [n, h, w, sh, sw * f]: rows of each phase interleaved by one transpose.
-        const [k] = this.phaseKernels(x.shape[3], [this.joined], sh * sw);
+        const [k] = this.phaseKernels(x.shape[3], [this.joined], this.joined.mix, sh * sw);
         const out = tf.reshape(this.phaseConv(x, k!, this.joined), [n, h, w, sh, sw * f]);
         up = tf.transpose(out, [0, 1, 3, 2, 4]);
       } else {
         // Each phase's [n, h, w, sw * f] read as [n, h, 1, w * sw * f]: the columns of its row phase, interleaved.
-        const kernels = this.phaseKernels(x.shape[3], this.phases, sw);
+        const kernels = this.phaseKernels(x.shape[3], this.phases, this.stacked, sw);
         const rows = this.phases.map((phase, a) => tf.reshape(this.phaseConv(x, kernels[a]!, phase), [n, h, 1, w * sw * f]));
         up = rows.length === 1 ? rows[0]! : tf.concat(rows, 2);
       }
@@ -192,35 +197,21 @@ export class UpsampledConv2D extends tfl.layers.Layer {
 
   /**
    * The kernels [taps, colCount, c, groups * f] of `phases`, derived from the original taps by one product of
-   * their stacked mixing matrices with the kernel viewed as [kh * kw, c * f] (differentiable: its gradient is
-   * one product too), with `groups` output phases side by side in each kernel's channels (the column phases
-   * of a row phase, or every phase of the joined form).
+   * their mixing matrices stacked (`mix`) with the kernel viewed as [kh * kw, c * f] (differentiable: its
+   * gradient is one product too), with `groups` output phases side by side in each kernel's channels (the
+   * column phases of a row phase, or every phase of the joined form).
    */
-  private phaseKernels(c: number, phases: readonly RowPhase[], groups: number): tf.Tensor4D[] {
+  private phaseKernels(c: number, phases: readonly RowPhase[], mix: Float32Array, groups: number): tf.Tensor4D[] {
     const [kh, kw] = this.kernelSize;
     const f = this.filters;
     const colCount = this.columns.count;
     const taps = phases.reduce((sum, p) => sum + p.rows * colCount, 0);
-    const mix = phases.length === 1 ? phases[0]!.mix : this.stackedMix(phases);
     const flat = tf.reshape(this.kernel!.read(), [kh * kw, c * f]);
     const mixed = tf.matMul(tf.tensor2d(mix, [taps * groups, kh * kw]), flat);
     // [taps, groups, c, f] -> [taps, c, groups, f]: each tap's phases side by side for every input channel.
     const all = tf.transpose(tf.reshape(mixed, [taps, groups, c, f]), [0, 2, 1, 3]);
     const parts = phases.length === 1 ? [all] : tf.split(all, phases.map((p) => p.rows * colCount), 0);
     return parts.map((part, i) => tf.reshape(part, [phases[i]!.rows, colCount, c, groups * f]) as tf.Tensor4D);
-  }
-
-  /** The row phases' mixing matrices one above the other (made once). */
-  private stackedMix(phases: readonly RowPhase[]): Float32Array {
-    if (this.stacked === undefined) {
-      this.stacked = new Float32Array(phases.reduce((sum, p) => sum + p.mix.length, 0));
-      let at = 0;
-      for (const p of phases) {
-        this.stacked.set(p.mix, at);
-        at += p.mix.length;
-      }
-    }
-    return this.stacked;
   }
 
   /** The stride-1 convolution of x with one phase kernel (`phaseKernels`). Returns [n, h, w, groups * f]. */
