@@ -24,7 +24,9 @@
  * training step, are replaced:
  * - `Conv2DBackpropInput` (Conv2D input gradient, Conv2DTranspose forward pass): sub-pixel decomposition
  *   into one XNNPACK convolution per row phase.
- * - `BatchMatMul` with transposeA/transposeB (Dense gradients): explicit transpose, then XNNPACK.
+ * - `BatchMatMul` and `_FusedMatMul` in float32 (every Dense layer, forward and gradients): latentkit's SIMD
+ *   product, reading the operands in place; XNNPACK packed every new right operand first (every product in
+ *   training), and transposed products fell back to a scalar loop.
  * - `ResizeNearestNeighborGrad` for integer factors (UpSampling2D gradient): a depthwise box-sum convolution.
  * - `Sum` and `Mean` over leading axes of >= 4,096 elements (bias gradients, BatchNormalization): XNNPACK
  *   average pooling.
@@ -44,6 +46,7 @@ import { conv2DBackpropInput } from './wasm/convInputGrad.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './wasm/depthwiseKernels.js';
 import { concat, identity, slice, splitV, tile, unpack } from './wasm/movementKernels.js';
 import { reverse, transpose } from './wasm/gatherKernels.js';
+import { batchMatMul as directBatchMatMul, fusedMatMul } from './wasm/matMulKernels.js';
 import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
@@ -100,9 +103,16 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
   {
     kernelName: 'BatchMatMul',
     backendName: WASM,
-    create: batchMatMul,
-    why: 'slow: scalar loop with transposeA/transposeB (Dense gradients)',
+    // The SIMD product (switch directMatMul, read per call); otherwise XNNPACK in the cheaper orientation.
+    create: (original: KernelFunc) => directBatchMatMul(batchMatMul(original)),
+    why: 'slow: packs every new right operand (every training product), and a scalar loop with transposeA/transposeB (Dense gradients)',
     enabled: () => kernelOptions.fastBatchMatMul,
+  },
+  {
+    kernelName: '_FusedMatMul',
+    backendName: WASM,
+    create: fusedMatMul,
+    why: 'slow: packs every new right operand (Dense forward pass in training)',
   },
   {
     kernelName: 'Sum',

@@ -135,6 +135,12 @@ function im2colFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: b
   const p = run(b, 'Conv2D', { x: input, filter: e }, { strides: [info.strideHeight, info.strideWidth], pad, dilations: [1, 1], dataFormat: 'NHWC' });
   if (input !== x) free(b, input);
   free(b, e);
+  if (kernelOptions.directMatMul) {
+    // dW = Pᵀ·dy read in place by latentkit's SIMD product (`./matMulKernels.ts`): no transposes.
+    const r = run(b, 'BatchMatMul', { a: view(p, [1, m, k]), b: view(dy, [1, m, f]) }, { transposeA: true, transposeB: false });
+    free(b, p);
+    return view(r, [kh, kw, c, f]);
+  }
   // dWᵀ = dyᵀ·P: XNNPACK packs its right operand as weights on every call, so that is P (M*K values),
   // the smaller one when K < F.
   const dyt = transpose2d(b, dy, m, f); // [F, M]
@@ -153,6 +159,11 @@ function im2colFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: b
 function pointwiseFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outChannels: f } = info;
   const m = n * h * w;
+  if (kernelOptions.directMatMul) {
+    // xᵀ read in place by latentkit's SIMD product (`./matMulKernels.ts`).
+    const r = run(b, 'BatchMatMul', { a: view(x, [1, m, c]), b: view(dy, [1, m, f]) }, { transposeA: true, transposeB: false });
+    return view(r, [1, 1, c, f]);
+  }
   const xt = transpose2d(b, x, m, c); // [C, M]
   const r = run(b, 'BatchMatMul', { a: view(xt, [1, c, m]), b: view(dy, [1, m, f]) }, { transposeA: false, transposeB: false });
   free(b, xt);

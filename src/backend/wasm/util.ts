@@ -190,6 +190,11 @@ export const kernelOptions = {
   fastConv2DBackpropInput: true,
   /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */
   fastBatchMatMul: true,
+  /**
+   * float32 BatchMatMul and _FusedMatMul as latentkit's SIMD product (`./matMulKernels.ts`), reading the
+   * operands in place instead of XNNPACK packing the right operand on every call. Read per call.
+   */
+  directMatMul: true,
   /** ... computing Cᵀ = op(B)ᵀ·op(A)ᵀ instead when that moves less data (`batchMatMul` in `./otherKernels.ts`). */
   matMulOrientation: true,
   /** Sum and Mean over leading axes (bias gradients, BatchNormalization) without the wasm kernels' transpose. */

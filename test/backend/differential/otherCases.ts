@@ -1,6 +1,7 @@
 /**
  * Generated cases for the other kernels latentkit adds or replaces: MaxPoolGrad (all-negative windows,
- * ties, dy larger than implied), BatchMatMul (transposes, batch broadcasting, int32), Sum and Mean (axes,
+ * ties, dy larger than implied), BatchMatMul (transposes, batch broadcasting, int32, latentkit's SIMD blocks),
+ * _FusedMatMul (biases, activations, transposes), Sum and Mean (axes,
  * keepDims, dtypes, the fast path over >= 4,096 elements on leading axes), ResizeNearestNeighborGrad on wasm
  * and cpu (batches, alignCorners, halfPixelCenters, integer and other factors) and UnsortedSegmentSum.
  */
@@ -82,23 +83,56 @@ function everyWindowHasPositive(input: HostTensor, info: backend_util.Conv2DInfo
   return true;
 }
 
+/** m, k, n: small, or (float32) sizes that fill latentkit's 4 x 8 SIMD blocks with every kind of remainder. */
+function productSizes(rng: Rng, tags: string[]): [number, number, number] {
+  if (rng.chance(0.5)) return [rng.int(1, 9), rng.int(1, 9), rng.int(1, 9)];
+  const [m, k, n] = [rng.int(1, 14), rng.int(1, 40), rng.int(8, 23)];
+  tags.push('8-column blocks');
+  if (m % 4 !== 0) tags.push('rows past a 4-row block');
+  if (n % 8 >= 4) tags.push('a 4-column block');
+  if (n % 4 !== 0) tags.push('single columns');
+  return [m, k, n];
+}
+
 function batchMatMulCase(rng: Rng): KernelCase {
   const tags: string[] = [];
-  const [m, k, n] = [rng.int(1, 9), rng.int(1, 9), rng.int(1, 9)];
+  const [m, k, n] = productSizes(rng, tags);
   const batches = rng.weighted([[[1, 1], 50], [[2, 2], 15], [[3, 1], 10], [[1, 3], 10], [[3, 3], 15]] as const);
   const transposeA = rng.chance(0.5);
   const transposeB = rng.chance(0.5);
   const dtype: DType = rng.chance(0.15) ? 'int32' : 'float32';
   tags.push(`transposeA ${transposeA}`, `transposeB ${transposeB}`, dtype, batches[0] * batches[1] > 1 ? 'batched' : 'unbatched');
-  // latentkit computes Cᵀ = op(B)ᵀ·op(A)ᵀ when that moves less data (its cost model, restated).
-  const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
-  const swapped = (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + k * m + m * n;
-  if ((transposeA || transposeB) && swapped < direct && batches[0] * batches[1] === 1 && dtype === 'float32') tags.push('computed as its transpose');
+  // latentkit's SIMD product computes Cᵀ = B·Aᵀ (C written transposed) for Aᵀ·Bᵀ, and for A·Bᵀ when A is
+  // the smaller operand to transpose (m < n).
+  if (dtype === 'float32' && transposeB && (transposeA || m < n)) tags.push('computed as its transpose');
   const lo = dtype === 'int32' ? -5 : -1;
   const hi = dtype === 'int32' ? 5 : 1;
   const a = randomTensor(rng, [batches[0], ...(transposeA ? [k, m] : [m, k])], dtype, lo, hi);
   const b = randomTensor(rng, [batches[1], ...(transposeB ? [n, k] : [k, n])], dtype, lo, hi);
   return { inputs: { a, b }, attrs: { transposeA, transposeB }, tags };
+}
+
+const ACTIVATIONS = ['linear', 'relu', 'elu', 'sigmoid', 'leakyrelu', 'relu6', 'prelu'] as const;
+
+/**
+ * _FusedMatMul (tfjs-layers' Dense forward): act(op(A)·op(B) + bias); biases of n values (latentkit's
+ * SIMD product), of another broadcastable shape or none, and every activation tfjs fuses.
+ */
+function fusedMatMulCase(rng: Rng): KernelCase {
+  const tags: string[] = [];
+  const [m, k, n] = productSizes(rng, tags);
+  const transposeA = rng.chance(0.25);
+  const transposeB = rng.chance(0.25);
+  const activation = rng.pick(ACTIVATIONS);
+  tags.push(`transposeA ${transposeA}`, `transposeB ${transposeB}`, activation);
+  const a = randomTensor(rng, [1, ...(transposeA ? [k, m] : [m, k])]);
+  const b = randomTensor(rng, [1, ...(transposeB ? [n, k] : [k, n])]);
+  const inputs: KernelCase['inputs'] = { a, b };
+  const biasShape = rng.weighted([[[n], 60], [[1, n], 10], [[m, n], 10], [[1], 5], [null, 15]] as const);
+  if (biasShape) inputs['bias'] = randomTensor(rng, [...biasShape]);
+  tags.push(biasShape === null ? 'no bias' : biasShape.length === 1 && biasShape[0] === n ? 'bias [n]' : `bias [${biasShape.length === 2 && biasShape[0] === m ? 'm, n' : biasShape.join(', ')}]`);
+  if (activation === 'prelu') inputs['preluActivationWeights'] = randomTensor(rng, [n], 'float32', 0, 0.5);
+  return { inputs, attrs: { transposeA, transposeB, activation, leakyreluAlpha: 0.1 + 0.2 * rng.float() }, tags };
 }
 
 function reductionCase(mean: boolean) {
@@ -211,7 +245,19 @@ export function otherSpecs(forwardResize: KernelFunc): KernelSpec[] {
       backend: 'wasm',
       generate: batchMatMulCase,
       // tfjs's wasm BatchMatMul refuses int32: latentkit's must throw the same (the runner takes tfjs's error as the reference).
-      mustCover: { 'transposeA true': 100, 'transposeB true': 100, int32: 20, batched: 50, 'computed as its transpose': 20 },
+      mustCover: {
+        'transposeA true': 100, 'transposeB true': 100, int32: 20, batched: 50, 'computed as its transpose': 30,
+        '8-column blocks': 100, 'rows past a 4-row block': 50, 'a 4-column block': 40, 'single columns': 60,
+      },
+    },
+    {
+      kernel: '_FusedMatMul',
+      backend: 'wasm',
+      generate: fusedMatMulCase,
+      // tfjs's own: wrong in most cases with a transposed operand (which results depend on the calls before) and
+      // with a bias of one value (read as n values).
+      stockWrong: (c) => c.tags.includes('transposeA true') || c.tags.includes('transposeB true') || c.tags.includes('bias [1]'),
+      mustCover: { 'transposeA true': 40, 'transposeB true': 40, 'bias [n]': 100, 'no bias': 20, 'bias [m, n]': 15, relu: 20, prelu: 20, '8-column blocks': 100, 'single columns': 60 },
     },
     {
       kernel: 'Sum',

@@ -1,0 +1,201 @@
+/**
+ * BatchMatMul and _FusedMatMul of the wasm backend for float32, as latentkit's own SIMD product
+ * (`./simdMatMul.wat`), reading both operands where they are stored in the heap. Internal: registered by
+ * `../kernels.ts`.
+ *
+ * Why: tfjs hands a product to XNNPACK, which first packs the right operand (transposed by tfjs, then
+ * re-laid out by XNNPACK, serially) and caches the packing under the tensor's id. In training every right
+ * operand is new (the weights after each update, a gradient, an activation), so every product packs: 15.6
+ * GFLOP/s for a dense AE layer (64x784x256) against 31.2 with a cached packing, and transposed products fell
+ * back to a scalar loop. The SIMD product needs no packing: 4 rows x 8 columns accumulated in registers,
+ * B's row segment loaded as two vectors; ~45 GFLOP/s on one core at those sizes (`bench/matmul.ts`).
+ *
+ * Every output is `bias + Σ_p a·b` summed from p = 0 in order, rounded at every step, as XNNPACK sums, so the
+ * outputs are its outputs bit for bit (`test/backend/matMulKernels.test.ts`). Transposed operands are read
+ * in place through strides, except Bᵀ with A untransposed: the smaller of A and B is transposed first (for
+ * A, the product is computed as Cᵀ = B·Aᵀ and stored transposed). Batched products broadcast their batch
+ * axes as tfjs does, one product per output batch.
+ *
+ * Handed to tfjs's kernels (through the orientation wrapper of `batchMatMulByXnnpack` for BatchMatMul):
+ * non-float32 operands, inner sizes that disagree (tfjs's error), an empty product, a bias that is not one
+ * value per output column, or a backend where the module cannot be instantiated; all of it when
+ * `kernelOptions.directMatMul` is off.
+ * @module
+ */
+import { backend_util, util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { instantiateOnHeap } from './simdUpdates.js';
+import { SIMD_MATMUL_PLAIN, SIMD_MATMUL_SHARED } from './simdMatMul.bytes.js';
+import { constant, free, kernelOptions, run, transpose2d, view } from './util.js';
+import type { WasmBackend } from './util.js';
+
+interface Loop {
+  matmul(a: number, sar: number, sak: number, b: number, sbk: number, c: number, scr: number, scc: number, m: number, k: number, n: number, bias: number, flags: number): void;
+}
+type Heap = WasmBackend & { wasm: object; dataIdMap: { get(id: object): { memoryOffset: number } } };
+
+const instances = new WeakMap<object, Loop | null>();
+
+/** The SIMD product for this wasm backend (instantiated on first use), or undefined where it cannot run. */
+export function matMulLoop(backend: unknown): Loop | undefined {
+  const b = backend as { wasm?: object };
+  if (!b.wasm) return undefined;
+  let s = instances.get(b.wasm);
+  if (s === undefined) {
+    s = instantiateOnHeap(b.wasm, SIMD_MATMUL_SHARED, SIMD_MATMUL_PLAIN) as unknown as Loop | null;
+    instances.set(b.wasm, s);
+  }
+  return s ?? undefined;
+}
+
+const BIAS = 1;
+const RELU = 2;
+
+/** One product's operands as the SIMD loop reads them, per batch. */
+interface Plan {
+  a: TensorInfo;
+  /** Byte strides of A' (rows, inner steps) and B' (inner steps); B' columns are adjacent. */
+  sar: number;
+  sak: number;
+  b: TensorInfo;
+  sbk: number;
+  /** Computed as Cᵀ = B'·A' with C's columns the loop's rows. */
+  swapped: boolean;
+  /** Elements per batch of each operand as stored. */
+  sizeA: number;
+  sizeB: number;
+  /** Tensors made here (transposes), freed after the product. */
+  temps: TensorInfo[];
+}
+
+/**
+ * The product C [m, n] = op(A)·op(B) of the last two axes, as loop operands. `allowSwap`: Aᵀ may be made
+ * instead of Bᵀ (then C is written transposed; not with a bias, which is per column of C).
+ */
+function plan(b: WasmBackend, a: TensorInfo, bm: TensorInfo, transposeA: boolean, transposeB: boolean, allowSwap: boolean): Plan {
+  const [ar, ac] = a.shape.slice(-2) as [number, number];
+  const [br, bc] = bm.shape.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [ac, ar] : [ar, ac];
+  const n = transposeB ? br : bc;
+  const batchA = util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = util.sizeFromShape(bm.shape.slice(0, -2));
+  const temps: TensorInfo[] = [];
+  const flat = (t: TensorInfo, batch: number, r: number, c: number): TensorInfo => {
+    if (batch === 1) return transpose2d(b, t, r, c);
+    return run(b, 'Transpose', { x: view(t, [batch, r, c]) }, { perm: [0, 2, 1] });
+  };
+  if (!transposeB) {
+    // B [k, n] as stored; A [m, k] (row stride k) or Aᵀ stored [k, m] (row stride 1).
+    return { a, sar: transposeA ? 4 : 4 * k, sak: transposeA ? 4 * m : 4, b: bm, sbk: 4 * n, swapped: false, sizeA: m * k, sizeB: k * n, temps };
+  }
+  if (transposeA && allowSwap) {
+    // Cᵀ = B·A: B stored [n, k] gives the loop's rows, A stored [k, m] its columns.
+    return { a: bm, sar: 4 * k, sak: 4, b: a, sbk: 4 * m, swapped: true, sizeA: n * k, sizeB: k * m, temps };
+  }
+  if (allowSwap && m < n) {
+    // Cᵀ = B·Aᵀ: Aᵀ [k, m] made (m·k elements moved instead of k·n).
+    const at = flat(a, batchA, m, k);
+    temps.push(at);
+    return { a: bm, sar: 4 * k, sak: 4, b: at, sbk: 4 * m, swapped: true, sizeA: n * k, sizeB: k * m, temps };
+  }
+  const bt = flat(bm, batchB, n, k);
+  temps.push(bt);
+  return { a, sar: transposeA ? 4 : 4 * k, sak: transposeA ? 4 * m : 4, b: bt, sbk: 4 * n, swapped: false, sizeA: m * k, sizeB: k * n, temps };
+}
+
+/**
+ * C = act(op(A)·op(B) + bias) by the SIMD loop, or undefined when this product goes to tfjs (see the module
+ * notes). `bias` holds n values; `flags` as in `./simdMatMul.wat`.
+ */
+function product(backend: unknown, a: TensorInfo, bm: TensorInfo, transposeA: boolean, transposeB: boolean, bias: TensorInfo | undefined, relu: boolean): TensorInfo | undefined {
+  if (!kernelOptions.directMatMul || a.dtype !== 'float32' || bm.dtype !== 'float32' || a.shape.length < 2 || bm.shape.length < 2) return undefined;
+  const loop = matMulLoop(backend);
+  if (!loop) return undefined;
+  const [ar, ac] = a.shape.slice(-2) as [number, number];
+  const [br, bc] = bm.shape.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [ac, ar] : [ar, ac];
+  const n = transposeB ? br : bc;
+  if (k !== (transposeB ? bc : br) || m === 0 || n === 0 || k === 0) return undefined;
+  if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return undefined;
+  // Batch axes: the same on both operands, or one operand unbatched (tfjs's kernels pair batch i of the
+  // output with batch i modulo each operand's batch count, which is broadcasting only in these cases).
+  const batchA = a.shape.slice(0, -2);
+  const batchB = bm.shape.slice(0, -2);
+  const sizeA = util.sizeFromShape(batchA);
+  const sizeB = util.sizeFromShape(batchB);
+  if (sizeA !== 1 && sizeB !== 1 && !util.arraysEqual(batchA, batchB)) return undefined;
+  const outBatch = backend_util.assertAndGetBroadcastShape(batchA, batchB);
+  const b = backend as Heap;
+  const p = plan(b, a, bm, transposeA, transposeB, bias === undefined);
+  try {
+    const out = b.makeOutput([...outBatch, m, n], 'float32');
+    // Offsets after every allocation (the heap may have grown; offsets stay valid).
+    const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+    const [pa, pb, pc] = [at(p.a), at(p.b), at(out)];
+    const pbias = bias ? at(bias) : 0;
+    const flags = (bias ? BIAS : 0) | (relu ? RELU : 0);
+    const [loopA, loopB] = p.swapped ? [sizeB, sizeA] : [sizeA, sizeB];
+    const batches = Math.max(sizeA, sizeB);
+    for (let i = 0; i < batches; i++) {
+      const c = pc + 4 * m * n * i;
+      const a0 = pa + 4 * p.sizeA * (loopA === 1 ? 0 : i);
+      const b0 = pb + 4 * p.sizeB * (loopB === 1 ? 0 : i);
+      if (p.swapped) loop.matmul(a0, p.sar, p.sak, b0, p.sbk, c, 4, 4 * n, n, k, m, pbias, flags);
+      else loop.matmul(a0, p.sar, p.sak, b0, p.sbk, c, 4 * n, 4, m, k, n, pbias, flags);
+    }
+    return out;
+  } finally {
+    free(b as WasmBackend, ...p.temps);
+  }
+}
+
+/**
+ * BatchMatMul: the SIMD product; otherwise `fallback` (XNNPACK through the orientation wrapper, or tfjs's
+ * kernel).
+ */
+export function batchMatMul(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    return product(args.backend, a, b, transposeA, transposeB, undefined, false) ?? fallback(args);
+  };
+}
+
+/** The activations applied by a kernel of their own after the product (linear and relu run in the loop). */
+const ACTIVATION_KERNEL: Record<string, string> = { elu: 'Elu', relu6: 'Relu6', sigmoid: 'Sigmoid', leakyrelu: 'LeakyRelu', prelu: 'Prelu' };
+
+/**
+ * _FusedMatMul (tfjs-layers' Dense forward): act(op(A)·op(B) + bias) with the bias added first in the loop's
+ * accumulators, as XNNPACK does; relu in the loop, other activations by their wasm kernel on the result.
+ */
+export function fusedMatMul(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
+    const activation = attrs.activation ?? 'linear';
+    const after = ACTIVATION_KERNEL[activation];
+    if (activation !== 'linear' && activation !== 'relu' && after === undefined) return original(args);
+    if (activation === 'prelu' && !preluActivationWeights) return original(args);
+    const backend = args.backend as WasmBackend;
+    // tfjs takes a rank-1 bias (its kernels throw otherwise); one value is added to every column (tfjs's wasm
+    // kernel reads it as n values: past the end of the bias).
+    if (bias && (bias.shape.length !== 1 || bias.dtype !== 'float32')) return original(args);
+    const n = attrs.transposeB ? b!.shape[b!.shape.length - 2]! : b!.shape[b!.shape.length - 1]!;
+    const spread = bias && bias.shape[0] === 1 && n !== 1 ? constant(backend, [n], backend.typedArrayFromHeap(bias)[0]!) : undefined;
+    let c: TensorInfo | undefined;
+    try {
+      c = product(backend, a!, b!, attrs.transposeA, attrs.transposeB, spread ?? bias, activation === 'relu');
+    } finally {
+      if (spread) free(backend, spread);
+    }
+    if (!c) return original(args);
+    if (after === undefined) return c;
+    try {
+      const extra: NamedAttrMap = activation === 'leakyrelu' ? { alpha: attrs.leakyreluAlpha ?? 0.2 } : {};
+      const inputs = activation === 'prelu' ? { x: c, alpha: preluActivationWeights! } : { x: c };
+      return run(backend, after, inputs, extra);
+    } finally {
+      free(backend, c);
+    }
+  };
+}
