@@ -5,13 +5,16 @@
  *   npx tsx bench/matmul.ts --threads 1
  *   npx tsx bench/matmul.ts --threads 2
  *
- * Shapes: a dense AE layer at batch 64 (64x784x256) and 512^3; "fixed B" reuses the right operand (XNNPACK
- * packs it once and caches it), "fresh B" makes a new one each call, as training does after every update.
- * Prints one JSON line: best-of-windows GFLOP/s by wall time and by process CPU time.
+ * Shapes: a dense AE layer at batch 64 (64x784x256), the dense VAE's widest (128x784x512) and 512^3; "fixed
+ * B" reuses the right operand (XNNPACK packs it once and caches it), "fresh B" makes a new one each call, as
+ * training does after every update. Each is measured with latentkit's SIMD product (`directMatMul`, the
+ * default) and with tfjs's XNNPACK kernel, alternated in this process. Prints one JSON line: best-of-windows
+ * GFLOP/s by wall time and by process CPU time (GFLOP per CPU-second, times the threads).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as os from 'node:os';
 import { useBackend } from '../src/index.js';
+import { kernelOptions } from '../src/backend/wasm/util.js';
 
 const i = process.argv.indexOf('--threads');
 const threads = i >= 0 ? Number(process.argv[i + 1]) : 1;
@@ -45,12 +48,21 @@ function gflops(m: number, k: number, n: number, fresh: boolean): { wall: number
   return { wall: Math.round(best * 10) / 10, cpu: Math.round(bestCpu * 10) / 10 };
 }
 
-const result = {
-  threads: info.threads,
-  load: os.loadavg().map((v) => Math.round(v * 100) / 100),
-  '64x784x256 fixed B': gflops(64, 784, 256, false),
-  '64x784x256 fresh B': gflops(64, 784, 256, true),
-  '512^3 fixed B': gflops(512, 512, 512, false),
-  '512^3 fresh B': gflops(512, 512, 512, true),
-};
+const shapes: Array<[string, number, number, number]> = [
+  ['64x784x256', 64, 784, 256],
+  ['128x784x512', 128, 784, 512],
+  ['512^3', 512, 512, 512],
+];
+const result: Record<string, unknown> = { threads: info.threads, load: os.loadavg().map((v) => Math.round(v * 100) / 100) };
+for (const [name, m, k, n] of shapes) {
+  for (const fresh of [false, true]) {
+    const row: Record<string, unknown> = {};
+    for (const direct of [true, false]) {
+      kernelOptions.directMatMul = direct;
+      row[direct ? 'latentkit' : 'xnnpack'] = gflops(m, k, n, fresh);
+    }
+    result[`${name} ${fresh ? 'fresh' : 'fixed'} B`] = row;
+  }
+}
+kernelOptions.directMatMul = true;
 process.stdout.write(JSON.stringify(result) + '\n');

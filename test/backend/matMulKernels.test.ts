@@ -72,9 +72,10 @@ describe('BatchMatMul and _FusedMatMul on wasm through the SIMD product', () => 
     expect(matMulLoop(tf.backend())).toBeDefined();
   });
 
-  // Every kind of block: 4 x 8, rows past a 4-row block, a 4-column block, single columns; and model sizes.
+  // Every kind of block: 4 x 8, rows past a 4-row block, a 4-column block, single columns; model sizes.
   const sizes: Array<[number, number, number]> = [
     [1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 9, 13], [7, 3, 1], [9, 17, 20], [13, 2, 31], [64, 784, 256], [128, 512, 20], [32, 32, 1],
+    [200, 9, 150], // panels of 128 columns, also when C is written transposed (Aᵀ·Bᵀ)
   ];
 
   it.each(sizes)('%i x %i x %i untransposed: bit for bit XNNPACK, plain and fused (bias, relu)', (m, k, n) => {
