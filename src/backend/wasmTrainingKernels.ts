@@ -30,6 +30,7 @@
  * - `ResizeNearestNeighborGrad` for integer factors (UpSampling2D gradient): a depthwise box-sum convolution.
  * - `Sum` and `Mean` over leading axes of >= 4,096 elements (bias gradients, BatchNormalization): XNNPACK
  *   average pooling.
+ * - `Tanh` (GAN activations): a SIMD loop instead of the scalar tanhf per value.
  * - `Slice`, `SplitV`, `Unpack`, `Tile`, `Concat` (crops, the batch-norm gradient's tiled scale, phase
  *   concatenations and their gradients): copies of contiguous runs inside the heap; `Identity` shares its
  *   input's data instead of copying it.
@@ -47,7 +48,7 @@ import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput
 import { concat, identity, slice, splitV, tile, unpack } from './wasm/movementKernels.js';
 import { reverse, transpose } from './wasm/gatherKernels.js';
 import { batchMatMul as directBatchMatMul, fusedMatMul } from './wasm/matMulKernels.js';
-import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
+import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tanh, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks. */
@@ -168,6 +169,12 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     backendName: WASM,
     create: transpose,
     why: 'slow: ~5 ns an element (convolution gradients and phase kernels transpose dozens of tensors per step)',
+  },
+  {
+    kernelName: 'Tanh',
+    backendName: WASM,
+    create: tanh,
+    why: 'slow: the scalar tanhf for every value (GAN activations)',
   },
   {
     kernelName: 'Reverse',

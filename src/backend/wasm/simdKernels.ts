@@ -16,6 +16,7 @@ export interface SimdKernels {
   gather4(...args: number[]): void;
   allFinite(p: number, n: number): number;
   filterGradF4(...args: number[]): void;
+  tanh(x: number, y: number, n: number): void;
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();

@@ -239,6 +239,8 @@ export const kernelOptions = {
    * and MaxPoolGrad when the channel count is a multiple of 4; off, their JavaScript loops run. Read per call.
    */
   simdKernels: true,
+  /** Tanh of float32 tensors as the SIMD loop of `./simdKernels.wat` rather than tfjs's scalar tanhf. Read per call. */
+  simdTanh: true,
   /** Transpose and Reverse as one strided copy in the heap (`./gatherKernels.ts`). Read per call. */
   gatherKernels: true,
   /** Training steps check the loss and gradients in place (`../finite.ts`) rather than with tfjs ops. */
