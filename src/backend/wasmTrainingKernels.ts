@@ -17,6 +17,9 @@
  *   padding is negative, clamped to 0) shifts the windows; a numeric pad with a non-square kernel or stride,
  *   or `dimRoundingMode` 'ceil'/'round', gives wrong values or writes past the output buffer, corrupting the
  *   wasm heap ("memory access out of bounds" in a later, unrelated kernel).
+ * - `ClipByValue` turns NaN into the lower bound (cpu keeps NaN), and returns x unchanged when min = max: a
+ *   diverged model's cross-entropy (which clips its probabilities) was a finite loss. `Relu` returned 0 for
+ *   the NaN activations of a NaN batch inside a training step.
  * - `ResizeNearestNeighborGrad` ignores `halfPixelCenters`, and returns zeros with `alignCorners` when an
  *   input side is 1.
  *
@@ -48,7 +51,8 @@ import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput
 import { concat, identity, slice, splitV, tile, unpack } from './wasm/movementKernels.js';
 import { reverse, transpose } from './wasm/gatherKernels.js';
 import { batchMatMul as directBatchMatMul, fusedMatMul } from './wasm/matMulKernels.js';
-import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tanh, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
+import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
+import { clipByValue, relu, tanh } from './wasm/elementwiseKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks. */
@@ -169,6 +173,18 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     backendName: WASM,
     create: transpose,
     why: 'slow: ~5 ns an element (convolution gradients and phase kernels transpose dozens of tensors per step)',
+  },
+  {
+    kernelName: 'Relu',
+    backendName: WASM,
+    create: relu,
+    why: 'wrong: returned 0 for NaN inside a training step (a NaN batch reached the loss as zeros)',
+  },
+  {
+    kernelName: 'ClipByValue',
+    backendName: WASM,
+    create: clipByValue,
+    why: 'wrong: turns NaN into the lower bound (a diverged cross-entropy loss looked finite)',
   },
   {
     kernelName: 'Tanh',

@@ -24,7 +24,7 @@
  */
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { instantiateOnHeap } from './simdUpdates.js';
+import { onHeapPerBackend } from './simdUpdates.js';
 import { SIMD_MATMUL_PLAIN, SIMD_MATMUL_SHARED } from './simdMatMul.bytes.js';
 import { constant, free, kernelOptions, run, transpose2d, view } from './util.js';
 import type { WasmBackend } from './util.js';
@@ -34,19 +34,8 @@ interface Loop {
 }
 type Heap = WasmBackend & { wasm: object; dataIdMap: { get(id: object): { memoryOffset: number } } };
 
-const instances = new WeakMap<object, Loop | null>();
-
 /** The SIMD product for this wasm backend (instantiated on first use), or undefined where it cannot run. */
-export function matMulLoop(backend: unknown): Loop | undefined {
-  const b = backend as { wasm?: object };
-  if (!b.wasm) return undefined;
-  let s = instances.get(b.wasm);
-  if (s === undefined) {
-    s = instantiateOnHeap(b.wasm, SIMD_MATMUL_SHARED, SIMD_MATMUL_PLAIN) as unknown as Loop | null;
-    instances.set(b.wasm, s);
-  }
-  return s ?? undefined;
-}
+export const matMulLoop = onHeapPerBackend<Loop>(SIMD_MATMUL_SHARED, SIMD_MATMUL_PLAIN);
 
 const BIAS = 1;
 /**

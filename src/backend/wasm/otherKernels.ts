@@ -1,7 +1,7 @@
 /**
  * The other wasm kernels latentkit adds or replaces: UnsortedSegmentSum (added); MaxPoolGrad and the forward
  * convolutions sized as tfjs computes (corrections); transposed BatchMatMul, ResizeNearestNeighborGrad and
- * leading-axis Sum/Mean, Tanh (faster, and for the resize gradient also correct). Internal: registered by
+ * leading-axis Sum/Mean (faster, and for the resize gradient also correct). Internal: registered by
  * `../kernels.ts`.
  * @module
  */
@@ -313,23 +313,5 @@ export function tfjsSizedConvolution(original: KernelFunc, depthwise: boolean): 
     } finally {
       if (input !== x) free(b, input);
     }
-  };
-}
-
-/**
- * Tanh (GAN activations) for float32 as the SIMD loop of `./simdKernels.wat` (4 values at a time, within 2 ulp
- * of the correctly rounded tanh); tfjs's wasm kernel calls the scalar tanhf for every value (~9 ns each, 16%
- * of a dense GAN's step). Other dtypes, or a backend without the module, go to `original`.
- */
-export function tanh(original: KernelFunc): KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const simd = kernelOptions.simdTanh && x.dtype === 'float32' ? simdKernels(args.backend) : undefined;
-    if (!simd) return original(args);
-    const b = args.backend as WasmBackend & { dataIdMap: { get(id: object): { memoryOffset: number } } };
-    const out = b.makeOutput([...x.shape], 'float32');
-    const n = util.sizeFromShape(x.shape);
-    if (n > 0) simd.tanh(b.dataIdMap.get(x.dataId).memoryOffset, b.dataIdMap.get(out.dataId).memoryOffset, n);
-    return out;
   };
 }

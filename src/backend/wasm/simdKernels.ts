@@ -7,7 +7,7 @@
  * @module
  */
 import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from './simdKernels.bytes.js';
-import { instantiateOnHeap } from './simdUpdates.js';
+import { onHeapPerBackend } from './simdUpdates.js';
 
 /** The loops, on byte offsets into the heap; sizes in elements. */
 export interface SimdKernels {
@@ -16,19 +16,7 @@ export interface SimdKernels {
   gather4(...args: number[]): void;
   allFinite(p: number, n: number): number;
   filterGradF4(...args: number[]): void;
-  tanh(x: number, y: number, n: number): void;
 }
-
-const instances = new WeakMap<object, SimdKernels | null>();
 
 /** The SIMD kernels for this wasm backend (instantiated on first use), or undefined where they cannot run. */
-export function simdKernels(backend: unknown): SimdKernels | undefined {
-  const b = backend as { wasm?: object };
-  if (!b.wasm) return undefined;
-  let s = instances.get(b.wasm);
-  if (s === undefined) {
-    s = instantiateOnHeap(b.wasm, SIMD_KERNELS_SHARED, SIMD_KERNELS_PLAIN) as unknown as SimdKernels | null;
-    instances.set(b.wasm, s);
-  }
-  return s ?? undefined;
-}
+export const simdKernels = onHeapPerBackend<SimdKernels>(SIMD_KERNELS_SHARED, SIMD_KERNELS_PLAIN);

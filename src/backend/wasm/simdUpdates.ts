@@ -60,6 +60,24 @@ export function instantiateOnHeap(module: unknown, sharedBinary: string, plainBi
   }
 }
 
+/**
+ * A getter of one embedded module per wasm backend: instantiated on the backend's memory on first use and
+ * kept (null where it cannot run: the caller then uses its fallback).
+ */
+export function onHeapPerBackend<T>(sharedBinary: string, plainBinary: string): (backend: unknown) => T | undefined {
+  const cache = new WeakMap<object, T | null>();
+  return (backend) => {
+    const b = backend as { wasm?: object };
+    if (!b.wasm) return undefined;
+    let s = cache.get(b.wasm);
+    if (s === undefined) {
+      s = instantiateOnHeap(b.wasm, sharedBinary, plainBinary) as unknown as T | null;
+      cache.set(b.wasm, s);
+    }
+    return s ?? undefined;
+  };
+}
+
 function instantiate(module: EmscriptenModule): SimdUpdates | null {
   const instance = instantiateOnHeap(module, SIMD_UPDATES_SHARED, SIMD_UPDATES_PLAIN);
   if (instance === null) return null; // the JavaScript loops run

@@ -1,7 +1,7 @@
 /**
  * Generated cases for the other kernels latentkit adds or replaces: MaxPoolGrad (all-negative windows,
  * ties, dy larger than implied), BatchMatMul (transposes, batch broadcasting, int32, latentkit's SIMD blocks),
- * _FusedMatMul (biases, activations, transposes), Sum and Mean (axes,
+ * _FusedMatMul (biases, activations, transposes), Relu and ClipByValue (NaN, -0, infinities), Sum and Mean (axes,
  * keepDims, dtypes, the fast path over >= 4,096 elements on leading axes), ResizeNearestNeighborGrad on wasm
  * and cpu (batches, alignCorners, halfPixelCenters, integer and other factors) and UnsortedSegmentSum.
  */
@@ -110,6 +110,28 @@ function batchMatMulCase(rng: Rng): KernelCase {
   const a = randomTensor(rng, [batches[0], ...(transposeA ? [k, m] : [m, k])], dtype, lo, hi);
   const b = randomTensor(rng, [batches[1], ...(transposeB ? [n, k] : [k, n])], dtype, lo, hi);
   return { inputs: { a, b }, attrs: { transposeA, transposeB }, tags };
+}
+
+/** ClipByValue: bounds around, inside or outside the values; NaN, -0 and infinities among them. */
+function clipCase(rng: Rng): KernelCase {
+  const tags: string[] = [];
+  const shape = Array.from({ length: rng.int(1, 3) }, () => rng.int(1, 7));
+  const x = randomTensor(rng, shape, 'float32', -2, 2);
+  const values = x.values as Float32Array;
+  if (rng.chance(0.4)) {
+    tags.push('NaN');
+    for (let i = 0; i < values.length; i++) if (rng.chance(0.3)) values[i] = NaN;
+  }
+  if (rng.chance(0.3)) {
+    tags.push('-0, infinities');
+    values[rng.int(0, values.length - 1)] = -0;
+    values[rng.int(0, values.length - 1)] = rng.pick([Infinity, -Infinity]);
+  }
+  const lo = rng.pick([-1, 0, -Infinity, 0.25]);
+  const hi = lo + rng.pick([0, 0.5, 1, Infinity]);
+  if (hi === lo || Number.isNaN(hi)) tags.push('min equals max');
+  if (values.length % 4 !== 0) tags.push('a tail after the 4-wide loop');
+  return { inputs: { x }, attrs: { clipValueMin: lo, clipValueMax: hi }, tags };
 }
 
 const ACTIVATIONS = ['linear', 'relu', 'elu', 'sigmoid', 'leakyrelu', 'relu6', 'prelu'] as const;
@@ -249,6 +271,25 @@ export function otherSpecs(forwardResize: KernelFunc): KernelSpec[] {
         'transposeA true': 100, 'transposeB true': 100, int32: 20, batched: 50, 'computed as its transpose': 30,
         '8-column blocks': 100, 'rows past a 4-row block': 50, 'a 4-column block': 40, 'single columns': 60,
       },
+    },
+    {
+      kernel: 'Relu',
+      backend: 'wasm',
+      generate: (rng) => {
+        const c = clipCase(rng);
+        return { inputs: c.inputs, attrs: {}, tags: c.tags };
+      },
+      // tfjs's own agrees on these cases; inside a training step (denseBehaviour.test.ts, a NaN batch) it
+      // returned 0 for NaN, which latentkit's loop never does.
+      mustCover: { NaN: 80, '-0, infinities': 60, 'a tail after the 4-wide loop': 100 },
+    },
+    {
+      kernel: 'ClipByValue',
+      backend: 'wasm',
+      generate: clipCase,
+      // tfjs's own: NaN becomes the lower bound, and with min = max it returns x unchanged.
+      stockWrong: (c) => c.tags.includes('NaN') || c.tags.includes('min equals max'),
+      mustCover: { NaN: 80, '-0, infinities': 60, 'a tail after the 4-wide loop': 100 },
     },
     {
       kernel: '_FusedMatMul',
