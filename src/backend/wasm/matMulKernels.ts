@@ -37,6 +37,21 @@ type Heap = WasmBackend & { wasm: object; dataIdMap: { get(id: object): { memory
 /** The SIMD product for this wasm backend (instantiated on first use), or undefined where it cannot run. */
 export const matMulLoop = onHeapPerBackend<Loop>(SIMD_MATMUL_SHARED, SIMD_MATMUL_PLAIN);
 
+/**
+ * On more than one thread XNNPACK divides a product among them while the SIMD product runs on the calling
+ * thread: from this many output rows XNNPACK is the faster despite its packing (`bench/matmul.ts`, 2 threads,
+ * a new B each call: 128x784x512 39 against 30 GFLOP/s, 64x784x256 24 against 29; `bench/ab.ts directMatMul
+ * --threads 2`: dense VAE at batch 128 0.97x, dense AE at batch 64 1.14x). BatchMatMul only: tfjs's
+ * _FusedMatMul is wrong with transposes and turns NaN into 0 under relu.
+ */
+const POOLED_ROWS = 128;
+
+/** The threads of tfjs's wasm backend (1 for the single-threaded build). */
+function threadsOf(backend: unknown): number {
+  const tfjs = (backend as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm?.tfjs;
+  return tfjs?.getThreadsCount?.() ?? 1;
+}
+
 const BIAS = 1;
 /**
  * Columns per call of the loop: a panel of B (k x 128 floats: 400 KB at k = 784) stays in the core's L2
@@ -155,6 +170,8 @@ export function batchMatMul(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const rows = a.shape.length >= 2 ? a.shape[a.shape.length - (transposeA ? 1 : 2)]! : 0;
+    if (rows >= POOLED_ROWS && threadsOf(args.backend) > 1) return fallback(args);
     return product(args.backend, a, b, transposeA, transposeB, undefined, false) ?? fallback(args);
   };
 }
