@@ -17,8 +17,9 @@ import { util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { SIMD_ELEMENTWISE_PLAIN, SIMD_ELEMENTWISE_SHARED } from './simdElementwise.bytes.js';
 import { onHeapPerBackend } from './simdUpdates.js';
+import { byteOffset } from './movementKernels.js';
+import type { Heap } from './movementKernels.js';
 import { kernelOptions } from './util.js';
-import type { WasmBackend } from './util.js';
 
 /** The loops, on byte offsets into the heap; n in values. */
 interface Loops {
@@ -30,18 +31,16 @@ interface Loops {
 /** The elementwise loops for this wasm backend, or undefined where they cannot run. */
 export const elementwiseLoops = onHeapPerBackend<Loops>(SIMD_ELEMENTWISE_SHARED, SIMD_ELEMENTWISE_PLAIN);
 
-type HeapBackend = WasmBackend & { dataIdMap: { get(id: object): { memoryOffset: number } } };
-
 /** A float32 kernel of one input `x` as a loop over the heap (`loop(x, y, n)` on byte offsets), else `original`. */
 function heapUnary(original: KernelFunc, enabled: () => boolean, loop: (l: Loops, x: number, y: number, n: number, attrs: NamedAttrMap) => void): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const loops = enabled() && x.dtype === 'float32' ? elementwiseLoops(args.backend) : undefined;
     if (!loops) return original(args);
-    const b = args.backend as HeapBackend;
+    const b = args.backend as Heap;
     const out = b.makeOutput([...x.shape], 'float32');
     const n = util.sizeFromShape(x.shape);
-    if (n > 0) loop(loops, b.dataIdMap.get(x.dataId).memoryOffset, b.dataIdMap.get(out.dataId).memoryOffset, n, args.attrs ?? {});
+    if (n > 0) loop(loops, byteOffset(b, x), byteOffset(b, out), n, args.attrs ?? {});
     return out;
   };
 }

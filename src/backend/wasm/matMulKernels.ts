@@ -28,11 +28,12 @@ import { onHeapPerBackend } from './simdUpdates.js';
 import { SIMD_MATMUL_PLAIN, SIMD_MATMUL_SHARED } from './simdMatMul.bytes.js';
 import { constant, free, kernelOptions, run, transpose2d, view } from './util.js';
 import type { WasmBackend } from './util.js';
+import { byteOffset } from './movementKernels.js';
+import type { Heap } from './movementKernels.js';
 
 interface Loop {
   matmul(a: number, sar: number, sak: number, b: number, sbk: number, c: number, scr: number, scc: number, m: number, k: number, n: number, bias: number, flags: number): void;
 }
-type Heap = WasmBackend & { wasm: object; dataIdMap: { get(id: object): { memoryOffset: number } } };
 
 /** The SIMD product for this wasm backend (instantiated on first use), or undefined where it cannot run. */
 export const matMulLoop = onHeapPerBackend<Loop>(SIMD_MATMUL_SHARED, SIMD_MATMUL_PLAIN);
@@ -60,6 +61,13 @@ const BIAS = 1;
 const PANEL = 128;
 const RELU = 2;
 
+/** The sizes of C [m, n] = op(A)·op(B) over the last two axes; kB is B's inner size (k when they agree). */
+function productShape(a: TensorInfo, bm: TensorInfo, transposeA: boolean, transposeB: boolean): { m: number; k: number; n: number; kB: number } {
+  const [ar, ac] = a.shape.slice(-2) as [number, number];
+  const [br, bc] = bm.shape.slice(-2) as [number, number];
+  return { m: transposeA ? ac : ar, k: transposeA ? ar : ac, n: transposeB ? br : bc, kB: transposeB ? bc : br };
+}
+
 /** One product's operands as the SIMD loop reads them, per batch. */
 interface Plan {
   a: TensorInfo;
@@ -78,16 +86,12 @@ interface Plan {
 }
 
 /**
- * The product C [m, n] = op(A)·op(B) of the last two axes, as loop operands. `allowSwap`: Aᵀ may be made
- * instead of Bᵀ (then C is written transposed; not with a bias, which is per column of C).
+ * The product C [m, n] = op(A)·op(B) of the last two axes, as loop operands (`batchA`, `batchB`: each
+ * operand's batch count). `allowSwap`: Aᵀ may be made instead of Bᵀ (then C is written transposed; not with a
+ * bias, which is per column of C).
  */
-function plan(b: WasmBackend, a: TensorInfo, bm: TensorInfo, transposeA: boolean, transposeB: boolean, allowSwap: boolean): Plan {
-  const [ar, ac] = a.shape.slice(-2) as [number, number];
-  const [br, bc] = bm.shape.slice(-2) as [number, number];
-  const [m, k] = transposeA ? [ac, ar] : [ar, ac];
-  const n = transposeB ? br : bc;
-  const batchA = util.sizeFromShape(a.shape.slice(0, -2));
-  const batchB = util.sizeFromShape(bm.shape.slice(0, -2));
+function plan(b: WasmBackend, a: TensorInfo, bm: TensorInfo, transposeA: boolean, transposeB: boolean, allowSwap: boolean, shape: { m: number; k: number; n: number }, batchA: number, batchB: number): Plan {
+  const { m, k, n } = shape;
   const temps: TensorInfo[] = [];
   const flat = (t: TensorInfo, batch: number, r: number, c: number): TensorInfo => {
     if (batch === 1) return transpose2d(b, t, r, c);
@@ -120,11 +124,9 @@ function product(backend: unknown, a: TensorInfo, bm: TensorInfo, transposeA: bo
   if (!kernelOptions.directMatMul || a.dtype !== 'float32' || bm.dtype !== 'float32' || a.shape.length < 2 || bm.shape.length < 2) return undefined;
   const loop = matMulLoop(backend);
   if (!loop) return undefined;
-  const [ar, ac] = a.shape.slice(-2) as [number, number];
-  const [br, bc] = bm.shape.slice(-2) as [number, number];
-  const [m, k] = transposeA ? [ac, ar] : [ar, ac];
-  const n = transposeB ? br : bc;
-  if (k !== (transposeB ? bc : br) || m === 0 || n === 0 || k === 0) return undefined;
+  const shape = productShape(a, bm, transposeA, transposeB);
+  const { m, k, n } = shape;
+  if (k !== shape.kB || m === 0 || n === 0 || k === 0) return undefined;
   if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return undefined;
   // Batch axes: the same on both operands, or one operand unbatched (tfjs's kernels pair batch i of the
   // output with batch i modulo each operand's batch count, which is broadcasting only in these cases).
@@ -135,22 +137,21 @@ function product(backend: unknown, a: TensorInfo, bm: TensorInfo, transposeA: bo
   if (sizeA !== 1 && sizeB !== 1 && !util.arraysEqual(batchA, batchB)) return undefined;
   const outBatch = backend_util.assertAndGetBroadcastShape(batchA, batchB);
   const b = backend as Heap;
-  const p = plan(b, a, bm, transposeA, transposeB, bias === undefined);
+  const p = plan(b, a, bm, transposeA, transposeB, bias === undefined, shape, sizeA, sizeB);
   try {
     const out = b.makeOutput([...outBatch, m, n], 'float32');
     // Offsets after every allocation (the heap may have grown; offsets stay valid).
-    const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
-    const [pa, pb, pc] = [at(p.a), at(p.b), at(out)];
-    const pbias = bias ? at(bias) : 0;
+    const [pa, pb, pc] = [byteOffset(b, p.a), byteOffset(b, p.b), byteOffset(b, out)];
+    const pbias = bias ? byteOffset(b, bias) : 0;
     const flags = (bias ? BIAS : 0) | (relu ? RELU : 0);
     const [loopA, loopB] = p.swapped ? [sizeB, sizeA] : [sizeA, sizeB];
+    // The loop's rows and columns, and C's byte strides along them.
+    const [rows, cols, scr, scc] = p.swapped ? [n, m, 4, 4 * n] : [m, n, 4 * n, 4];
     const batches = Math.max(sizeA, sizeB);
     for (let i = 0; i < batches; i++) {
       const c = pc + 4 * m * n * i;
       const a0 = pa + 4 * p.sizeA * (loopA === 1 ? 0 : i);
       const b0 = pb + 4 * p.sizeB * (loopB === 1 ? 0 : i);
-      // The loop's rows and columns, and C's byte strides along them.
-      const [rows, cols, scr, scc] = p.swapped ? [n, m, 4, 4 * n] : [m, n, 4 * n, 4];
       // Column panels of B small enough to stay in the core's cache while every row block passes over them.
       for (let j = 0; j < cols; j += PANEL) {
         loop.matmul(a0, p.sar, p.sak, b0 + 4 * j, p.sbk, c + j * scc, scr, scc, rows, k, Math.min(PANEL, cols - j), pbias + 4 * j, flags);
@@ -158,7 +159,7 @@ function product(backend: unknown, a: TensorInfo, bm: TensorInfo, transposeA: bo
     }
     return out;
   } finally {
-    free(b as WasmBackend, ...p.temps);
+    free(b, ...p.temps);
   }
 }
 
@@ -170,8 +171,7 @@ export function batchMatMul(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    const rows = a.shape.length >= 2 ? a.shape[a.shape.length - (transposeA ? 1 : 2)]! : 0;
-    if (rows >= POOLED_ROWS && threadsOf(args.backend) > 1) return fallback(args);
+    if (a.shape.length >= 2 && b.shape.length >= 2 && productShape(a, b, transposeA, transposeB).m >= POOLED_ROWS && threadsOf(args.backend) > 1) return fallback(args);
     return product(args.backend, a, b, transposeA, transposeB, undefined, false) ?? fallback(args);
   };
 }
@@ -195,7 +195,7 @@ export function fusedMatMul(original: KernelFunc): KernelFunc {
     // tfjs takes a rank-1 bias (its kernels throw otherwise); one value is added to every column (tfjs's wasm
     // kernel reads it as n values: past the end of the bias).
     if (bias && (bias.shape.length !== 1 || bias.dtype !== 'float32')) return original(args);
-    const n = attrs.transposeB ? b!.shape[b!.shape.length - 2]! : b!.shape[b!.shape.length - 1]!;
+    const { n } = productShape(a!, b!, attrs.transposeA, attrs.transposeB);
     const spread = bias && bias.shape[0] === 1 && n !== 1 ? constant(backend, [n], backend.typedArrayFromHeap(bias)[0]!) : undefined;
     let c: TensorInfo | undefined;
     try {

@@ -43,7 +43,9 @@ export function heapOf(b: Heap, dtype: string): Int32Array | Uint8Array | undefi
   if (dtype === 'bool') return new Uint8Array(buffer);
   return undefined;
 }
-export const elementOffset = (b: Heap, t: TensorInfo, bytes: number) => b.dataIdMap.get(t.dataId).memoryOffset / bytes;
+/** Where `t`'s data starts in the heap, in bytes. */
+export const byteOffset = (b: Pick<Heap, 'dataIdMap'>, t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+export const elementOffset = (b: Heap, t: TensorInfo, bytes: number) => byteOffset(b, t) / bytes;
 
 /** Row-major element strides of `shape`. */
 export function stridesOf(shape: readonly number[]): number[] {
