@@ -5,34 +5,18 @@
  * generated cases against tfjs's cpu kernels are in the differential suite (differentialOther).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/backend/useBackend.js';
+import { describe, expect, it } from 'vitest';
 import { elementwiseLoops } from '../../src/backend/wasm/elementwiseKernels.js';
 import { SIMD_ELEMENTWISE_PLAIN, SIMD_ELEMENTWISE_SHARED } from '../../src/backend/wasm/simdElementwise.bytes.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
-import { assemble } from './simdUpdatesBinary.js';
+import { itIsTheAssembledSource, onWasm } from '../helpers/wasmKernels.js';
 
 describe('the embedded elementwise loops', () => {
-  it('are the assembled .wat source, for shared and for plain memory, with their exports', async () => {
-    const built = await assemble('simdElementwise');
-    expect(SIMD_ELEMENTWISE_SHARED).toBe(built.shared);
-    expect(SIMD_ELEMENTWISE_PLAIN).toBe(built.plain);
-    for (const b64 of [SIMD_ELEMENTWISE_SHARED, SIMD_ELEMENTWISE_PLAIN]) {
-      const module = new WebAssembly.Module(Buffer.from(b64, 'base64'));
-      expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(['clip', 'relu', 'tanh']);
-    }
-  });
+  itIsTheAssembledSource('simdElementwise', SIMD_ELEMENTWISE_SHARED, SIMD_ELEMENTWISE_PLAIN, ['clip', 'relu', 'tanh']);
 });
 
 describe('Tanh, Relu and ClipByValue on wasm', () => {
-  let before: string | undefined;
-  beforeAll(async () => {
-    before = tf.getBackend();
-    await useBackend('wasm');
-  });
-  afterAll(async () => {
-    if (before) await tf.setBackend(before);
-  });
+  onWasm();
 
   it('the loops are instantiated on the wasm backend', () => {
     expect(elementwiseLoops(tf.backend())).toBeDefined();

@@ -6,12 +6,10 @@
  * generated cases against tfjs's cpu kernels are in the differential suite (differentialOther).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/backend/useBackend.js';
+import { describe, expect, it } from 'vitest';
 import { SIMD_MATMUL_PLAIN, SIMD_MATMUL_SHARED } from '../../src/backend/wasm/simdMatMul.bytes.js';
 import { matMulLoop } from '../../src/backend/wasm/matMulKernels.js';
-import { kernelOptions } from '../../src/backend/wasm/util.js';
-import { assemble } from './simdUpdatesBinary.js';
+import { bothWays, itIsTheAssembledSource, onWasm } from '../helpers/wasmKernels.js';
 
 /** A deterministic float32 tensor with values in [-1, 1]. */
 function values(shape: number[], phase: number): tf.Tensor {
@@ -19,22 +17,6 @@ function values(shape: number[], phase: number): tf.Tensor {
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = Math.sin(i * 0.7311 + phase) * Math.cos(i * 0.1234 + phase);
   return tf.tensor(v, shape);
-}
-
-/** `run()` with latentkit's product on, then off (XNNPACK), as arrays. */
-function bothWays(run: () => tf.Tensor): [Float32Array, Float32Array] {
-  const saved = kernelOptions.directMatMul;
-  try {
-    kernelOptions.directMatMul = true;
-    const a = run();
-    kernelOptions.directMatMul = false;
-    const b = run();
-    const out: [Float32Array, Float32Array] = [a.dataSync() as Float32Array, b.dataSync() as Float32Array];
-    tf.dispose([a, b]);
-    return out;
-  } finally {
-    kernelOptions.directMatMul = saved;
-  }
 }
 
 /** Indices where two arrays differ as float32 bit patterns (NaN = NaN, -0 != +0). */
@@ -47,26 +29,11 @@ function bitDiff(a: Float32Array, b: Float32Array): number[] {
 }
 
 describe('the embedded SIMD product', () => {
-  it('is the assembled .wat source, for shared and for plain memory, with its one export', async () => {
-    const built = await assemble('simdMatMul');
-    expect(SIMD_MATMUL_SHARED).toBe(built.shared);
-    expect(SIMD_MATMUL_PLAIN).toBe(built.plain);
-    for (const b64 of [SIMD_MATMUL_SHARED, SIMD_MATMUL_PLAIN]) {
-      const module = new WebAssembly.Module(Buffer.from(b64, 'base64'));
-      expect(WebAssembly.Module.exports(module).map((e) => e.name)).toEqual(['matmul']);
-    }
-  });
+  itIsTheAssembledSource('simdMatMul', SIMD_MATMUL_SHARED, SIMD_MATMUL_PLAIN, ['matmul']);
 });
 
 describe('BatchMatMul and _FusedMatMul on wasm through the SIMD product', () => {
-  let before: string | undefined;
-  beforeAll(async () => {
-    before = tf.getBackend();
-    await useBackend('wasm');
-  });
-  afterAll(async () => {
-    if (before) await tf.setBackend(before);
-  });
+  onWasm();
 
   it('is instantiated on the wasm backend', () => {
     expect(matMulLoop(tf.backend())).toBeDefined();
@@ -88,7 +55,7 @@ describe('BatchMatMul and _FusedMatMul on wasm through the SIMD product', () => 
       () => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation: 'relu' }),
       () => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, activation: 'relu' }),
     ]) {
-      const [ours, xnnpack] = bothWays(run);
+      const [ours, xnnpack] = bothWays('directMatMul', run);
       expect(ours.length).toBe(m * n);
       expect(bitDiff(ours, xnnpack)).toEqual([]);
     }
@@ -214,7 +181,7 @@ describe('BatchMatMul and _FusedMatMul on wasm through the SIMD product', () => 
   it('with directMatMul off the products go to XNNPACK and still agree', () => {
     const a = values([12, 30], 0.1);
     const b = values([20, 30], 0.2);
-    const [ours, xnnpack] = bothWays(() => tf.matMul(a, b, false, true));
+    const [ours, xnnpack] = bothWays('directMatMul', () => tf.matMul(a, b, false, true));
     ours.forEach((v, i) => expect(Math.abs(v - xnnpack[i]!)).toBeLessThan(1e-5));
     tf.dispose([a, b]);
   });

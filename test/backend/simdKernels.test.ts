@@ -6,12 +6,10 @@
  * The generated cases against tfjs's kernels are in the differential suite (differentialConv/Other).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/backend/useBackend.js';
+import { describe, expect, it } from 'vitest';
 import { simdKernels } from '../../src/backend/wasm/simdKernels.js';
 import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from '../../src/backend/wasm/simdKernels.bytes.js';
-import { kernelOptions } from '../../src/backend/wasm/util.js';
-import { assemble } from './simdUpdatesBinary.js';
+import { bothWays, itIsTheAssembledSource, onWasm } from '../helpers/wasmKernels.js';
 
 /** A deterministic float32 tensor (values in [-1, 1], with repeats so that pooling windows hold ties). */
 function values(shape: number[], phase: number, ties = false): tf.Tensor4D {
@@ -27,43 +25,12 @@ interface CpuBackend {
   disposeData(dataId: object): void;
 }
 
-/** The kernel's output with the SIMD loops on and off (JavaScript loops), as arrays. */
-function bothWays(run: () => tf.Tensor): [Float32Array, Float32Array] {
-  const saved = kernelOptions.simdKernels;
-  try {
-    kernelOptions.simdKernels = true;
-    const a = run();
-    kernelOptions.simdKernels = false;
-    const b = run();
-    const out: [Float32Array, Float32Array] = [a.dataSync() as Float32Array, b.dataSync() as Float32Array];
-    tf.dispose([a, b]);
-    return out;
-  } finally {
-    kernelOptions.simdKernels = saved;
-  }
-}
-
 describe('the embedded SIMD kernel loops', () => {
-  it('are the assembled .wat source, for shared and for plain memory, with their exports', async () => {
-    const built = await assemble('simdKernels');
-    expect(SIMD_KERNELS_SHARED).toBe(built.shared);
-    expect(SIMD_KERNELS_PLAIN).toBe(built.plain);
-    for (const b64 of [SIMD_KERNELS_SHARED, SIMD_KERNELS_PLAIN]) {
-      const module = new WebAssembly.Module(Buffer.from(b64, 'base64'));
-      expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(['allFinite', 'depthwiseFilterGrad', 'filterGradF4', 'gather4', 'maxPoolGrad']);
-    }
-  });
+  itIsTheAssembledSource('simdKernels', SIMD_KERNELS_SHARED, SIMD_KERNELS_PLAIN, ['allFinite', 'depthwiseFilterGrad', 'filterGradF4', 'gather4', 'maxPoolGrad']);
 });
 
 describe('SIMD depthwise filter gradient and MaxPoolGrad on wasm', () => {
-  let before: string | undefined;
-  beforeAll(async () => {
-    before = tf.getBackend();
-    await useBackend('wasm');
-  });
-  afterAll(async () => {
-    if (before) await tf.setBackend(before);
-  });
+  onWasm();
 
   it('are instantiated on the wasm backend', () => {
     expect(simdKernels(tf.backend())).toBeDefined();
@@ -81,7 +48,7 @@ describe('SIMD depthwise filter gradient and MaxPoolGrad on wasm', () => {
     const probe = tf.depthwiseConv2d(xs, tf.zeros([k[0], k[1], x[3]!, 1]), strides, pad, 'NHWC', dilations);
     const dy = values(probe.shape, 1.1);
     const attrs = { strides, pad, dilations, filterShape: [k[0], k[1], x[3]!, 1] };
-    const [simd, js] = bothWays(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: xs, dy }, attrs) as tf.Tensor);
+    const [simd, js] = bothWays('simdKernels', () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: xs, dy }, attrs) as tf.Tensor);
     expect(simd).toEqual(js);
     expect(simd.some((v) => v !== 0)).toBe(true);
     if (dilations[0] === 1 && dilations[1] === 1) {
@@ -108,7 +75,7 @@ describe('SIMD depthwise filter gradient and MaxPoolGrad on wasm', () => {
     for (const t of [input, negative]) {
       const output = tf.maxPool(t, f, s, pad);
       const dy = values(output.shape, 2.3);
-      const [simd, js] = bothWays(() => tf.engine().runKernel('MaxPoolGrad', { dy, input: t, output }, { filterSize: f, strides: s, pad }) as tf.Tensor);
+      const [simd, js] = bothWays('simdKernels', () => tf.engine().runKernel('MaxPoolGrad', { dy, input: t, output }, { filterSize: f, strides: s, pad }) as tf.Tensor);
       expect(simd).toEqual(js);
       expect(simd.some((v) => v !== 0)).toBe(true);
       tf.dispose([output, dy]);

@@ -1,0 +1,57 @@
+/**
+ * Shared pieces of the tests of latentkit's wasm kernels: the checks that an embedded module is its
+ * assembled source, the suite-level switch to the wasm backend, and running a kernel with one of
+ * `kernelOptions`' switches on, then off.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { useBackend } from '../../src/backend/useBackend.js';
+import { kernelOptions } from '../../src/backend/wasm/util.js';
+import { assemble, type SourceName } from '../backend/simdUpdatesBinary.js';
+
+/**
+ * A test that the embedded binaries of `src/backend/wasm/<name>.wat` (shared and plain memory) are its
+ * assembled source, import only the heap, and export exactly `exports`.
+ */
+export function itIsTheAssembledSource(name: SourceName, shared: string, plain: string, exports: readonly string[]): void {
+  it('is the assembled .wat source, for shared and for plain memory, importing the heap, with its exports', async () => {
+    const built = await assemble(name);
+    expect(shared).toBe(built.shared);
+    expect(plain).toBe(built.plain);
+    for (const b64 of [shared, plain]) {
+      const module = new WebAssembly.Module(Buffer.from(b64, 'base64'));
+      expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual([...exports].sort());
+      expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+    }
+  });
+}
+
+/** Runs the enclosing suite on wasm (latentkit's `useBackend`), giving the previous backend back after it. */
+export function onWasm(): void {
+  let before: string | undefined;
+  beforeAll(async () => {
+    before = tf.getBackend();
+    await useBackend('wasm');
+  });
+  afterAll(async () => {
+    if (before) await tf.setBackend(before);
+  });
+}
+
+type Switch = { [K in keyof typeof kernelOptions]: (typeof kernelOptions)[K] extends boolean ? K : never }[keyof typeof kernelOptions];
+
+/** `run()` with the switch `option` of `kernelOptions` on, then off, as arrays (the switch is restored). */
+export function bothWays(option: Switch, run: () => tf.Tensor): [Float32Array, Float32Array] {
+  const saved = kernelOptions[option];
+  try {
+    kernelOptions[option] = true;
+    const a = run();
+    kernelOptions[option] = false;
+    const b = run();
+    const out: [Float32Array, Float32Array] = [a.dataSync() as Float32Array, b.dataSync() as Float32Array];
+    tf.dispose([a, b]);
+    return out;
+  } finally {
+    kernelOptions[option] = saved;
+  }
+}
