@@ -26,6 +26,7 @@ import { silenceNodeBanner } from './banner.js';
 import { setUpKernels } from './kernels.js';
 import { USE_BACKEND_OPTIONS } from './options.js';
 import { initWasmInNode } from './wasmNodeThreads.js';
+import { nodeFactory, startProductHelpers } from './wasm/matMulThreads.js';
 import { withWorkerSafeGlue } from './wasmWorkerGlue.js';
 
 /**
@@ -250,6 +251,11 @@ async function setUpWasm(options: UseBackendOptions): Promise<BackendInfo> {
   const addedKernels = setUpKernels('wasm', options.kernelReplacements);
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const threads = wasm.getThreadsCount();
+  // latentkit's own product on every thread (src/backend/wasm/matMulThreads.ts); tfjs's pool serves XNNPACK.
+  if (threads > 1) {
+    const factory = isNode() ? nodeFactory((await nodeModules('useBackend', 'starts wasm threads in Node', 'in a browser threads need a cross-origin-isolated page')).workerThreads.Worker) : undefined;
+    await startProductHelpers(tf.backend(), threads, factory);
+  }
   if (startedHere && options.threads !== undefined && threads < options.threads && !isNode()) warnFewerThreads(options.threads, threads);
   return { name: 'wasm', simd, threads, addedKernels, tfjsVersion: tf.version_core };
 }

@@ -34,6 +34,8 @@
  * - `Sum` and `Mean` over leading axes of >= 4,096 elements (bias gradients, BatchNormalization): XNNPACK
  *   average pooling.
  * - `Tanh` (GAN activations): a SIMD loop instead of the scalar tanhf per value.
+ * - `Add`, `Sub`, `Multiply`, `RealDiv`, `SquaredDifference`, `Square`, `Neg`: SIMD loops on the calling
+ *   thread instead of XNNPACK operators on tfjs's thread pool; `Sigmoid` and `PadV2` likewise.
  * - `Slice`, `SplitV`, `Unpack`, `Tile`, `Concat` (crops, the batch-norm gradient's tiled scale, phase
  *   concatenations and their gradients): copies of contiguous runs inside the heap; `Identity` shares its
  *   input's data instead of copying it.
@@ -48,11 +50,11 @@ import type { AddedKernel, ReplacedKernel } from './kernels.js';
 import { conv2DBackpropFilter } from './wasm/convKernels.js';
 import { conv2DBackpropInput } from './wasm/convInputGrad.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './wasm/depthwiseKernels.js';
-import { concat, identity, slice, splitV, tile, unpack } from './wasm/movementKernels.js';
+import { concat, identity, padV2, slice, splitV, tile, unpack } from './wasm/movementKernels.js';
 import { reverse, transpose } from './wasm/gatherKernels.js';
 import { batchMatMul as directBatchMatMul, fusedMatMul } from './wasm/matMulKernels.js';
 import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
-import { clipByValue, relu, tanh } from './wasm/elementwiseKernels.js';
+import { add, clipByValue, multiply, neg, realDiv, relu, sigmoid, square, squaredDifference, sub, tanh } from './wasm/elementwiseKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks. */
@@ -192,6 +194,24 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     create: tanh,
     why: 'slow: the scalar tanhf for every value (GAN activations)',
   },
+  ...(
+    [
+      ['Add', add],
+      ['Sub', sub],
+      ['Multiply', multiply],
+      ['RealDiv', realDiv],
+      ['SquaredDifference', squaredDifference],
+      ['Square', square],
+      ['Neg', neg],
+      ['PadV2', padV2],
+      ['Sigmoid', sigmoid],
+    ] as const
+  ).map(([kernelName, create]) => ({
+    kernelName,
+    backendName: WASM,
+    create,
+    why: "slow on threads: an XNNPACK operator handed to tfjs's thread pool (~0.3 ms a call on two threads)",
+  })),
   {
     kernelName: 'Reverse',
     backendName: WASM,

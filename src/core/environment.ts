@@ -37,6 +37,8 @@ export interface NodeModules {
   os: typeof import('node:os');
   path: typeof import('node:path');
   createRequire: typeof import('node:module').createRequire;
+  /** Helper threads of the wasm matrix product (`backend/wasm/matMulThreads.ts`). */
+  workerThreads: typeof import('node:worker_threads');
   /** cli-progress (its terminal code needs Node's `events` and `readline`). */
   cliProgress: () => Promise<typeof import('cli-progress')>;
 }

@@ -8,12 +8,13 @@ import type { NodeModules } from '../core/environment.js';
 
 /** Loads Node's built-ins (once per call; `nodeModules` memoises). */
 export const loadNodeModules: (() => Promise<NodeModules>) | undefined = async () => {
-  const [fs, fsSync, os, path, module] = await Promise.all([
+  const [fs, fsSync, os, path, module, workerThreads] = await Promise.all([
     import('node:fs/promises'),
     import('node:fs'),
     import('node:os'),
     import('node:path'),
     import('node:module'),
+    import('node:worker_threads'),
   ]);
-  return { fs, fsSync, os, path, createRequire: module.createRequire, cliProgress: () => import('cli-progress') };
+  return { fs, fsSync, os, path, createRequire: module.createRequire, workerThreads, cliProgress: () => import('cli-progress') };
 };

@@ -1,21 +1,22 @@
 /**
  * latentkit's elementwise wasm SIMD loops (`src/backend/wasm/simdElementwise.wat`): the embedded bytes are the
- * assembled source; Tanh within 2 ulp of the correctly rounded tanh; Relu and ClipByValue as tfjs's cpu
- * kernels compute them, NaN and -0 included (tfjs's wasm kernels turn NaN into 0 or the lower bound). The
+ * assembled source; Tanh within 2 ulp of the correctly rounded tanh, Sigmoid within 2.5; Relu and ClipByValue
+ * as tfjs's cpu kernels compute them, NaN and -0 included (tfjs's wasm kernels turn NaN into 0 or the lower
+ * bound); the binary operations bit for bit tfjs's XNNPACK kernels, broadcasts as rows of the loop. The
  * generated cases against tfjs's cpu kernels are in the differential suite (differentialOther).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { elementwiseLoops } from '../../src/backend/wasm/elementwiseKernels.js';
+import { elementwiseLoops, rowForm } from '../../src/backend/wasm/elementwiseKernels.js';
 import { SIMD_ELEMENTWISE_PLAIN, SIMD_ELEMENTWISE_SHARED } from '../../src/backend/wasm/simdElementwise.bytes.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
-import { itIsTheAssembledSource, onWasm } from '../helpers/wasmKernels.js';
+import { bothWays, itIsTheAssembledSource, onWasm } from '../helpers/wasmKernels.js';
 
 describe('the embedded elementwise loops', () => {
-  itIsTheAssembledSource('simdElementwise', SIMD_ELEMENTWISE_SHARED, SIMD_ELEMENTWISE_PLAIN, ['clip', 'relu', 'tanh']);
+  itIsTheAssembledSource('simdElementwise', SIMD_ELEMENTWISE_SHARED, SIMD_ELEMENTWISE_PLAIN, ['binary', 'clip', 'relu', 'sigmoid', 'tanh']);
 });
 
-describe('Tanh, Relu and ClipByValue on wasm', () => {
+describe('the elementwise kernels on wasm', () => {
   onWasm();
 
   it('the loops are instantiated on the wasm backend', () => {
@@ -111,5 +112,67 @@ describe('Tanh, Relu and ClipByValue on wasm', () => {
     } finally {
       await tf.setBackend('wasm');
     }
+  });
+
+  it('Sigmoid: within 2.5 ulp of the correctly rounded sigmoid over [-87.3, 40] and both tails; NaN, zeros, infinities', () => {
+    const n = 1 << 17;
+    const v = new Float32Array(n + 8);
+    for (let i = 0; i < n; i++) v[i] = -87.3 + (i / n) * 127.3;
+    v.set([0, -0, Infinity, -Infinity, NaN, -90, 90, 1e-30], n);
+    const x = tf.tensor1d(v);
+    const [ours, xnnpack] = bothWays('simdSigmoid', () => tf.sigmoid(x));
+    let worst = 0;
+    let theirs = 0;
+    for (let i = 0; i < n; i++) {
+      const want = Math.fround(1 / (1 + Math.exp(-v[i]!)));
+      worst = Math.max(worst, ulps(ours[i]!, want));
+      theirs = Math.max(theirs, ulps(xnnpack[i]!, want));
+    }
+    expect(worst).toBeLessThanOrEqual(2.5);
+    expect(theirs).toBeGreaterThan(0); // tfjs's own (XNNPACK's): another approximation
+    const s = Array.from(ours.slice(n));
+    expect(s.slice(0, 4)).toEqual([0.5, 0.5, 1, 0]);
+    expect(s[4]).toBeNaN();
+    expect(s.slice(5)).toEqual([0, 1, 0.5]); // 0 where the sigmoid is subnormal (below -87.34), as XNNPACK's
+    x.dispose();
+  });
+
+  it('rowForm: a broadcast as rows of the loop, or undefined where more than two runs of axes are needed', () => {
+    expect(rowForm([64, 784], [784])).toEqual({ shape: [64, 784], m: 64, n: 784, sa: 4 * 784, sb: 0, mode: 0 });
+    expect(rowForm([784], [64, 784])).toEqual({ shape: [64, 784], m: 64, n: 784, sa: 0, sb: 4 * 784, mode: 0 });
+    expect(rowForm([5, 7], [5, 7])).toEqual({ shape: [5, 7], m: 1, n: 35, sa: 0, sb: 0, mode: 0 });
+    expect(rowForm([5, 7], [])).toEqual({ shape: [5, 7], m: 1, n: 35, sa: 0, sb: 0, mode: 1 });
+    expect(rowForm([1, 1], [3, 4])).toEqual({ shape: [3, 4], m: 1, n: 12, sa: 0, sb: 0, mode: 2 });
+    expect(rowForm([64, 1], [64, 13])).toEqual({ shape: [64, 13], m: 64, n: 13, sa: 4, sb: 4 * 13, mode: 2 });
+    expect(rowForm([3, 1], [1, 4])).toEqual({ shape: [3, 4], m: 3, n: 4, sa: 4, sb: 0, mode: 2 });
+    expect(rowForm([6, 4, 5], [6, 1, 1])).toEqual({ shape: [6, 4, 5], m: 6, n: 20, sa: 80, sb: 4, mode: 1 });
+    expect(rowForm([2, 3, 4, 5], [3, 1, 1])).toBeUndefined();
+    expect(rowForm([2, 1, 3], [1, 4, 1])).toBeUndefined();
+    expect(rowForm([2, 3], [4])).toBeUndefined(); // tfjs's kernel reports it
+    expect(rowForm([], [])).toEqual({ shape: [], m: 1, n: 1, sa: 0, sb: 0, mode: 0 });
+  });
+
+  it("Add, Sub, Multiply, RealDiv, SquaredDifference, Square, Neg: bit for bit tfjs's XNNPACK kernels on every broadcast the loop takes, tails included; none left behind", () => {
+    const pairs: Array<[number[], number[]]> = [[[9, 37], [9, 37]], [[64, 130], [130]], [[7], [5, 7]], [[6, 1], [6, 11]], [[3, 1], [1, 10]], [[4, 5], []], [[6, 4, 5], [6, 1, 1]], [[1], [1]]];
+    const special = [NaN, -0, 0, Infinity, -Infinity, 1e-40, -3e38];
+    const make = (shape: number[], phase: number) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      return tf.tensor(Float32Array.from({ length: size }, (_, i) => (i % 11 === 3 ? special[(i + phase) % special.length]! : Math.sin(i * 0.37 + phase) * 3)), shape);
+    };
+    const before = tf.memory().numTensors;
+    for (const [sa, sb] of pairs) {
+      const a = make(sa, 1);
+      const b = make(sb, 2);
+      for (const op of [tf.add, tf.sub, tf.mul, tf.div, tf.squaredDifference] as Array<(x: tf.Tensor, y: tf.Tensor) => tf.Tensor>) {
+        const [ours, xnnpack] = bothWays('heapBinary', () => op(a, b));
+        expect(Buffer.from(ours.buffer).equals(Buffer.from(xnnpack.buffer)), `${op.name} ${sa} ${sb}`).toBe(true);
+      }
+      for (const op of [tf.square, tf.neg] as Array<(x: tf.Tensor) => tf.Tensor>) {
+        const [ours, xnnpack] = bothWays('heapBinary', () => op(a));
+        expect(Buffer.from(ours.buffer).equals(Buffer.from(xnnpack.buffer))).toBe(true);
+      }
+      tf.dispose([a, b]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

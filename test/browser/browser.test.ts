@@ -231,13 +231,23 @@ describe('across backends', () => {
 });
 
 describe('wasm threads and failures', () => {
-  it('threads: an isolated page with 4 cores (emulated) gets the 2 it asks for', async () => {
-    const { page, errors } = await openHarness(isolated, "Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 4 });");
+  it("threads: an isolated page with 4 cores (emulated) gets the 2 it asks for, and the matrix product's helper worker takes tasks", async () => {
+    // The helper is a web worker sent the product's control block (src/backend/wasm/matMulThreads.ts): the page
+    // keeps that block to read its counters (word 6: tasks posted, word 4: tasks the helper ran).
+    const watch =
+      "Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 4 });" +
+      'const post = Worker.prototype.postMessage;' +
+      'Worker.prototype.postMessage = function (m, ...rest) { if (m && m.control instanceof SharedArrayBuffer) (window.productControls ??= []).push(m.control); return post.call(this, m, ...rest); };';
+    const { page, errors } = await openHarness(isolated, watch);
     const { info, examplesPerSecond } = await page.evaluate(() => window.latentkitHarness.speed('wasm', 3, 2));
+    const counters = await page.evaluate(() => ((window as unknown as { productControls?: SharedArrayBuffer[] }).productControls ?? []).map((c) => Array.from(new Int32Array(c))));
     await page.close();
     expect(errors).toEqual([]);
     expect(info.threads).toBe(2);
     expect(examplesPerSecond).toBeGreaterThan(0);
+    expect(counters.length).toBe(1); // one helper for two threads
+    expect(counters[0]![6]).toBeGreaterThan(0);
+    expect(counters[0]![4]).toBeGreaterThan(0);
   });
 
   it('a failed wasm start leaves cpu active; webgl without its import says to import it', async () => {

@@ -29,6 +29,7 @@ import { SIMD_MATMUL_PLAIN, SIMD_MATMUL_SHARED } from './simdMatMul.bytes.js';
 import { constant, free, kernelOptions, run, transpose2d, view } from './util.js';
 import type { WasmBackend } from './util.js';
 import { byteOffset } from './movementKernels.js';
+import { parallelProduct, productThreads } from './matMulThreads.js';
 import type { Heap } from './movementKernels.js';
 
 interface Loop {
@@ -39,13 +40,18 @@ interface Loop {
 export const matMulLoop = onHeapPerBackend<Loop>(SIMD_MATMUL_SHARED, SIMD_MATMUL_PLAIN);
 
 /**
- * On more than one thread XNNPACK divides a product among them while the SIMD product runs on the calling
- * thread: from this many output rows XNNPACK is the faster despite its packing (`bench/matmul.ts`, 2 threads,
+ * On more than one thread without latentkit's helper threads (a backend not started by `useBackend`), XNNPACK
+ * divides a product among them while the SIMD product runs on the calling thread: from this many output rows XNNPACK is the faster despite its packing (`bench/matmul.ts`, 2 threads,
  * a new B each call: 128x784x512 39 against 30 GFLOP/s, 64x784x256 24 against 29; `bench/ab.ts directMatMul
  * --threads 2`: dense VAE at batch 128 0.97x, dense AE at batch 64 1.14x). BatchMatMul only: tfjs's
  * _FusedMatMul is wrong with transposes and turns NaN into 0 under relu.
  */
 const POOLED_ROWS = 128;
+
+/** True when latentkit's helper threads share this backend's products (`./matMulThreads.ts`). */
+function helped(backend: unknown): boolean {
+  return kernelOptions.threadedMatMul && productThreads(backend).threads > 1;
+}
 
 /** The threads of tfjs's wasm backend (1 for the single-threaded build). */
 function threadsOf(backend: unknown): number {
@@ -148,10 +154,14 @@ function product(backend: unknown, a: TensorInfo, bm: TensorInfo, transposeA: bo
     // The loop's rows and columns, and C's byte strides along them.
     const [rows, cols, scr, scc] = p.swapped ? [n, m, 4, 4 * n] : [m, n, 4 * n, 4];
     const batches = Math.max(sizeA, sizeB);
+    const aStep = loopA === 1 ? 0 : 4 * p.sizeA;
+    const bStep = loopB === 1 ? 0 : 4 * p.sizeB;
+    const job = { a: pa, aStep, sar: p.sar, sak: p.sak, b: pb, bStep, sbk: p.sbk, c: pc, cStep: 4 * m * n, scr, scc, rows, k, cols, bias: pbias, flags, batches };
+    if (parallelProduct(backend, loop.matmul, job)) return out;
     for (let i = 0; i < batches; i++) {
       const c = pc + 4 * m * n * i;
-      const a0 = pa + 4 * p.sizeA * (loopA === 1 ? 0 : i);
-      const b0 = pb + 4 * p.sizeB * (loopB === 1 ? 0 : i);
+      const a0 = pa + aStep * i;
+      const b0 = pb + bStep * i;
       // Column panels of B small enough to stay in the core's cache while every row block passes over them.
       for (let j = 0; j < cols; j += PANEL) {
         loop.matmul(a0, p.sar, p.sak, b0 + 4 * j, p.sbk, c + j * scc, scr, scc, rows, k, Math.min(PANEL, cols - j), pbias + 4 * j, flags);
@@ -171,7 +181,7 @@ export function batchMatMul(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    if (a.shape.length >= 2 && b.shape.length >= 2 && productShape(a, b, transposeA, transposeB).m >= POOLED_ROWS && threadsOf(args.backend) > 1) return fallback(args);
+    if (a.shape.length >= 2 && b.shape.length >= 2 && productShape(a, b, transposeA, transposeB).m >= POOLED_ROWS && threadsOf(args.backend) > 1 && !helped(args.backend)) return fallback(args);
     return product(args.backend, a, b, transposeA, transposeB, undefined, false) ?? fallback(args);
   };
 }

@@ -11,6 +11,7 @@
  *   doubled with `copyWithin`.
  * - `SplitV` (Concat's gradient) and `Unpack` (Pack's) call that Slice once per piece.
  * - `Concat` copies each input's rows through a new `subarray` each.
+ * - `PadV2` (Slice's gradient) is an XNNPACK operator that hands every call to tfjs's thread pool.
  * - `Identity` copies its input (the cpu backend shares the data with a new reference, as wasm's own
  *   `Reshape` does): tfjs calls it dozens of times per training step (gradient bookkeeping, `tf.clone`).
  *   Tensors are immutable and every kernel writes only its own outputs, so sharing is safe.
@@ -61,10 +62,12 @@ function copyRun(heap: Int32Array | Uint8Array, dst: number, src: number, n: num
 }
 
 /**
- * Copies a box of `x` (sizes `size`, starting at `begin` on each axis) into the contiguous block at `dst`,
- * as runs as long as the trailing axes taken whole allow.
+ * Copies a box of the tensor at `src` (of `shape`; sizes `size`, starting at `begin` on each axis) into the
+ * contiguous block at `dst`, as runs as long as the trailing axes taken whole allow; `into`: the other way,
+ * the contiguous block at `dst` into the box.
  */
-function copyBox(heap: Int32Array | Uint8Array, src: number, shape: readonly number[], begin: readonly number[], size: readonly number[], dst: number): void {
+function copyBox(heap: Int32Array | Uint8Array, src: number, shape: readonly number[], begin: readonly number[], size: readonly number[], dst: number, into = false): void {
+  const move = into ? (box: number, flat: number, n: number) => copyRun(heap, box, flat, n) : (box: number, flat: number, n: number) => copyRun(heap, flat, box, n);
   const rank = shape.length;
   // Merge trailing axes that are taken whole into one run.
   let last = rank - 1;
@@ -75,14 +78,14 @@ function copyBox(heap: Int32Array | Uint8Array, src: number, shape: readonly num
   let base = src;
   for (let i = 0; i < rank; i++) base += begin[i]! * strides[i]!;
   if (last === 0) {
-    copyRun(heap, dst, base, run);
+    move(base, dst, run);
     return;
   }
   // An odometer over the axes before `last`.
   const index = new Array(last).fill(0);
   let from = base;
   for (;;) {
-    copyRun(heap, dst, from, run);
+    move(from, dst, run);
     dst += run;
     let a = last - 1;
     for (; a >= 0; a--) {
@@ -220,6 +223,34 @@ export function concat(original: KernelFunc): KernelFunc {
       for (let r = 0; r < rows; r++) copyRun(heap, column + r * outRow, src + r * inner, inner);
       column += inner;
     }
+    return out;
+  };
+}
+
+/**
+ * PadV2 (the gradient of Slice, so of every crop and split): the output filled with the constant, then the
+ * input copied into its box. tfjs's kernel is an XNNPACK operator handed to its thread pool.
+ */
+export function padV2(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const b = args.backend as Heap;
+    const { x } = args.inputs as { x: TensorInfo };
+    const { paddings, constantValue } = args.attrs as unknown as { paddings: Array<[number, number]>; constantValue: number };
+    const rank = x.shape.length;
+    if (heapOf(b, x.dtype) === undefined || rank === 0 || paddings.length !== rank || paddings.some(([p, q]) => !(p >= 0 && q >= 0))) return original(args);
+    const outShape = x.shape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]);
+    const out = b.makeOutput(outShape, x.dtype);
+    const total = util.sizeFromShape(outShape);
+    if (total === 0) return out;
+    const buffer = b.wasm.HEAPU8.buffer;
+    const start = byteOffset(b, out);
+    if (x.dtype === 'float32') new Float32Array(buffer, start, total).fill(constantValue);
+    else if (x.dtype === 'int32') new Int32Array(buffer, start, total).fill(constantValue);
+    else new Uint8Array(buffer, start, total).fill(constantValue ? 1 : 0);
+    if (util.sizeFromShape(x.shape) === 0) return out;
+    const heap = heapOf(b, x.dtype)!;
+    const bytes = heap.BYTES_PER_ELEMENT;
+    copyBox(heap, start / bytes, outShape, paddings.map(([p]) => p), x.shape, elementOffset(b, x, bytes), true);
     return out;
   };
 }

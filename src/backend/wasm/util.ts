@@ -195,6 +195,16 @@ export const kernelOptions = {
    * operands in place instead of XNNPACK packing the right operand on every call. Read per call.
    */
   directMatMul: true,
+  /**
+   * On a threaded wasm backend started by `useBackend`, the SIMD product divided among latentkit's helper
+   * threads and the calling thread (`./matMulThreads.ts`). Read per call.
+   */
+  threadedMatMul: true,
+  /**
+   * At most this many microseconds a product helper spins for the next product before it sleeps (it spins
+   * twice the last gap between products, and not at all when that gap is longer). Read per product.
+   */
+  productSpinMicroseconds: 1000,
   /** ... computing Cᵀ = op(B)ᵀ·op(A)ᵀ instead when that moves less data (`batchMatMul` in `./otherKernels.ts`). */
   matMulOrientation: true,
   /** Sum and Mean over leading axes (bias gradients, BatchNormalization) without the wasm kernels' transpose. */
@@ -239,8 +249,18 @@ export const kernelOptions = {
    * and MaxPoolGrad when the channel count is a multiple of 4; off, their JavaScript loops run. Read per call.
    */
   simdKernels: true,
+  /**
+   * Sigmoid of float32 tensors as the SIMD loop of `./simdElementwise.wat` on the calling thread rather than
+   * tfjs's XNNPACK operator on its thread pool (another approximation: results move by a few ulp). Read per call.
+   */
+  simdSigmoid: true,
   /** Tanh of float32 tensors as the SIMD loop of `./simdKernels.wat` rather than tfjs's scalar tanhf. Read per call. */
   simdTanh: true,
+  /**
+   * Add, Sub, Multiply, RealDiv, SquaredDifference, Square and Neg in float32 as SIMD loops on the calling
+   * thread (`./elementwiseKernels.ts`) instead of XNNPACK operators on tfjs's thread pool. Read per call.
+   */
+  heapBinary: true,
   /** Transpose and Reverse as one strided copy in the heap (`./gatherKernels.ts`). Read per call. */
   gatherKernels: true,
   /** Training steps check the loss and gradients in place (`../finite.ts`) rather than with tfjs ops. */

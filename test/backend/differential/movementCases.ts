@@ -2,7 +2,7 @@
  * Generated cases for the wasm data-movement kernels latentkit replaces: Slice (ranks 1-5, trailing axes taken
  * whole or not, size -1, short and long runs), SplitV and Unpack (any axis, given or equal sizes), Tile (ranks 1-4, repetitions on any axis), Concat (2-4
  * inputs, any axis, empty inputs), Identity, Transpose (ranks 1-6, any permutation, runs contiguous or strided) and
- * Reverse (ranks 1-6, any axes); float32, int32 (with values whose bits are float NaNs, which
+ * Reverse (ranks 1-6, any axes), PadV2 (ranks 1-4, any paddings and constant); float32, int32 (with values whose bits are float NaNs, which
  * must survive a copy) and bool. Data movement is exact: the tolerance is 0.
  */
 import { randomTensor } from './harness.js';
@@ -169,6 +169,21 @@ function reverseCase(rng: Rng): KernelCase {
   return { inputs: { x: tensorOf(rng, shape, dtype, tags) }, attrs: { dims: attr }, tags };
 }
 
+/** PadV2 (Slice's gradient): ranks 1-4, padding before and after on any axis, a constant, empty inputs. */
+function padCase(rng: Rng): KernelCase {
+  const tags: string[] = [];
+  const rank = rng.int(1, 4);
+  const shape = Array.from({ length: rank }, () => (rng.chance(0.03) ? 0 : rng.int(1, 6)));
+  const paddings = shape.map(() => [rng.chance(0.5) ? 0 : rng.int(1, 3), rng.chance(0.5) ? 0 : rng.int(1, 3)] as [number, number]);
+  if (paddings[rank - 1]!.every((p) => p === 0)) tags.push('innermost axis not padded');
+  if (shape.includes(0)) tags.push('empty input');
+  const dtype = dtypeOf(rng);
+  const constantValue = dtype === 'bool' ? rng.pick([0, 1]) : rng.pick([0, 0, -1.5, 7]);
+  if (constantValue !== 0) tags.push('non-zero constant');
+  tags.push(`rank ${rank}`, dtype);
+  return { inputs: { x: tensorOf(rng, shape, dtype, tags) }, attrs: { paddings, constantValue }, tags };
+}
+
 const reverseStockBroken = (c: KernelCase) => c.inputs['x']!.shape.length > 4 || c.inputs['x']!.dtype === 'bool';
 
 export function movementSpecs(): KernelSpec[] {
@@ -184,6 +199,7 @@ export function movementSpecs(): KernelSpec[] {
     { kernel: 'Unpack', backend: 'wasm', generate: unpackCase, tol: 0, mustCover: { 'outer axis': 100, 'innermost axis': 50, 'int32 NaN bit patterns': 20 } },
     { kernel: 'Tile', backend: 'wasm', generate: tileCase, tol: 0, mustCover: { 'rank 4': 80, 'innermost repeated': 100, 'scalar-like input': 5, 'int32 NaN bit patterns': 20 } },
     { kernel: 'Concat', backend: 'wasm', generate: concatCase, tol: 0, mustCover: { 'inner axis': 100, 'axis 0': 50, 'an empty input': 10, 'int32 NaN bit patterns': 20 } },
+    { kernel: 'PadV2', backend: 'wasm', generate: padCase, tol: 0, mustCover: { 'rank 4': 50, 'innermost axis not padded': 60, 'non-zero constant': 60, int32: 60, bool: 20, 'int32 NaN bit patterns': 20, 'empty input': 3 } },
     { kernel: 'Identity', backend: 'wasm', generate: identityCase, tol: 0, mustCover: { float32: 100, int32: 50, bool: 10 } },
     {
       kernel: 'Transpose',

@@ -1,0 +1,90 @@
+/**
+ * Generated cases for the wasm elementwise kernels latentkit replaces to keep them off tfjs's thread pool: Add,
+ * Sub, Multiply, RealDiv, SquaredDifference (ranks 0-4, the same shape, a scalar, a bias over rows, one value
+ * per row, a row against a column, and broadcasts of more than two runs of axes, which go to tfjs's kernel;
+ * int32 too, also tfjs's), Square, Neg and Sigmoid; NaN, -0 and infinities among the values, tails after the
+ * 4-wide loop. The arithmetic ones are exact (tolerance 0: one IEEE float32 operation per value, as the cpu
+ * kernels compute them) but SquaredDifference (two roundings, as XNNPACK) and Sigmoid, within a few ulp.
+ */
+import { randomTensor } from './harness.js';
+import type { HostTensor, KernelCase, Rng } from './harness.js';
+import type { KernelSpec } from './spec.js';
+
+/** Puts NaN, -0 and infinities among a float32 tensor's values (tagged). */
+function specials(rng: Rng, t: HostTensor, tags: string[]): HostTensor {
+  if (t.dtype !== 'float32' || t.values.length === 0) return t;
+  if (rng.chance(0.3)) {
+    tags.push('NaN, -0, infinities');
+    for (let i = 0; i < t.values.length; i++) if (rng.chance(0.2)) t.values[i] = rng.pick([NaN, -0, 0, Infinity, -Infinity]);
+  }
+  return t;
+}
+
+/** Two shapes that broadcast in one of the ways training uses (or one the loop does not take). */
+function shapes(rng: Rng, tags: string[]): [number[], number[]] {
+  const m = rng.int(1, 9);
+  const n = rng.weighted([[rng.int(1, 9), 60], [rng.int(10, 300), 40]] as const);
+  const kind = rng.weighted([['same shape', 30], ['scalar', 15], ['bias over rows', 20], ['one value per row', 15], ['row against column', 10], ['three runs of axes', 10]] as const);
+  tags.push(kind);
+  if (n % 4 !== 0) tags.push('a tail after the 4-wide loop');
+  let pair: [number[], number[]];
+  switch (kind) {
+    case 'same shape': {
+      const s = rng.weighted([[[], 5], [[n], 25], [[m, n], 40], [[2, m, n], 20], [[2, 2, m, n], 10]] as const);
+      pair = [[...s], [...s]];
+      break;
+    }
+    case 'scalar':
+      pair = [[m, n], rng.pick([[], [1], [1, 1]])];
+      break;
+    case 'bias over rows':
+      pair = [[rng.int(1, 3), m, n], [n]];
+      break;
+    case 'one value per row':
+      pair = [[m, n], [m, 1]];
+      break;
+    case 'row against column':
+      pair = [[m, 1], [1, n]];
+      break;
+    default:
+      pair = [[2, 1, n], [1, m + 1, 1]];
+  }
+  return rng.chance(0.5) ? pair : [pair[1], pair[0]];
+}
+
+/** `int32`: int32 cases too (tfjs's `div` casts to float32 before RealDiv; its wasm kernel throws for int32). */
+const binaryCase = (int32: boolean) => (rng: Rng): KernelCase => {
+  const tags: string[] = [];
+  const [sa, sb] = shapes(rng, tags);
+  const dtype = int32 && rng.chance(0.1) ? 'int32' : 'float32';
+  tags.push(dtype);
+  const a = specials(rng, randomTensor(rng, sa, dtype, -3, 3), tags);
+  const b = specials(rng, randomTensor(rng, sb, dtype, -3, 3), tags);
+  return { inputs: { a, b }, attrs: {}, tags };
+};
+
+function unaryCase(lo: number, hi: number) {
+  return (rng: Rng): KernelCase => {
+    const tags: string[] = [];
+    const shape = rng.weighted([[[], 5], [[rng.int(1, 300)], 40], [[rng.int(1, 9), rng.int(1, 40)], 55]] as const);
+    const x = specials(rng, randomTensor(rng, [...shape], 'float32', lo, hi), tags);
+    if (x.values.length % 4 !== 0) tags.push('a tail after the 4-wide loop');
+    return { inputs: { x }, attrs: {}, tags };
+  };
+}
+
+const BINARY_COVER = { 'same shape': 60, scalar: 30, 'bias over rows': 40, 'one value per row': 30, 'row against column': 15, 'three runs of axes': 15, int32: 10, 'NaN, -0, infinities': 50, 'a tail after the 4-wide loop': 100 };
+
+export function elementwiseSpecs(): KernelSpec[] {
+  return [
+    ...['Add', 'Sub', 'Multiply'].map((kernel): KernelSpec => ({ kernel, backend: 'wasm', generate: binaryCase(true), tol: 0, mustCover: BINARY_COVER })),
+    { kernel: 'RealDiv', backend: 'wasm', generate: binaryCase(false), tol: 0, mustCover: { ...BINARY_COVER, int32: 0 } },
+    // (a - b) rounded to float32, then squared, as XNNPACK (tfjs's wasm kernel): within an ulp of the cpu
+    // kernel, which squares the difference in double precision and rounds once.
+    { kernel: 'SquaredDifference', backend: 'wasm', generate: binaryCase(true), tol: 1e-6, mustCover: BINARY_COVER },
+    { kernel: 'Square', backend: 'wasm', generate: unaryCase(-3, 3), tol: 0, mustCover: { 'NaN, -0, infinities': 50, 'a tail after the 4-wide loop': 100 } },
+    { kernel: 'Neg', backend: 'wasm', generate: unaryCase(-3, 3), tol: 0, mustCover: { 'NaN, -0, infinities': 50, 'a tail after the 4-wide loop': 100 } },
+    // Over [-100, 100]: both tails, where one side's formula would cancel.
+    { kernel: 'Sigmoid', backend: 'wasm', generate: unaryCase(-100, 100), tol: 1e-6, mustCover: { 'NaN, -0, infinities': 50, 'a tail after the 4-wide loop': 100 } },
+  ];
+}
