@@ -54,7 +54,7 @@ import { concat, identity, padV2, slice, splitV, tile, unpack } from './wasm/mov
 import { reverse, transpose } from './wasm/gatherKernels.js';
 import { batchMatMul as directBatchMatMul, fusedMatMul } from './wasm/matMulKernels.js';
 import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
-import { add, clipByValue, multiply, neg, realDiv, relu, sigmoid, square, squaredDifference, sub, tanh } from './wasm/elementwiseKernels.js';
+import { add, castToBool, clipByValue, multiply, neg, realDiv, relu, sigmoid, square, squaredDifference, sub, tanh } from './wasm/elementwiseKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks. */
@@ -187,6 +187,12 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     backendName: WASM,
     create: clipByValue,
     why: 'wrong: turns NaN into the lower bound (a diverged cross-entropy loss looked finite)',
+  },
+  {
+    kernelName: 'Cast',
+    backendName: WASM,
+    create: castToBool,
+    why: 'wrong: a cast to bool keeps the low byte of the integer part (0.5 -> false, 256 -> false, -4.3 -> 252)',
   },
   {
     kernelName: 'Tanh',

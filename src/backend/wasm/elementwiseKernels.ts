@@ -19,6 +19,8 @@
  *   operands of the same shape or broadcast along whole leading or trailing axes (a bias, a scalar, one value
  *   per row); other broadcasts go to tfjs's kernels (switch `heapBinary`).
  *
+ * - `Cast` to bool (from float32 or int32): tfjs's keeps the low byte of the integer part; here `x !== 0`.
+ *
  * Other dtypes, or a backend where the module cannot be instantiated, go to tfjs's kernels.
  * @module
  */
@@ -142,3 +144,26 @@ export const square = (original: KernelFunc): KernelFunc =>
   heapUnary(original, () => kernelOptions.heapBinary, (l, x, y, n) => l.binary(OP.mul, x, x, y, 1, n, 0, 0, 0));
 export const neg = (original: KernelFunc): KernelFunc =>
   heapUnary(original, () => kernelOptions.heapBinary, (l, x, y, n) => l.binary(OP.neg, x, x, y, 1, n, 0, 0, 0));
+
+/**
+ * Cast to bool from float32 or int32: `x !== 0` (NaN is true), as the cpu kernel. tfjs's wasm kernel keeps the
+ * low byte of the integer part (0.5 -> false, 256 -> false, -4.3 -> 252, which later bool kernels and casts
+ * read as 252). Other casts go to tfjs's kernel.
+ */
+export function castToBool(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { dtype } = args.attrs as unknown as { dtype: string };
+    if (dtype !== 'bool' || (x.dtype !== 'float32' && x.dtype !== 'int32')) return original(args);
+    const h = args.backend as Heap;
+    const out = h.makeOutput([...x.shape], 'bool');
+    const n = util.sizeFromShape(x.shape);
+    if (n === 0) return out;
+    // Views after the allocation (the heap may have grown).
+    const buffer = h.wasm.HEAPU8.buffer;
+    const from = x.dtype === 'float32' ? new Float32Array(buffer, byteOffset(h, x), n) : new Int32Array(buffer, byteOffset(h, x), n);
+    const to = new Uint8Array(buffer, byteOffset(h, out), n);
+    for (let i = 0; i < n; i++) to[i] = from[i] !== 0 ? 1 : 0;
+    return out;
+  };
+}

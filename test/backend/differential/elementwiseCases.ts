@@ -2,7 +2,7 @@
  * Generated cases for the wasm elementwise kernels latentkit replaces to keep them off tfjs's thread pool: Add,
  * Sub, Multiply, RealDiv, SquaredDifference (ranks 0-4, the same shape, a scalar, a bias over rows, one value
  * per row, a row against a column, and broadcasts of more than two runs of axes, which go to tfjs's kernel;
- * int32 too, also tfjs's), Square, Neg and Sigmoid; NaN, -0 and infinities among the values, tails after the
+ * int32 too, also tfjs's), Square, Neg, Sigmoid and Cast (to bool: latentkit's; other casts: tfjs's); NaN, -0 and infinities among the values, tails after the
  * 4-wide loop. The arithmetic ones are exact (tolerance 0: one IEEE float32 operation per value, as the cpu
  * kernels compute them) but SquaredDifference (two roundings, as XNNPACK) and Sigmoid, within a few ulp.
  */
@@ -73,6 +73,27 @@ function unaryCase(lo: number, hi: number) {
   };
 }
 
+/**
+ * Cast between float32, int32 and bool. To bool: values with fractions, beyond a byte, negative, NaN and -0
+ * (latentkit's kernel); the other casts are tfjs's own (no NaN there: tfjs's float-to-int conversion of NaN is
+ * undefined in C++).
+ */
+function castCase(rng: Rng): KernelCase {
+  const tags: string[] = [];
+  const from = rng.weighted([['float32', 60], ['int32', 30], ['bool', 10]] as const);
+  const dtype = rng.weighted([['bool', 60], ['float32', 20], ['int32', 20]] as const);
+  tags.push(`${from} to ${dtype}`);
+  if (dtype === 'bool') tags.push('to bool');
+  const shape = rng.weighted([[[], 5], [[rng.int(1, 40)], 50], [[rng.int(1, 6), rng.int(1, 9)], 45]] as const);
+  const x = randomTensor(rng, [...shape], from, from === 'int32' ? -300 : -3, from === 'int32' ? 300 : 3);
+  if (from !== 'bool') {
+    for (let i = 0; i < x.values.length; i++) {
+      if (rng.chance(0.2)) x.values[i] = rng.pick(from === 'float32' && dtype === 'bool' ? [0, -0, 0.5, -0.25, 256, 300.5, NaN] : [0, 1, 256, -1]);
+    }
+  }
+  return { inputs: { x }, attrs: { dtype }, tags };
+}
+
 const BINARY_COVER = { 'same shape': 60, scalar: 30, 'bias over rows': 40, 'one value per row': 30, 'row against column': 15, 'three runs of axes': 15, int32: 10, 'NaN, -0, infinities': 50, 'a tail after the 4-wide loop': 100 };
 
 export function elementwiseSpecs(): KernelSpec[] {
@@ -84,6 +105,15 @@ export function elementwiseSpecs(): KernelSpec[] {
     { kernel: 'SquaredDifference', backend: 'wasm', generate: binaryCase(true), tol: 1e-6, mustCover: BINARY_COVER },
     { kernel: 'Square', backend: 'wasm', generate: unaryCase(-3, 3), tol: 0, mustCover: { 'NaN, -0, infinities': 50, 'a tail after the 4-wide loop': 100 } },
     { kernel: 'Neg', backend: 'wasm', generate: unaryCase(-3, 3), tol: 0, mustCover: { 'NaN, -0, infinities': 50, 'a tail after the 4-wide loop': 100 } },
+    {
+      kernel: 'Cast',
+      backend: 'wasm',
+      generate: castCase,
+      tol: 0,
+      // tfjs's own: a cast to bool keeps the low byte of the integer part.
+      stockWrong: (c) => c.tags.includes('to bool') && !c.tags.includes('bool to bool'),
+      mustCover: { 'float32 to bool': 80, 'int32 to bool': 30, 'float32 to int32': 10, 'int32 to float32': 5, 'bool to float32': 2 },
+    },
     // Over [-100, 100]: both tails, where one side's formula would cancel.
     { kernel: 'Sigmoid', backend: 'wasm', generate: unaryCase(-100, 100), tol: 1e-6, mustCover: { 'NaN, -0, infinities': 50, 'a tail after the 4-wide loop': 100 } },
   ];
