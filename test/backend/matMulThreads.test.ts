@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/useBackend.js';
 import { matMulLoop } from '../../src/backend/wasm/matMulKernels.js';
-import { parallelProduct, productThreads } from '../../src/backend/wasm/matMulThreads.js';
+import { MIN_PARALLEL, parallelProduct, productThreads } from '../../src/backend/wasm/matMulThreads.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
 
 const twoCores = availableParallelism() >= 2;
@@ -60,15 +60,19 @@ describe.runIf(twoCores)('the SIMD product on two threads', () => {
     [[], [], 64, 784, 256, false, false],
     [[], [], 784, 64, 256, true, false],
     [[], [], 64, 256, 784, false, true],
-    [[], [], 200, 33, 150, true, true],
-    [[], [], 3, 500, 300, false, false],
-    [[], [], 1, 2048, 40, false, false],
-    [[], [], 37, 61, 29, false, false],
-    [[5], [5], 20, 30, 140, false, false],
-    [[6], [], 9, 40, 17, false, true],
-    [[], [3], 16, 48, 24, true, false],
-    [[5000], [5000], 4, 4, 8, false, false],
+    [[], [], 200, 40, 150, true, true],
+    [[], [], 3, 1200, 300, false, false],
+    [[], [], 1, 8192, 160, false, false],
+    [[], [], 37, 610, 59, false, false],
+    [[5], [5], 20, 100, 140, false, false],
+    [[6], [], 9, 400, 70, false, true],
+    [[], [3], 16, 480, 48, true, false],
+    [[5000], [5000], 4, 8, 8, false, false],
   ];
+
+  it('every case is large enough to be divided', () => {
+    for (const [ba, bb, m, k, n] of cases) expect(Math.max(ba[0] ?? 1, bb[0] ?? 1) * m * k * n).toBeGreaterThanOrEqual(MIN_PARALLEL);
+  });
 
   it.each(cases)('batch %j x %j, %i x %i x %i (transposed %s, %s): bit for bit one thread, no tensor left', (ba, bb, m, k, n, ta, tb) => {
     const a = values([...ba, ...(ta ? [k, m] : [m, k])], 0.3);
@@ -96,8 +100,12 @@ describe.runIf(twoCores)('the SIMD product on two threads', () => {
       helped += run.helped;
     }
     expect(helped).toBeGreaterThan(0);
-    const small = onAndOff(() => tf.matMul(values([4, 4], 1), values([4, 4], 2)));
+    // 64 x 128 x 64: 0.5M multiply-adds, under MIN_PARALLEL.
+    const [sa, sb] = [values([64, 128], 1), values([128, 64], 2)];
+    const small = onAndOff(() => tf.matMul(sa, sb));
     expect(small.posted).toBe(0);
+    expect(small.threaded).toBe(small.single);
+    tf.dispose([sa, sb]);
     tf.dispose([a, b]);
   });
 
@@ -109,8 +117,8 @@ describe.runIf(twoCores)('the SIMD product on two threads', () => {
     const job = { a: 0, aStep: 0, sar: 4, sak: 4, b: 0, bStep: 0, sbk: 4, c: beyond, cStep: 0, scr: 4 * 64, scc: 4, rows: 256, k: 64, cols: 64, bias: 0, flags: 0, batches: 1 };
     expect(() => parallelProduct(backend, loop.matmul, job)).toThrow(/out of bounds/);
     expect(productThreads(backend).threads).toBe(1);
-    const a = values([64, 100], 0.5);
-    const b = values([100, 70], 0.6);
+    const a = values([64, 400], 0.5);
+    const b = values([400, 70], 0.6);
     const run = onAndOff(() => tf.matMul(a, b));
     expect(run.posted).toBe(0);
     expect(run.threaded).toBe(run.single);

@@ -15,7 +15,8 @@
  *   float32, each value by the same single float32 operation as XNNPACK: tfjs's are XNNPACK
  *   operators run on its thread pool, which on two threads costs ~0.3 ms a call instead of ~0.1 (waking the
  *   pool's worker, which then spins on the core latentkit's product helpers need). The loops run on the
- *   calling thread; the binary ones compute `(a - b) * (a - b)` and `x * x` as XNNPACK does, for
+ *   calling thread (on a threaded backend for outputs under `POOLED_ELEMENTS` values, where the pool's
+ *   division does not pay for its cost); the binary ones compute `(a - b) * (a - b)` and `x * x` as XNNPACK does, for
  *   operands of the same shape or broadcast along whole leading or trailing axes (a bias, a scalar, one value
  *   per row); other broadcasts go to tfjs's kernels (switch `heapBinary`).
  *
@@ -30,7 +31,7 @@ import { SIMD_ELEMENTWISE_PLAIN, SIMD_ELEMENTWISE_SHARED } from './simdElementwi
 import { onHeapPerBackend } from './simdUpdates.js';
 import { byteOffset } from './movementKernels.js';
 import type { Heap } from './movementKernels.js';
-import { kernelOptions } from './util.js';
+import { kernelOptions, onCallingThread } from './util.js';
 
 /** The loops, on byte offsets into the heap; n in values. */
 interface Loops {
@@ -44,11 +45,16 @@ interface Loops {
 /** The elementwise loops for this wasm backend, or undefined where they cannot run. */
 export const elementwiseLoops = onHeapPerBackend<Loops>(SIMD_ELEMENTWISE_SHARED, SIMD_ELEMENTWISE_PLAIN);
 
-/** A float32 kernel of one input `x` as a loop over the heap (`loop(x, y, n)` on byte offsets), else `original`. */
-function heapUnary(original: KernelFunc, enabled: () => boolean, loop: (l: Loops, x: number, y: number, n: number, attrs: NamedAttrMap) => void): KernelFunc {
+const size = (t: TensorInfo) => util.sizeFromShape(t.shape);
+
+/**
+ * A float32 kernel of one input `x` as a loop over the heap (`loop(x, y, n)` on byte offsets) where `enabled(x,
+ * backend)`, else `original`.
+ */
+function heapUnary(original: KernelFunc, enabled: (x: TensorInfo, backend: unknown) => boolean, loop: (l: Loops, x: number, y: number, n: number, attrs: NamedAttrMap) => void): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
-    const loops = enabled() && x.dtype === 'float32' ? elementwiseLoops(args.backend) : undefined;
+    const loops = x.dtype === 'float32' && enabled(x, args.backend) ? elementwiseLoops(args.backend) : undefined;
     if (!loops) return original(args);
     const b = args.backend as Heap;
     const out = b.makeOutput([...x.shape], 'float32');
@@ -62,7 +68,8 @@ function heapUnary(original: KernelFunc, enabled: () => boolean, loop: (l: Loops
 export const tanh = (original: KernelFunc): KernelFunc => heapUnary(original, () => kernelOptions.simdTanh, (l, x, y, n) => l.tanh(x, y, n));
 
 /** Sigmoid, 4 values at a time on the calling thread (switch `simdSigmoid`). */
-export const sigmoid = (original: KernelFunc): KernelFunc => heapUnary(original, () => kernelOptions.simdSigmoid, (l, x, y, n) => l.sigmoid(x, y, n));
+export const sigmoid = (original: KernelFunc): KernelFunc =>
+  heapUnary(original, (x, b) => kernelOptions.simdSigmoid && onCallingThread(b, size(x)), (l, x, y, n) => l.sigmoid(x, y, n));
 
 /** Relu keeping NaN, as the cpu kernel. */
 export const relu = (original: KernelFunc): KernelFunc => heapUnary(original, () => true, (l, x, y, n) => l.relu(x, y, n));
@@ -125,7 +132,7 @@ function heapBinary(op: number, original: KernelFunc): KernelFunc {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const loops = kernelOptions.heapBinary && a.dtype === 'float32' && b.dtype === 'float32' ? elementwiseLoops(args.backend) : undefined;
     const form = loops && rowForm(a.shape, b.shape);
-    if (!loops || !form) return original(args);
+    if (!loops || !form || !onCallingThread(args.backend, form.m * form.n)) return original(args);
     const h = args.backend as Heap;
     const out = h.makeOutput(form.shape, 'float32');
     if (form.m * form.n > 0) loops.binary(op, byteOffset(h, a), byteOffset(h, b), byteOffset(h, out), form.m, form.n, form.sa, form.sb, form.mode);
@@ -139,11 +146,11 @@ export const multiply = (original: KernelFunc): KernelFunc => heapBinary(OP.mul,
 export const realDiv = (original: KernelFunc): KernelFunc => heapBinary(OP.div, original);
 export const squaredDifference = (original: KernelFunc): KernelFunc => heapBinary(OP.squaredDifference, original);
 
-/** Square as x * x, Neg as -x (switch `heapBinary`). */
+/** Square as x * x, Neg as -x (switch `heapBinary`; see POOLED_ELEMENTS). */
 export const square = (original: KernelFunc): KernelFunc =>
-  heapUnary(original, () => kernelOptions.heapBinary, (l, x, y, n) => l.binary(OP.mul, x, x, y, 1, n, 0, 0, 0));
+  heapUnary(original, (x, b) => kernelOptions.heapBinary && onCallingThread(b, size(x)), (l, x, y, n) => l.binary(OP.mul, x, x, y, 1, n, 0, 0, 0));
 export const neg = (original: KernelFunc): KernelFunc =>
-  heapUnary(original, () => kernelOptions.heapBinary, (l, x, y, n) => l.binary(OP.neg, x, x, y, 1, n, 0, 0, 0));
+  heapUnary(original, (x, b) => kernelOptions.heapBinary && onCallingThread(b, size(x)), (l, x, y, n) => l.binary(OP.neg, x, x, y, 1, n, 0, 0, 0));
 
 /**
  * Cast to bool from float32 or int32: `x !== 0` (NaN is true), as the cpu kernel. tfjs's wasm kernel keeps the

@@ -26,7 +26,7 @@ import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { onHeapPerBackend } from './simdUpdates.js';
 import { SIMD_MATMUL_PLAIN, SIMD_MATMUL_SHARED } from './simdMatMul.bytes.js';
-import { constant, free, kernelOptions, run, transpose2d, view } from './util.js';
+import { constant, free, kernelOptions, run, threadsOf, transpose2d, view } from './util.js';
 import type { WasmBackend } from './util.js';
 import { byteOffset } from './movementKernels.js';
 import { parallelProduct, productThreads } from './matMulThreads.js';
@@ -51,12 +51,6 @@ const POOLED_ROWS = 128;
 /** True when latentkit's helper threads share this backend's products (`./matMulThreads.ts`). */
 function helped(backend: unknown): boolean {
   return kernelOptions.threadedMatMul && productThreads(backend).threads > 1;
-}
-
-/** The threads of tfjs's wasm backend (1 for the single-threaded build). */
-function threadsOf(backend: unknown): number {
-  const tfjs = (backend as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm?.tfjs;
-  return tfjs?.getThreadsCount?.() ?? 1;
 }
 
 const BIAS = 1;

@@ -250,8 +250,11 @@ export function productThreads(backend: unknown): { threads: number; posted: num
   return h && h.usable ? { threads: h.threads, posted: h.ctl[POSTED]!, helped: Atomics.load(h.ctl, HELPED) } : { threads: 1, posted: 0, helped: 0 };
 }
 
-/** Below this many multiply-adds a product runs on the calling thread (handing it over costs ~1 µs). */
-const MIN_PARALLEL = 1 << 15;
+/**
+ * Below this many multiply-adds (~40 µs on one thread) a product runs on the calling thread: waking a helper
+ * costs the caller a few µs and takes the other core from tfjs's pool (XNNPACK's convolutions) for longer.
+ */
+export const MIN_PARALLEL = 1 << 20;
 const PANEL = 128;
 
 /**

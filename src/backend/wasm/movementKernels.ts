@@ -11,7 +11,8 @@
  *   doubled with `copyWithin`.
  * - `SplitV` (Concat's gradient) and `Unpack` (Pack's) call that Slice once per piece.
  * - `Concat` copies each input's rows through a new `subarray` each.
- * - `PadV2` (Slice's gradient) is an XNNPACK operator that hands every call to tfjs's thread pool.
+ * - `PadV2` (Slice's gradient) is an XNNPACK operator that hands every call to tfjs's thread pool (on a
+ *   threaded backend from `POOLED_ELEMENTS` output values it stays tfjs's, where the pool pays).
  * - `Identity` copies its input (the cpu backend shares the data with a new reference, as wasm's own
  *   `Reshape` does): tfjs calls it dozens of times per training step (gradient bookkeeping, `tf.clone`).
  *   Tensors are immutable and every kernel writes only its own outputs, so sharing is safe.
@@ -22,6 +23,7 @@
  */
 import { backend_util, slice_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { onCallingThread } from './util.js';
 import type { WasmBackend } from './util.js';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` these kernels (and `./gatherKernels.ts`) use beyond `WasmBackend`. */
@@ -239,8 +241,9 @@ export function padV2(original: KernelFunc): KernelFunc {
     const rank = x.shape.length;
     if (heapOf(b, x.dtype) === undefined || rank === 0 || paddings.length !== rank || paddings.some(([p, q]) => !(p >= 0 && q >= 0))) return original(args);
     const outShape = x.shape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]);
-    const out = b.makeOutput(outShape, x.dtype);
     const total = util.sizeFromShape(outShape);
+    if (!onCallingThread(b, total)) return original(args);
+    const out = b.makeOutput(outShape, x.dtype);
     if (total === 0) return out;
     const buffer = b.wasm.HEAPU8.buffer;
     const start = byteOffset(b, out);

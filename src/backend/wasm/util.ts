@@ -15,6 +15,25 @@ export interface WasmBackend {
 
 export const WASM = 'wasm';
 
+/** The threads of tfjs's wasm backend (1 for the single-threaded build). */
+export function threadsOf(backend: unknown): number {
+  const tfjs = (backend as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm?.tfjs;
+  return tfjs?.getThreadsCount?.() ?? 1;
+}
+
+/**
+ * From this many output values an elementwise kernel that tfjs runs as an XNNPACK operator stays tfjs's on a
+ * threaded backend: its thread pool costs ~0.2 ms a call (waking its worker, which then spins), which pays
+ * from about here (a conv AE's [32, 28, 28, 32] activations); below, latentkit's loop on the calling thread
+ * is the faster (a dense layer's [64, 784]).
+ */
+export const POOLED_ELEMENTS = 1 << 17;
+
+/** True when an elementwise kernel of `n` output values should run on the calling thread (see POOLED_ELEMENTS). */
+export function onCallingThread(backend: unknown, n: number): boolean {
+  return n < POOLED_ELEMENTS || threadsOf(backend) === 1;
+}
+
 /** Padding amounts of a 2-D convolution, as tfjs computes them (`backend_util.computeConv2DInfo`). */
 export interface Pads {
   top: number;
