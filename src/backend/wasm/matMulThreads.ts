@@ -15,8 +15,10 @@
  * unclaimed), runs it and counts it done. The caller claims tasks too, so a helper that is asleep or slow to
  * wake delays nothing: the caller then runs every task itself. It waits only for tasks a helper has claimed.
  * Every output element is computed by one thread with the same sum as on one thread: results are bit for bit
- * the single-threaded ones. Helpers spin for a while after their last task (a training step's next product
- * comes within a millisecond), then sleep in `Atomics.wait` until the next product.
+ * the single-threaded ones. After its last task a helper spins for the next product only while products come
+ * close together (twice the last gap, at most `kernelOptions.productSpinMicroseconds`: the dense layers of a
+ * training step), then sleeps in `Atomics.wait` until the next product. Products under `MIN_PARALLEL`
+ * multiply-adds stay on the calling thread.
  *
  * Helpers are Node `worker_threads` (unref'ed: they never keep a process alive) or, in a browser, web workers
  * from a Blob URL (a threaded backend there means a cross-origin-isolated page). Where no helper can start,
