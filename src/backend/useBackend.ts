@@ -25,7 +25,7 @@ import { BackendError, ConfigError } from '../core/errors.js';
 import { silenceNodeBanner } from './banner.js';
 import { setUpKernels } from './kernels.js';
 import { USE_BACKEND_OPTIONS } from './options.js';
-import { initWasmInNode } from './wasmNodeThreads.js';
+import { initWasmInNode, threadModules } from './wasmNodeThreads.js';
 import { nodeFactory, startProductHelpers } from './wasm/matMulThreads.js';
 import { withWorkerSafeGlue } from './wasmWorkerGlue.js';
 
@@ -253,7 +253,7 @@ async function setUpWasm(options: UseBackendOptions): Promise<BackendInfo> {
   const threads = wasm.getThreadsCount();
   // latentkit's own product on every thread (src/backend/wasm/matMulThreads.ts); tfjs's pool serves XNNPACK.
   if (threads > 1) {
-    const factory = isNode() ? nodeFactory((await nodeModules('useBackend', 'starts wasm threads in Node', 'in a browser threads need a cross-origin-isolated page')).workerThreads.Worker) : undefined;
+    const factory = isNode() ? nodeFactory((await threadModules()).workerThreads.Worker) : undefined;
     await startProductHelpers(tf.backend(), threads, factory);
   }
   if (startedHere && options.threads !== undefined && threads < options.threads && !isNode()) warnFewerThreads(options.threads, threads);

@@ -35,7 +35,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nodeModules, type NodeModules } from '../core/environment.js';
 
-const node = (): Promise<NodeModules> => nodeModules('useBackend', 'starts wasm threads in Node', 'in a browser threads need a cross-origin-isolated page');
+/** Node's modules for the thread set-up (here, and the product's helper threads in `useBackend`). */
+export const threadModules = (): Promise<NodeModules> => nodeModules('useBackend', 'starts wasm threads in Node', 'in a browser threads need a cross-origin-isolated page');
+const node = threadModules;
 
 /** What {@link prepareNodeThreads} changed, to be undone by {@link NodeThreadsSetup.finish}. */
 export interface NodeThreadsSetup {

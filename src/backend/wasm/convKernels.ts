@@ -10,7 +10,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { constant, dyBlockOrThrow, exactConvInput, free, kernelOptions, padOrCrop, run, transpose2d, view } from './util.js';
 import type { PadAttr, Pads, Rounding, Shape4, WasmBackend } from './util.js';
 import { gather, permute } from './gatherKernels.js';
-import { elementOffset } from './movementKernels.js';
+import { byteOffset } from './movementKernels.js';
 import type { Heap } from './movementKernels.js';
 import { simdKernels } from './simdKernels.js';
 
@@ -194,7 +194,7 @@ function directFilterGradF4(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info:
   const simd = simdKernels(b);
   if (simd === undefined) return undefined;
   const r = b.makeOutput([kh, kw, f, c], 'float32');
-  const at = (t: TensorInfo) => elementOffset(b as Heap, t, 1); // byte offsets
+  const at = (t: TensorInfo) => byteOffset(b as Heap, t);
   simd.filterGradF4(at(x), at(dy), at(r), n, h, w, c, oh, ow, kh, kw, info.padInfo.top, info.padInfo.left);
   const out = permute(b, r, [0, 1, 3, 2]) ?? run(b, 'Transpose', { x: r }, { perm: [0, 1, 3, 2] });
   free(b, r);

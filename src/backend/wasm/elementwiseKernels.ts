@@ -9,17 +9,15 @@
  *   loss; `Relu`: tfjs's returned 0 for the NaN activations of a NaN batch inside a training step (though not
  *   on the differential suite's cases). The loops compute what tfjs's cpu kernels do (`Math.max(0, x)`;
  *   `x < lo ? lo : x > hi ? hi : x`), so a NaN batch gives a NaN loss on wasm as on cpu.
- *
- * - `Sigmoid` (the usual output of an autoencoder and a discriminator), within a few ulp of the correctly
- *   rounded sigmoid; and `Add`, `Sub`, `Multiply`, `RealDiv`, `SquaredDifference`, `Square`, `Neg` in
- *   float32, each value by the same single float32 operation as XNNPACK: tfjs's are XNNPACK
- *   operators run on its thread pool, which on two threads costs ~0.3 ms a call instead of ~0.1 (waking the
- *   pool's worker, which then spins on the core latentkit's product helpers need). The loops run on the
- *   calling thread (on a threaded backend for outputs under `POOLED_ELEMENTS` values, where the pool's
- *   division does not pay for its cost); the binary ones compute `(a - b) * (a - b)` and `x * x` as XNNPACK does, for
- *   operands of the same shape or broadcast along whole leading or trailing axes (a bias, a scalar, one value
- *   per row); other broadcasts go to tfjs's kernels (switch `heapBinary`).
- *
+ * - `Sigmoid` (the usual output of an autoencoder and a discriminator), within 2.2 ulp of the correctly
+ *   rounded sigmoid, and `Add`, `Sub`, `Multiply`, `RealDiv`, `SquaredDifference`, `Square`, `Neg` in
+ *   float32: tfjs's are XNNPACK operators run on its thread pool, which on two threads costs ~0.3 ms a call
+ *   instead of ~0.1 (waking the pool's worker, which then spins on the core latentkit's product helpers
+ *   need). The loops run on the calling thread (on a threaded backend for outputs under `POOLED_ELEMENTS`
+ *   values, where the pool's division does not pay for its cost). The binary ones compute each value with
+ *   XNNPACK's float32 operations (`(a - b) * (a - b)`, `x * x`), bit for bit its results, for operands of the
+ *   same shape or broadcast along whole leading or trailing axes (a bias, a scalar, one value per row); other
+ *   broadcasts go to tfjs's kernels (switch `heapBinary`).
  * - `Cast` to bool (from float32 or int32): tfjs's keeps the low byte of the integer part; here `x !== 0`.
  *
  * Other dtypes, or a backend where the module cannot be instantiated, go to tfjs's kernels.
@@ -45,20 +43,18 @@ interface Loops {
 /** The elementwise loops for this wasm backend, or undefined where they cannot run. */
 export const elementwiseLoops = onHeapPerBackend<Loops>(SIMD_ELEMENTWISE_SHARED, SIMD_ELEMENTWISE_PLAIN);
 
-const size = (t: TensorInfo) => util.sizeFromShape(t.shape);
-
 /**
- * A float32 kernel of one input `x` as a loop over the heap (`loop(x, y, n)` on byte offsets) where `enabled(x,
- * backend)`, else `original`.
+ * A float32 kernel of one input `x` as a loop over the heap (`loop(x, y, n)` on byte offsets) where `enabled(n,
+ * backend)` for its n values, else `original`.
  */
-function heapUnary(original: KernelFunc, enabled: (x: TensorInfo, backend: unknown) => boolean, loop: (l: Loops, x: number, y: number, n: number, attrs: NamedAttrMap) => void): KernelFunc {
+function heapUnary(original: KernelFunc, enabled: (n: number, backend: unknown) => boolean, loop: (l: Loops, x: number, y: number, n: number, attrs: NamedAttrMap) => void): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
-    const loops = x.dtype === 'float32' && enabled(x, args.backend) ? elementwiseLoops(args.backend) : undefined;
+    const n = util.sizeFromShape(x.shape);
+    const loops = x.dtype === 'float32' && enabled(n, args.backend) ? elementwiseLoops(args.backend) : undefined;
     if (!loops) return original(args);
     const b = args.backend as Heap;
     const out = b.makeOutput([...x.shape], 'float32');
-    const n = util.sizeFromShape(x.shape);
     if (n > 0) loop(loops, byteOffset(b, x), byteOffset(b, out), n, args.attrs ?? {});
     return out;
   };
@@ -69,7 +65,7 @@ export const tanh = (original: KernelFunc): KernelFunc => heapUnary(original, ()
 
 /** Sigmoid, 4 values at a time on the calling thread (switch `simdSigmoid`). */
 export const sigmoid = (original: KernelFunc): KernelFunc =>
-  heapUnary(original, (x, b) => kernelOptions.simdSigmoid && onCallingThread(b, size(x)), (l, x, y, n) => l.sigmoid(x, y, n));
+  heapUnary(original, (n, b) => kernelOptions.simdSigmoid && onCallingThread(b, n), (l, x, y, n) => l.sigmoid(x, y, n));
 
 /** Relu keeping NaN, as the cpu kernel. */
 export const relu = (original: KernelFunc): KernelFunc => heapUnary(original, () => true, (l, x, y, n) => l.relu(x, y, n));
@@ -130,9 +126,9 @@ const OP = { add: 0, sub: 1, mul: 2, div: 3, squaredDifference: 4, neg: 5 } as c
 function heapBinary(op: number, original: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-    const loops = kernelOptions.heapBinary && a.dtype === 'float32' && b.dtype === 'float32' ? elementwiseLoops(args.backend) : undefined;
+    const loops = a.dtype === 'float32' && b.dtype === 'float32' ? elementwiseLoops(args.backend) : undefined;
     const form = loops && rowForm(a.shape, b.shape);
-    if (!loops || !form || !onCallingThread(args.backend, form.m * form.n)) return original(args);
+    if (!loops || !form || !binaryHere(form.m * form.n, args.backend)) return original(args);
     const h = args.backend as Heap;
     const out = h.makeOutput(form.shape, 'float32');
     if (form.m * form.n > 0) loops.binary(op, byteOffset(h, a), byteOffset(h, b), byteOffset(h, out), form.m, form.n, form.sa, form.sb, form.mode);
@@ -146,11 +142,12 @@ export const multiply = (original: KernelFunc): KernelFunc => heapBinary(OP.mul,
 export const realDiv = (original: KernelFunc): KernelFunc => heapBinary(OP.div, original);
 export const squaredDifference = (original: KernelFunc): KernelFunc => heapBinary(OP.squaredDifference, original);
 
-/** Square as x * x, Neg as -x (switch `heapBinary`; see POOLED_ELEMENTS). */
-export const square = (original: KernelFunc): KernelFunc =>
-  heapUnary(original, (x, b) => kernelOptions.heapBinary && onCallingThread(b, size(x)), (l, x, y, n) => l.binary(OP.mul, x, x, y, 1, n, 0, 0, 0));
-export const neg = (original: KernelFunc): KernelFunc =>
-  heapUnary(original, (x, b) => kernelOptions.heapBinary && onCallingThread(b, size(x)), (l, x, y, n) => l.binary(OP.neg, x, x, y, 1, n, 0, 0, 0));
+/** Where the binary loop takes n output values: switch `heapBinary`, and see POOLED_ELEMENTS. */
+const binaryHere = (n: number, backend: unknown) => kernelOptions.heapBinary && onCallingThread(backend, n);
+
+/** Square as x * x, Neg as -x. */
+export const square = (original: KernelFunc): KernelFunc => heapUnary(original, binaryHere, (l, x, y, n) => l.binary(OP.mul, x, x, y, 1, n, 0, 0, 0));
+export const neg = (original: KernelFunc): KernelFunc => heapUnary(original, binaryHere, (l, x, y, n) => l.binary(OP.neg, x, x, y, 1, n, 0, 0, 0));
 
 /**
  * Cast to bool from float32 or int32: `x !== 0` (NaN is true), as the cpu kernel. tfjs's wasm kernel keeps the

@@ -41,10 +41,11 @@ export const matMulLoop = onHeapPerBackend<Loop>(SIMD_MATMUL_SHARED, SIMD_MATMUL
 
 /**
  * On more than one thread without latentkit's helper threads (a backend not started by `useBackend`), XNNPACK
- * divides a product among them while the SIMD product runs on the calling thread: from this many output rows XNNPACK is the faster despite its packing (`bench/matmul.ts`, 2 threads,
- * a new B each call: 128x784x512 39 against 30 GFLOP/s, 64x784x256 24 against 29; `bench/ab.ts directMatMul
- * --threads 2`: dense VAE at batch 128 0.97x, dense AE at batch 64 1.14x). BatchMatMul only: tfjs's
- * _FusedMatMul is wrong with transposes and turns NaN into 0 under relu.
+ * divides a product among them while the SIMD product runs on the calling thread: from this many output rows
+ * XNNPACK is the faster despite its packing (`bench/matmul.ts`, 2 threads, a new B each call: 128x784x512 39
+ * against 30 GFLOP/s, 64x784x256 24 against 29; `bench/ab.ts directMatMul --threads 2`: dense VAE at batch 128
+ * 0.97x, dense AE at batch 64 1.14x). BatchMatMul only: tfjs's _FusedMatMul is wrong with transposes and
+ * turns NaN into 0 under relu.
  */
 const POOLED_ROWS = 128;
 

@@ -197,9 +197,8 @@ export function nodeFactory(Worker: typeof import('node:worker_threads').Worker)
 interface Helpers {
   ctl: Int32Array;
   threads: number;
+  /** Stops each helper; emptied (and `threads` back to 1) once they are stopped. */
   stops: Array<() => void>;
-  /** Off after a helper failed: products run on the calling thread. */
-  usable: boolean;
 }
 const helpers = new WeakMap<object, Helpers>();
 
@@ -217,7 +216,7 @@ export async function startProductHelpers(backend: unknown, threads: number, fac
   const make = factory ?? (typeof Worker === 'function' && typeof Blob === 'function' ? browserFactory : undefined);
   if (threads < 2 || !make || !(memory instanceof WebAssembly.Memory) || typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) return 1;
   const ctl = new Int32Array(new SharedArrayBuffer(4 * WORDS));
-  const h: Helpers = { ctl, threads: 1, stops: [], usable: true };
+  const h: Helpers = { ctl, threads: 1, stops: [] };
   helpers.set(module, h);
   try {
     const data = { module: new WebAssembly.Module(decode(SIMD_MATMUL_SHARED)), memory, control: ctl.buffer };
@@ -231,12 +230,11 @@ export async function startProductHelpers(backend: unknown, threads: number, fac
   return h.threads;
 }
 
-/** Stops this backend's helpers (tests); products then run on the calling thread. */
+/** Stops this backend's helpers (after a failed product); products then run on the calling thread. */
 export function stopProductHelpers(backend: unknown): void {
   const module = (backend as { wasm?: object }).wasm;
   const h = module && helpers.get(module);
   if (!h) return;
-  h.usable = false;
   for (const stop of h.stops) stop();
   h.stops = [];
   h.threads = 1;
@@ -249,7 +247,7 @@ export function stopProductHelpers(backend: unknown): void {
 export function productThreads(backend: unknown): { threads: number; posted: number; helped: number } {
   const module = (backend as { wasm?: object }).wasm;
   const h = module && helpers.get(module);
-  return h && h.usable ? { threads: h.threads, posted: h.ctl[POSTED]!, helped: Atomics.load(h.ctl, HELPED) } : { threads: 1, posted: 0, helped: 0 };
+  return h ? { threads: h.threads, posted: h.ctl[POSTED]!, helped: Atomics.load(h.ctl, HELPED) } : { threads: 1, posted: 0, helped: 0 };
 }
 
 /**
@@ -267,7 +265,7 @@ const PANEL = 128;
 export function parallelProduct(backend: unknown, matmul: MatMul, job: Omit<Job, 'panelWidth' | 'chunkRows'>): boolean {
   const module = (backend as { wasm?: object }).wasm;
   const h = module && helpers.get(module);
-  if (!kernelOptions.threadedMatMul || !h || !h.usable || h.threads < 2 || job.batches * job.rows * job.k * job.cols < MIN_PARALLEL) return false;
+  if (!kernelOptions.threadedMatMul || !h || h.threads < 2 || job.batches * job.rows * job.k * job.cols < MIN_PARALLEL) return false;
   const { rows, cols, batches } = job;
   const want = 2 * h.threads;
   // Column panels of B that stay in a core's cache; narrower when rows alone cannot make enough tasks.

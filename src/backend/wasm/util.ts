@@ -273,7 +273,7 @@ export const kernelOptions = {
    * tfjs's XNNPACK operator on its thread pool (another approximation: results move by a few ulp). Read per call.
    */
   simdSigmoid: true,
-  /** Tanh of float32 tensors as the SIMD loop of `./simdKernels.wat` rather than tfjs's scalar tanhf. Read per call. */
+  /** Tanh of float32 tensors as the SIMD loop of `./simdElementwise.wat` rather than tfjs's scalar tanhf. Read per call. */
   simdTanh: true,
   /**
    * Add, Sub, Multiply, RealDiv, SquaredDifference, Square and Neg in float32 as SIMD loops on the calling
