@@ -9,6 +9,8 @@
  *   npx tsx bench/profile.ts denseAE vaeDense --threads 2
  *   npx tsx bench/profile.ts --write               # also replaces the profile section of bench/NOTES.md
  *   npx tsx bench/profile.ts assessmentCNN --cpu   # times by this process's CPU time instead of wall time
+ *   npx tsx bench/profile.ts dcgan --by-shape Conv2D,FusedConv2D   # those kernels counted per shapes and attributes
+ *   npx tsx bench/profile.ts ganDense --by-calls        # the kernels called most often first
  *   npx tsx bench/profile.ts assessmentCNN --cpu --off simdKernels,fastMeanGrad   # with kernelOptions switches off
  *
  * Each case trains one warm-up epoch, then one profiled epoch, of the suite's full-size run (its
@@ -40,6 +42,20 @@ const CASES: SpeedCase[] = [denseAECase, ...convAECases, ...vaeCases, ...ganCase
  * microsecond per reading), which a loaded machine inflates far less than wall time.
  */
 const CPU_CLOCK = process.argv.includes('--cpu');
+/** `--by-calls`: kernels listed by calls per step rather than by time. */
+const BY_CALLS = process.argv.includes('--by-calls');
+/** Kernels listed after `--by-shape` (comma-separated) are counted per input shapes and attributes. */
+const BY_SHAPE = new Set((process.argv.includes('--by-shape') ? process.argv[process.argv.indexOf('--by-shape') + 1]! : '').split(',').filter(Boolean));
+function shapeKey(name: string, args: { inputs: Record<string, unknown>; attrs?: Record<string, unknown> }): string {
+  if (!BY_SHAPE.has(name)) return name;
+  const ins = Object.entries(args.inputs)
+    .filter(([, t]) => t != null)
+    .map(([k, t]) => `${k}[${(t as { shape: number[] }).shape.join(',')}]`)
+    .join(' ');
+  const a = args.attrs ?? {};
+  const at = ['strides', 'dilations', 'pad'].filter((k) => a[k] !== undefined).map((k) => `${k[0]}${JSON.stringify(a[k])}`).join(' ');
+  return `${name} ${ins} ${at}`;
+}
 function clock(): number {
   if (!CPU_CLOCK) return performance.now();
   const u = process.cpuUsage();
@@ -98,8 +114,9 @@ function wrapKernels(): void {
           const elapsed = clock() - t0;
           const children = prof.childMs.pop()!;
           prof.depth--;
-          bump(prof.kernels, k.kernelName, elapsed - children);
-          if (prof.inOptimizer) bump(prof.optimizerKernels, k.kernelName, elapsed - children);
+          const key = shapeKey(k.kernelName, args as never);
+          bump(prof.kernels, key, elapsed - children);
+          if (prof.inOptimizer) bump(prof.optimizerKernels, key, elapsed - children);
           if (prof.depth === 0) {
             prof.topLevelKernelMs += elapsed;
             if (prof.inOptimizer) prof.optimizerKernelMs += elapsed;
@@ -187,7 +204,8 @@ async function profileCase(c: SpeedCase): Promise<CaseProfile> {
     await setup.latentkit();
     const wallMs = clock() - t0;
     prof.on = false;
-    const sort = (m: Map<string, KernelStat>) => [...m.entries()].sort((a, b) => b[1].selfMs - a[1].selfMs);
+    const sort = (m: Map<string, KernelStat>) =>
+      [...m.entries()].sort((a, b) => (BY_CALLS ? b[1].calls - a[1].calls : b[1].selfMs - a[1].selfMs));
     return {
       c, steps: Math.ceil(n / c.batchSize), wallMs, flopsPerExample: setup.flopsPerExample,
       kernels: sort(prof.kernels), optimizerKernels: sort(prof.optimizerKernels), topLevelKernelMs: prof.topLevelKernelMs,
@@ -226,7 +244,7 @@ function markdown(p: CaseProfile, threads: number): string {
     '',
     '| kernel (self time) | calls / step | ms / step | share of the step |',
     '| --- | --- | --- | --- |',
-    ...p.kernels.slice(0, 10).map(([name, k]) => `| ${name} | ${(k.calls / p.steps).toFixed(1)} | ${ms(per(k.selfMs))} | ${pct(k.selfMs, p.wallMs)} |`),
+    ...p.kernels.slice(0, BY_SHAPE.size > 0 || BY_CALLS ? 30 : 10).map(([name, k]) => `| ${name} | ${(k.calls / p.steps).toFixed(1)} | ${ms(per(k.selfMs))} | ${pct(k.selfMs, p.wallMs)} |`),
     '',
   ];
   return lines.join('\n');
@@ -240,7 +258,7 @@ async function main(): Promise<void> {
   // --off a,b: kernelOptions switches turned off for the whole run (a profile of "before" a lever).
   const oi = args.indexOf('--off');
   if (oi >= 0) switchesOff(args[oi + 1]!.split(','));
-  const wanted = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--threads' && args[i - 1] !== '--off');
+  const wanted = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--threads' && args[i - 1] !== '--off' && args[i - 1] !== '--by-shape');
   const unknown = wanted.filter((w) => !CASES.some((c) => c.key === w));
   if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ')}; known: ${CASES.map((c) => c.key).join(', ')}`);
   const cases = wanted.length ? CASES.filter((c) => wanted.includes(c.key)) : CASES;

@@ -15,6 +15,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { randomNormal } from '../core/randomNormal.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '../core/errors.js';
 import { SeedStream } from '../core/seed.js';
@@ -38,7 +39,7 @@ type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[
  */
 export function reparameterize(mean: tf.Tensor, logVar: tf.Tensor, seed: number): tf.Tensor {
   return tf.tidy(() => {
-    const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', seed);
+    const eps = randomNormal(mean.shape, 0, 1, seed);
     return tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), eps));
   });
 }

@@ -14,6 +14,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { randomNormal } from '../core/randomNormal.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { field, optionsSchema } from '../core/options.js';
 import { assertSeed } from '../core/seed.js';
@@ -188,7 +189,7 @@ export function gaussianNoise(options: GaussianNoiseOptions): NoiseFn {
 export function gaussianFrom(options: unknown, prefix: string): NoiseFn {
   const { stddev, mean, clip } = GAUSSIAN.check(options, prefix);
   return injector('gaussianNoise', clip, (x, seed) =>
-    tf.add(x, tf.randomNormal(x.shape, mean, stddev, 'float32', seed)),
+    tf.add(x, randomNormal(x.shape, mean, stddev, seed)),
   );
 }
 

@@ -6,9 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { GAN, TrainingError, VAE, denoisingAE, undercompleteAE, useBackend, type Callback } from '../../src/index.js';
 import { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD, NonFiniteStepError, gradientStep } from '../../src/advanced.js';
+import { kernelOptions } from '../../src/backend/wasm/util.js';
 
 /**
  * tfjs's own optimizer (what a user passes) and latentkit's fused ones (what `'adam'`, `'momentum'`,
@@ -137,6 +138,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
     for (const [step, call] of [['discriminator', 1], ['generator', 2]] as const) {
       it(`GAN, ${step} step: nothing of that step is applied, bitwise`, async () => {
         await useBackend(backend);
+        // The nets are applied by their layers here (the dense-chain path off), so that poisoning the
+        // generator's \`apply\` reaches the step; the chain's own case is the next describe.
+        const chain = kernelOptions.denseChain;
+        kernelOptions.denseChain = false;
+        onTestFinished(() => {
+          kernelOptions.denseChain = chain;
+        });
         const gan = GAN({ dataShape: [2], zDim: 2, generatorUnits: [3], discriminatorUnits: [3], seed: 4 });
         const data = tf.randomNormal([8, 2], 0, 1, 'float32', 5);
         const [dOpt, gOpt] = [tf.train.adam(0.01), tf.train.adam(0.01)];
@@ -171,6 +179,47 @@ for (const backend of ['cpu', 'wasm'] as const) {
     }
   });
 }
+
+describe('a non-finite step through the dense-chain path is not applied', () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`GAN with dense-chain nets, a NaN generator weight: the discriminator step is refused (${backend})`, async () => {
+      await useBackend(backend);
+      const gan = GAN({ dataShape: [2], zDim: 2, generatorUnits: [3], discriminatorUnits: [3], seed: 4 });
+      const data = tf.randomNormal([8, 2], 0, 1, 'float32', 5);
+      const [dOpt, gOpt] = [tf.train.adam(0.01), tf.train.adam(0.01)];
+      await gan.fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, verbose: 0 });
+      const kernel = gan.generator.trainableWeights[0]!.read() as tf.Variable;
+      let undo = () => {};
+      const g = recorder(1, () => [gan.generator], [gOpt], { arm: () => undefined });
+      const d = recorder(1, () => [gan.discriminator], [dOpt], {
+        arm: () => {
+          const good = kernel.clone();
+          const nan = tf.fill(kernel.shape, NaN);
+          kernel.assign(nan);
+          nan.dispose();
+          undo = () => {
+            kernel.assign(good);
+            good.dispose();
+          };
+        },
+      });
+      const before = tf.memory().numTensors;
+      const err = await gan
+        .fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, callbacks: [g.cb, d.cb], balanceMonitor: false, verbose: 0 })
+        .catch((e: unknown) => e);
+      undo();
+      expect(err).toBeInstanceOf(TrainingError);
+      expect((err as Error).message).toMatch(/NaN at epoch 1, batch 2 of 2; that step was not applied/);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(await state([gan.generator], [gOpt])).toEqual(g.seen.before);
+      expect(await state([gan.discriminator], [dOpt])).toEqual(d.seen.before);
+      data.dispose();
+      dOpt.dispose();
+      gOpt.dispose();
+      gan.dispose();
+    });
+  }
+});
 
 describe('gradientStep on its own', () => {
   it('refuses a NaN loss and an infinite gradient, naming them, applying nothing and freeing the kept logs', async () => {

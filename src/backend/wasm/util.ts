@@ -284,4 +284,10 @@ export const kernelOptions = {
   gatherKernels: true,
   /** Training steps check the loss and gradients in place (`../finite.ts`) rather than with tfjs ops. */
   directFiniteCheck: true,
+  /**
+   * On every backend, not a kernel: a model that is a chain of Dense and activation layers is applied inside
+   * training steps as one operation with a hand-written gradient rather than under tfjs's tape
+   * (`src/models/nets/denseChain.ts`; same values and gradients). Read per call.
+   */
+  denseChain: true,
 };

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { randomNormal } from '../../core/randomNormal.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, InputError } from '../../core/errors.js';
 import { checkGeneratedSize, is, optionsSchema, type DeepReadonly } from '../../core/options.js';
@@ -157,7 +158,7 @@ export class GANHandle extends ModelHandle<ResolvedGANConfig> implements Generat
     const y = this.oneHotLabels(o.labels ?? this.drawClusters(n, seed), n, 'sample.labels');
     try {
       return tf.tidy(() => {
-        const z = tf.randomNormal([n, this.zDim], 0, 1, 'float32', seed);
+        const z = randomNormal([n, this.zDim], 0, 1, seed);
         return this.run(this.generator, y ? [z, y] : [z], PREDICT_BATCH);
       });
     } finally {

@@ -9,6 +9,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { randomNormal } from '../../core/randomNormal.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { SeedStream } from '../../core/seed.js';
 import { clipWeights, gradientStep, variablesOf, type GradientStepOptions } from '../../train/gradientStep.js';
@@ -17,6 +18,7 @@ import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
 import type { GANArchitecture, GANConditioning } from './config.js';
 import { classAccuracy, classLoss, discriminatorLoss, generatorLoss, isCritic, type GANLoss } from './losses.js';
 import { fillRows, packExamples, packLabels } from './packing.js';
+import { applyModel } from '../nets/denseChain.js';
 
 
 /**
@@ -168,7 +170,7 @@ export class GANTask implements TrainingTask {
   }
 
   private withNoise(x: tf.Tensor, stddev: number, seed: number): tf.Tensor {
-    return stddev > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, stddev, 'float32', seed)) : x;
+    return stddev > 0 ? tf.add(x, randomNormal(x.shape, 0, stddev, seed)) : x;
   }
 
   private oneHot(labels: tf.Tensor | undefined): tf.Tensor | undefined {
@@ -177,8 +179,9 @@ export class GANTask implements TrainingTask {
   }
 
   private generate(n: number, y: tf.Tensor | undefined, seed: number, training: boolean): tf.Tensor {
-    const z = tf.randomNormal([n, this.settings.zDim], 0, 1, 'float32', seed);
-    return this.nets.generator.apply(y ? [z, y] : z, { training }) as tf.Tensor;
+    const z = randomNormal([n, this.settings.zDim], 0, 1, seed);
+    // z is a constant of the step: no gradient flows to it.
+    return y ? (this.nets.generator.apply([z, y], { training }) as tf.Tensor) : applyModel(this.nets.generator, z, training, false);
   }
 
   /** Examples as the discriminator takes them: in packs. */
@@ -192,7 +195,7 @@ export class GANTask implements TrainingTask {
   }
 
   private judge(x: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean): Judgement {
-    const out = this.nets.score.apply(yIn ? [x, yIn] : x, { training }) as tf.Tensor | tf.Tensor[];
+    const out = yIn ? (this.nets.score.apply([x, yIn], { training }) as tf.Tensor | tf.Tensor[]) : applyModel(this.nets.score, x, training);
     return Array.isArray(out) ? { score: out[0]!, classLogits: out[1]! } : { score: out };
   }
 

@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { randomNormal } from '../../core/randomNormal.js';
 import { is, optionsSchema } from '../../core/options.js';
 import { SeedStream } from '../../core/seed.js';
 import { BatchSource } from '../../train/batches.js';
@@ -171,7 +172,7 @@ export function importanceSampledNll(net: VaeNetworks, x: tf.Tensor, o: Estimate
       for (let k = 0; k < samples; k++) {
         const seed = seeds.nextSeed();
         const logWeights = tf.tidy(() => {
-          const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', seed);
+          const eps = randomNormal(mean.shape, 0, 1, seed);
           const z = tf.add(mean, tf.mul(scale, eps));
           const logPx = tf.neg(reconstructionNll(net, xb, net.decoderParams.apply(z, { training: false }) as tf.Tensor));
           const priorOverPosterior = tf.mul(-0.5, tf.sub(tf.sum(tf.sub(tf.square(z), tf.square(eps)), 1), logVarSum));

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { randomNormal } from '../../core/randomNormal.js';
 import { ConfigError, InputError } from '../../core/errors.js';
 import { checkGeneratedSize, field, is, optionsSchema } from '../../core/options.js';
 import { assertFinite, assertWithin, release, tensorFromNested, toExamples, type DataInput, type ValueBounds } from '../../data/input.js';
@@ -227,7 +228,7 @@ export class VAEHandle extends AutoencoderBase<ResolvedVAEConfig> implements Var
     const count = is.positiveInt().check(n, 'sample.n');
     checkGeneratedSize('sample.n', count, this.inputShape.reduce((a, b) => a * b, 1) + this.latentDim);
     const seed = SAMPLE.check(options).seed ?? this.stream.nextSeed();
-    const z = tf.randomNormal([count, this.latentDim], 0, 1, 'float32', seed);
+    const z = randomNormal([count, this.latentDim], 0, 1, seed);
     try {
       return this.decode(z);
     } finally {
