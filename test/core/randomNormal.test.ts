@@ -39,7 +39,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     it('draws normal values: mean and spread as asked, different seeds differ', () => {
-      const a = randomNormal([20000], 3, 2, 7).dataSync();
+      const a = Array.from(randomNormal([20000], 3, 2, 7).dataSync());
       const mean = a.reduce((s, v) => s + v, 0) / a.length;
       const sd = Math.sqrt(a.reduce((s, v) => s + (v - mean) ** 2, 0) / a.length);
       expect(Math.abs(mean - 3)).toBeLessThan(0.05);

@@ -21,8 +21,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
     it('cuts the rows asked for, in order and shuffled, float32 and int32, after the heap grew', () => {
       const x = tf.randomUniform([50, 3, 4], -1, 1, 'float32', 1);
       const labels = tf.tensor1d(Array.from({ length: 50 }, (_, i) => i * 7), 'int32');
-      const xs = x.arraySync();
-      const ls = labels.arraySync();
+      const xs = x.arraySync() as number[][][];
+      const ls = labels.arraySync() as number[];
       const source = new BatchSource([x, labels]);
       const order = Int32Array.from({ length: 50 }, (_, i) => (i * 17) % 50);
       const check = (o: Int32Array | null, start: number, count: number) => {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GAN, TrainingError, VAE, denoisingAE, undercompleteAE, useBackend, type Callback } from '../../src/index.js';
 import { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD, NonFiniteStepError, gradientStep } from '../../src/advanced.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
@@ -71,6 +71,16 @@ function recorder(batch: number, models: () => tfl.LayersModel[], optimizers: tf
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`a non-finite step is not applied (${backend})`, () => {
     const x = () => tf.randomUniform([12, 4], 0, 1, 'float32', 3);
+    // The models are applied by their layers here (the dense-chain path off), so that poisoning a model's
+    // \`apply\` reaches the step; the chain's own cases are in the next describe.
+    let chain = true;
+    beforeAll(() => {
+      chain = kernelOptions.denseChain;
+      kernelOptions.denseChain = false;
+    });
+    afterAll(() => {
+      kernelOptions.denseChain = chain;
+    });
 
     it.each(OPTIMIZERS)('autoencoder, $name: the weights and the optimizer are those before the step, bitwise', async ({ make }) => {
       await useBackend(backend);
@@ -138,13 +148,6 @@ for (const backend of ['cpu', 'wasm'] as const) {
     for (const [step, call] of [['discriminator', 1], ['generator', 2]] as const) {
       it(`GAN, ${step} step: nothing of that step is applied, bitwise`, async () => {
         await useBackend(backend);
-        // The nets are applied by their layers here (the dense-chain path off), so that poisoning the
-        // generator's \`apply\` reaches the step; the chain's own case is the next describe.
-        const chain = kernelOptions.denseChain;
-        kernelOptions.denseChain = false;
-        onTestFinished(() => {
-          kernelOptions.denseChain = chain;
-        });
         const gan = GAN({ dataShape: [2], zDim: 2, generatorUnits: [3], discriminatorUnits: [3], seed: 4 });
         const data = tf.randomNormal([8, 2], 0, 1, 'float32', 5);
         const [dOpt, gOpt] = [tf.train.adam(0.01), tf.train.adam(0.01)];
@@ -180,8 +183,46 @@ for (const backend of ['cpu', 'wasm'] as const) {
   });
 }
 
+/** Sets `kernel` to NaN when armed; the returned undo puts its values back. */
+function poisonWeight(kernel: tf.Variable): { arm(): void; undo(): void } {
+  let undo = () => {};
+  return {
+    arm: () => {
+      const good = kernel.clone();
+      const nan = tf.fill(kernel.shape, NaN);
+      kernel.assign(nan);
+      nan.dispose();
+      undo = () => {
+        kernel.assign(good);
+        good.dispose();
+      };
+    },
+    undo: () => undo(),
+  };
+}
+
 describe('a non-finite step through the dense-chain path is not applied', () => {
   for (const backend of ['cpu', 'wasm'] as const) {
+    it(`autoencoder with dense-chain encoder and decoder, a NaN encoder weight: the step is refused (${backend})`, async () => {
+      await useBackend(backend);
+      const ae = undercompleteAE({ inputDim: 4, hiddenUnits: [3], codeDim: 2, seed: 1 });
+      const data = tf.randomUniform([12, 4], 0, 1, 'float32', 3);
+      const opt = tf.train.adam(0.01);
+      await ae.fit(data, { epochs: 1, batchSize: 4, optimizer: opt, verbose: 0 });
+      const poison = poisonWeight(ae.encoder.trainableWeights[0]!.read() as tf.Variable);
+      const { cb, seen } = recorder(1, () => [ae.model], [opt], poison);
+      const before = tf.memory().numTensors;
+      const err = await ae.fit(data, { epochs: 1, batchSize: 4, optimizer: opt, callbacks: cb, verbose: 0 }).catch((e: unknown) => e);
+      poison.undo();
+      expect(err).toBeInstanceOf(TrainingError);
+      expect((err as Error).message).toMatch(/loss is NaN at epoch 1, batch 2 of 3; that step was not applied/);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(await state([ae.model], [opt])).toEqual(seen.before);
+      data.dispose();
+      opt.dispose();
+      ae.dispose();
+    });
+
     it(`GAN with dense-chain nets, a NaN generator weight: the discriminator step is refused (${backend})`, async () => {
       await useBackend(backend);
       const gan = GAN({ dataShape: [2], zDim: 2, generatorUnits: [3], discriminatorUnits: [3], seed: 4 });
@@ -189,25 +230,14 @@ describe('a non-finite step through the dense-chain path is not applied', () => 
       const [dOpt, gOpt] = [tf.train.adam(0.01), tf.train.adam(0.01)];
       await gan.fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, verbose: 0 });
       const kernel = gan.generator.trainableWeights[0]!.read() as tf.Variable;
-      let undo = () => {};
+      const poison = poisonWeight(kernel);
       const g = recorder(1, () => [gan.generator], [gOpt], { arm: () => undefined });
-      const d = recorder(1, () => [gan.discriminator], [dOpt], {
-        arm: () => {
-          const good = kernel.clone();
-          const nan = tf.fill(kernel.shape, NaN);
-          kernel.assign(nan);
-          nan.dispose();
-          undo = () => {
-            kernel.assign(good);
-            good.dispose();
-          };
-        },
-      });
+      const d = recorder(1, () => [gan.discriminator], [dOpt], poison);
       const before = tf.memory().numTensors;
       const err = await gan
         .fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, callbacks: [g.cb, d.cb], balanceMonitor: false, verbose: 0 })
         .catch((e: unknown) => e);
-      undo();
+      poison.undo();
       expect(err).toBeInstanceOf(TrainingError);
       expect((err as Error).message).toMatch(/NaN at epoch 1, batch 2 of 2; that step was not applied/);
       expect(tf.memory().numTensors).toBe(before);

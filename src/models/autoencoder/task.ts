@@ -11,6 +11,7 @@ import type { NoiseFn } from '../../noise/injectors.js';
 import { gradientStep, variablesOf } from '../../train/gradientStep.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
+import { applyModel } from '../nets/denseChain.js';
 
 /**
  * A term added to the reconstruction loss, computed from a batch of codes; logged under its `name`.
@@ -69,8 +70,9 @@ export class AutoencoderTask implements TrainingTask {
   private terms(x: tf.Tensor, target: tf.Tensor, training: boolean, seed: number, extra: StepLogs): tf.Scalar {
     const { encoder, decoder, loss, penalties, corruption } = this.objective;
     const input = corruption ? corruption(x, seed) : x;
-    const code = encoder.apply(input, { training }) as tf.Tensor;
-    const output = decoder.apply(code, { training }) as tf.Tensor;
+    // The input is data (a constant of the step): no gradient flows to it.
+    const code = applyModel(encoder, input, training, false);
+    const output = applyModel(decoder, code, training);
     const rec = reconstructionLoss(target, output, loss);
     if (penalties.length === 0) return rec;
     extra['reconstruction'] = tf.keep(rec);

@@ -45,9 +45,13 @@ function activationName(layer: AnyLayer): ChainActivation | undefined {
   return fn == null ? 'linear' : ACTIVATIONS[fn.getClassName()];
 }
 
-/** The one layer feeding `layer`, if it has exactly one inbound connection from one layer. */
-function inboundLayer(layer: AnyLayer): tfl.layers.Layer | undefined {
-  const nodes = layer.inboundNodes;
+/**
+ * The one layer feeding `layer` in `model`, if its connection in this model comes from exactly one layer
+ * (a layer shared with another model, a standalone decoder's, has a connection per model).
+ */
+function inboundLayer(model: tfl.LayersModel, layer: AnyLayer): tfl.layers.Layer | undefined {
+  const ours = (model as unknown as { containerNodes: Set<string> }).containerNodes;
+  const nodes = layer.inboundNodes.filter((_, k) => ours.has(`${layer.name}_ib-${k}`));
   if (nodes.length !== 1 || nodes[0]!.inboundLayers.length !== 1) return undefined;
   return nodes[0]!.inboundLayers[0];
 }
@@ -83,7 +87,7 @@ function chainOf(model: tfl.LayersModel): DenseChain | undefined {
   const steps: ChainStep[] = [];
   for (let i = 1; i < layers.length; i++) {
     const layer = layers[i]!;
-    if (inboundLayer(layer) !== layers[i - 1]) return undefined;
+    if (inboundLayer(model, layer) !== layers[i - 1]) return undefined;
     const step = stepOf(layer);
     if (step === undefined) return undefined;
     steps.push(step);

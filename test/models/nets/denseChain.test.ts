@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GAN, useBackend } from '../../../src/index.js';
+import { GAN, VAE, undercompleteAE, useBackend } from '../../../src/index.js';
 import { kernelOptions } from '../../../src/backend/wasm/util.js';
 import { applyModel, denseChainOf } from '../../../src/models/nets/denseChain.js';
 
@@ -121,6 +121,29 @@ function specs(backend: 'cpu' | 'wasm'): void {
       expect(on).toEqual(off);
       x.dispose();
     });
+
+    it('is how a dense autoencoder and a dense VAE train: the same weights with the fast path on and off', async () => {
+      const x = tf.randomUniform([40, 10], 0, 1, 'float32', 4);
+      const weightsAfter = async (chain: boolean) => {
+        const saved = kernelOptions.denseChain;
+        kernelOptions.denseChain = chain;
+        try {
+          const ae = undercompleteAE({ inputDim: 10, hiddenUnits: [6], codeDim: 3, seed: 2 });
+          const vae = VAE({ inputShape: [10], hiddenUnits: [6], latentDim: 2, seed: 3 });
+          await ae.fit(x, { epochs: 2, batchSize: 16, verbose: 0 });
+          await vae.fit(x, { epochs: 2, batchSize: 16, verbose: 0 });
+          const w = [...ae.model.getWeights(), ...vae.model.getWeights()].map((t) => Array.from(t.dataSync()));
+          ae.dispose();
+          vae.dispose();
+          return w;
+        } finally {
+          kernelOptions.denseChain = saved;
+        }
+      };
+      const on = await weightsAfter(true);
+      expect(on).toEqual(await weightsAfter(false));
+      x.dispose();
+    });
   });
 }
 
@@ -135,6 +158,15 @@ describe('denseChainOf', () => {
     expect(denseChainOf(nets.generator)).toBeDefined();
     expect(denseChainOf(nets.score)).toBeDefined();
     gan.dispose();
+  });
+
+  it("takes a dense autoencoder's encoder and decoder, whose layers the whole model shares", () => {
+    const ae = undercompleteAE({ inputDim: 12, hiddenUnits: [8], codeDim: 3, seed: 1 });
+    expect(denseChainOf(ae.encoder)?.steps).toHaveLength(2);
+    expect(denseChainOf(ae.decoder)?.steps).toHaveLength(2);
+    // The whole model is a chain too (encoder and decoder layers in one line).
+    expect(denseChainOf(ae.model)?.steps).toHaveLength(4);
+    ae.dispose();
   });
 
   it('declines what it cannot compute: other layers, regularizers, constraints, several inputs, images', () => {
