@@ -290,4 +290,9 @@ export const kernelOptions = {
    * (`src/models/nets/denseChain.ts`; same values and gradients). Read per call.
    */
   denseChain: true,
+  /**
+   * On every backend, not a kernel: the binary cross-entropy with logits (`src/losses/likelihood.ts`) has the
+   * closed-form gradient `sigmoid(l) - t` instead of the tape's through each of its operations. Read per call.
+   */
+  bceGradient: true,
 };
