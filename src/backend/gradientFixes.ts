@@ -10,12 +10,14 @@
  *   broadcasts it with `tf.broadcastTo` (the backend's Tile): each element is `dy / reduceSize` as before
  *   (`dy * 1` is exact), bit for bit the same values, without the array of ones. Inputs of rank 5 or more
  *   keep tfjs's form (tfjs's Tile gradient, which a second-order gradient through this one needs, stops at rank 4).
+ * - `LeakyRelu`: one kernel instead of three (`./leakyRelu.ts`).
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import { kernelOptions } from './wasm/util.js';
+import { leakyReluGrad } from './leakyRelu.js';
 
 /** A gradient latentkit registers in place of tfjs's, and why. */
 export interface ReplacedGradient {
@@ -52,5 +54,10 @@ export const GRADIENTS_REPLACED: readonly ReplacedGradient[] = [
     config: meanGrad,
     why: 'slow: multiplies by an array of ones of the input size made in JavaScript on every call (BatchNormalization, GlobalAveragePooling)',
     enabled: () => kernelOptions.fastMeanGrad,
+  },
+  {
+    config: leakyReluGrad,
+    why: 'slow: three passes over the tensor and a bool tensor (Greater, Multiply, Select); here one kernel where latentkit registered it',
+    enabled: () => kernelOptions.fusedLeakyReluGrad,
   },
 ];

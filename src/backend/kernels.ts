@@ -34,6 +34,7 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { CPU_REPLACED } from './cpuKernelFixes.js';
 import { FUSED_UPDATE_KERNELS } from './fusedUpdates.js';
 import { GRADIENTS_REPLACED } from './gradientFixes.js';
+import { LEAKY_RELU_GRAD_KERNELS, leakyReluGradGradient } from './leakyRelu.js';
 import { kernelOptions } from './wasm/util.js';
 import { WASM_ADDED, WASM_REPLACED } from './wasmTrainingKernels.js';
 
@@ -74,7 +75,7 @@ export interface KernelChange {
   why: string;
 }
 
-const ADDED: readonly AddedKernel[] = [...WASM_ADDED, ...FUSED_UPDATE_KERNELS];
+const ADDED: readonly AddedKernel[] = [...WASM_ADDED, ...FUSED_UPDATE_KERNELS, ...LEAKY_RELU_GRAD_KERNELS];
 const REPLACED: readonly ReplacedKernel[] = [...WASM_REPLACED, ...CPU_REPLACED];
 
 /** The registry entries replaced by latentkit, by `backend/kernel`: the original and latentkit's function. */
@@ -93,6 +94,8 @@ function registerAddedKernels(): string[] {
     tf.registerKernel({ kernelName, backendName, kernelFunc });
     added.push(kernelName);
   }
+  // The added kernels' own gradient (a second-order gradient through LeakyReLU); no tfjs gradient has this name.
+  if (tf.getGradient(leakyReluGradGradient.kernelName) === undefined) tf.registerGradient(leakyReluGradGradient);
   return added;
 }
 

@@ -56,6 +56,7 @@ import { batchMatMul as directBatchMatMul, fusedMatMul } from './wasm/matMulKern
 import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
 import { add, castToBool, clipByValue, multiply, neg, realDiv, relu, sigmoid, square, squaredDifference, sub, tanh } from './wasm/elementwiseKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
+import { wasmLeakyRelu } from './leakyRelu.js';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks. */
 export const WASM_ADDED: readonly AddedKernel[] = [
@@ -193,6 +194,13 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     backendName: WASM,
     create: castToBool,
     why: 'wrong: a cast to bool keeps the low byte of the integer part (0.5 -> false, 256 -> false, -4.3 -> 252)',
+  },
+  {
+    kernelName: 'LeakyRelu',
+    backendName: WASM,
+    create: wasmLeakyRelu,
+    why: 'slow: a scalar loop (~3 ns a value; a DCGAN discriminator\'s activations)',
+    enabled: () => kernelOptions.fusedLeakyReluGrad,
   },
   {
     kernelName: 'Tanh',

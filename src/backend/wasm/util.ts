@@ -295,4 +295,9 @@ export const kernelOptions = {
    * closed-form gradient `sigmoid(l) - t` instead of the tape's through each of its operations. Read per call.
    */
   bceGradient: true,
+  /**
+   * The LeakyReLU gradient as one kernel (`../leakyRelu.ts`, wasm and cpu) and wasm's LeakyRelu as a SIMD loop;
+   * off, tfjs's. The gradient is read per call, the wasm kernel when replacements are installed.
+   */
+  fusedLeakyReluGrad: true,
 };
