@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import * as os from 'node:os';
 import { setKernelReplacements, useBackend } from '../src/index.js';
 import { switchesOff } from './lib/switches.js';
+import { GRADIENTS_REPLACED } from '../src/backend/gradientFixes.js';
 import { FusedAdam, FusedMomentum, FusedRMSProp, FusedSGD } from '../src/advanced.js';
 import type { SpeedCase } from './lib/speed.js';
 import { denseAECase } from './suites/denseAE.js';
@@ -269,6 +270,8 @@ async function main(): Promise<void> {
   // kernels) would then be timed as "outside kernels". Switching further installations off keeps the timed
   // replacements registered (restoring skips entries that are no longer latentkit's functions).
   setKernelReplacements(false);
+  // That also gave tfjs's gradients back: latentkit's are registered again (they run kernels, not replace them).
+  for (const { config, enabled } of GRADIENTS_REPLACED) if (enabled()) tf.registerGradient(config);
   wrapOptimizersAndReads();
   const load = os.loadavg().map((v) => v.toFixed(2)).join('/');
   const sections: string[] = [];
