@@ -99,15 +99,19 @@ export const leakyReluGrad: GradConfig = {
     const [x] = saved as [Tensor];
     const g = dy as Tensor;
     const { alpha } = attrs as unknown as { alpha: number };
-    return {
-      x: () => {
-        const fused = kernelOptions.fusedLeakyReluGrad && x.dtype === 'float32' && g.dtype === 'float32' && tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend()) !== undefined;
-        if (fused) return leakyGrad(x, g, alpha);
-        return tf.where(tf.greater(x, 0), g, tf.mul(g, alpha));
-      },
-    };
+    return { x: () => leakyReluBackward(x, g, alpha) };
   },
 };
+
+/**
+ * The LeakyReLU gradient `x > 0 ? dy : dy * alpha`: the fused kernel where it is registered (and its switch
+ * on), else tfjs-core's composition; the same values either way.
+ */
+export function leakyReluBackward(x: Tensor, dy: Tensor, alpha: number): Tensor {
+  const fused = kernelOptions.fusedLeakyReluGrad && x.dtype === 'float32' && dy.dtype === 'float32' && tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend()) !== undefined;
+  if (fused) return leakyGrad(x, dy, alpha);
+  return tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha));
+}
 
 const leakyGrad = (x: Tensor, dy: Tensor, alpha: number): Tensor =>
   tf.engine().runKernel(LEAKY_RELU_GRAD, { x, dy }, { alpha } as unknown as NamedAttrMap) as Tensor;

@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { kernelOptions } from '../../backend/wasm/util.js';
+import { leakyReluBackward } from '../../backend/leakyRelu.js';
 
 /** An activation the chain computes, with tfjs-core's gradient for it. */
 type ChainActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'leakyRelu';
@@ -128,7 +129,7 @@ function activate(x: tf.Tensor, activation: ChainActivation, alpha: number): tf.
   }
 }
 
-/** tfjs-core's gradient of `activation` at input x / output y (Tanh_grad, Sigmoid_grad, Relu_grad, LeakyRelu_grad). */
+/** tfjs-core's gradient of `activation` at input x / output y (Tanh_grad, Sigmoid_grad, Relu_grad; LeakyRelu's as latentkit registers it). */
 function activationGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, activation: ChainActivation, alpha: number): tf.Tensor {
   switch (activation) {
     case 'linear':
@@ -140,7 +141,7 @@ function activationGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, activation: C
     case 'sigmoid':
       return tf.mul(dy, tf.mul(y, tf.sub(tf.scalar(1), y)));
     case 'leakyRelu':
-      return tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha));
+      return leakyReluBackward(x, dy, alpha);
   }
 }
 
@@ -162,7 +163,8 @@ export function applyDenseChain(chain: DenseChain, x: tf.Tensor, inputGradient =
         if (s.fused) {
           h = tf.fused.matMul({ a: h, b: s.kernel, bias: s.bias, activation: s.activation as 'linear' | 'relu' });
         } else {
-          const z = tf.fused.matMul({ a: h, b: s.kernel });
+          // tfjs-layers: a product without bias (the same sums as BatchMatMul's), the bias, then the activation.
+          const z = tf.matMul(h, s.kernel);
           const zb = s.bias ? tf.add(z, s.bias) : z;
           values.push(zb);
           h = activate(zb, s.activation, 0);
