@@ -5,13 +5,12 @@
  * alphas of any sign), on wasm and on cpu; a second-order gradient through LeakyReLU still works; nothing leaks.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { LEAKY_RELU_GRAD } from '../../src/backend/leakyRelu.js';
 import { SIMD_ACTIVATIONS_PLAIN, SIMD_ACTIVATIONS_SHARED } from '../../src/backend/wasm/simdActivations.bytes.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
 import { setKernelReplacements } from '../../src/index.js';
-import { itIsTheAssembledSource } from '../helpers/wasmKernels.js';
+import { itIsTheAssembledSource, onBackend } from '../helpers/wasmKernels.js';
 
 describe('the embedded activation loops', () => {
   itIsTheAssembledSource('simdActivations', SIMD_ACTIVATIONS_SHARED, SIMD_ACTIVATIONS_PLAIN, ['leaky', 'leakyGrad']);
@@ -59,14 +58,7 @@ function forwardAndGrad(x: tf.Tensor, dy: tf.Tensor, alpha: number): number[][] 
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`LeakyReLU on ${backend}`, () => {
-    let before: string | undefined;
-    beforeAll(async () => {
-      before = tf.getBackend();
-      await useBackend(backend);
-    });
-    afterAll(async () => {
-      if (before) await tf.setBackend(before);
-    });
+    onBackend(backend);
 
     it('the fused gradient kernel is registered and used', () => {
       expect(tf.getKernel(LEAKY_RELU_GRAD, backend)).toBeDefined();

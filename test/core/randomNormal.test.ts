@@ -3,9 +3,9 @@
  * value, on cpu and on wasm.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { randomNormal } from '../../src/core/randomNormal.js';
+import { onBackend } from '../helpers/wasmKernels.js';
 
 const CASES: Array<[number[], number, number, number]> = [
   [[32, 256], 0, 1, 12345],
@@ -18,14 +18,7 @@ const CASES: Array<[number[], number, number, number]> = [
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`randomNormal on ${backend}`, () => {
-    let before: string | undefined;
-    beforeAll(async () => {
-      before = tf.getBackend();
-      await useBackend(backend);
-    });
-    afterAll(async () => {
-      if (before) await tf.setBackend(before);
-    });
+    onBackend(backend);
 
     it('equals tf.randomNormal bit for bit for a seed, in shape, dtype and values', () => {
       for (const [shape, mean, stddev, seed] of CASES) {

@@ -26,16 +26,21 @@ export function itIsTheAssembledSource(name: SourceName, shared: string, plain: 
   });
 }
 
-/** Runs the enclosing suite on wasm (latentkit's `useBackend`), giving the previous backend back after it. */
-export function onWasm(): void {
+/** Runs the enclosing suite on `backend` (latentkit's `useBackend`), giving the previous backend back after it. */
+export function onBackend(backend: 'cpu' | 'wasm'): void {
   let before: string | undefined;
   beforeAll(async () => {
     before = tf.getBackend();
-    await useBackend('wasm');
+    await useBackend(backend);
   });
   afterAll(async () => {
     if (before) await tf.setBackend(before);
   });
+}
+
+/** Runs the enclosing suite on wasm (see {@link onBackend}). */
+export function onWasm(): void {
+  onBackend('wasm');
 }
 
 type Switch = { [K in keyof typeof kernelOptions]: (typeof kernelOptions)[K] extends boolean ? K : never }[keyof typeof kernelOptions];

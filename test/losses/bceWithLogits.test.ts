@@ -4,10 +4,10 @@
  * operation (and are exact where that one is not), on cpu and on wasm, with no tensor left behind.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { bceWithLogits } from '../../src/advanced.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
+import { onBackend } from '../helpers/wasmKernels.js';
 
 /** Value and gradients of sum(w * bce(l, t)) with the closed form on or off. */
 function valueAndGrads(l: tf.Tensor, t: tf.Tensor | number, closedForm: boolean): { value: Float32Array; dl: Float32Array; dt?: Float32Array } {
@@ -35,14 +35,7 @@ function closeTo(a: Float32Array, b: Float32Array, tol: number): void {
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`bceWithLogits on ${backend}`, () => {
-    let before: string | undefined;
-    beforeAll(async () => {
-      before = tf.getBackend();
-      await useBackend(backend);
-    });
-    afterAll(async () => {
-      if (before) await tf.setBackend(before);
-    });
+    onBackend(backend);
 
     it('has the tape form\'s value bit for bit and its gradients, for a number and a tensor target', () => {
       const l = tf.tensor2d([[-30, -4, -0.7, 0.3], [1.2, 5, 30, -2.5]]);

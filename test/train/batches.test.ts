@@ -3,20 +3,13 @@
  * and int32 arrays, on cpu and on wasm, where the rows are read from the heap even after it grew.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { BatchSource } from '../../src/train/batches.js';
+import { onBackend } from '../helpers/wasmKernels.js';
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`BatchSource on ${backend}`, () => {
-    let before: string | undefined;
-    beforeAll(async () => {
-      before = tf.getBackend();
-      await useBackend(backend);
-    });
-    afterAll(async () => {
-      if (before) await tf.setBackend(before);
-    });
+    onBackend(backend);
 
     it('cuts the rows asked for, in order and shuffled, float32 and int32, after the heap grew', () => {
       const x = tf.randomUniform([50, 3, 4], -1, 1, 'float32', 1);

@@ -4,10 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GAN, VAE, undercompleteAE, useBackend } from '../../../src/index.js';
 import { kernelOptions } from '../../../src/backend/wasm/util.js';
 import { applyModel, denseChainOf } from '../../../src/models/nets/denseChain.js';
+import { onBackend } from '../../helpers/wasmKernels.js';
 
 const glorot = (seed: number) => tfl.initializers.glorotUniform({ seed });
 const biased = (seed: number) => tfl.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed });
@@ -57,14 +58,7 @@ function valueAndGrads(model: tfl.LayersModel, x: tf.Tensor, chain: boolean): Fl
 
 function specs(backend: 'cpu' | 'wasm'): void {
   describe(`on ${backend}`, () => {
-    let before: string | undefined;
-    beforeAll(async () => {
-      before = tf.getBackend();
-      await useBackend(backend);
-    });
-    afterAll(async () => {
-      if (before) await tf.setBackend(before);
-    });
+    onBackend(backend);
 
     it('gives model.apply\'s values and the tape\'s gradients bit for bit, for every activation', () => {
       const model = everyActivation();
