@@ -176,11 +176,15 @@ function cpuBuffers(b: CpuBackend, inputs: TensorInfo[], like: TensorInfo, outpu
   };
 }
 
-type BackendKind = 'wasm' | 'cpu';
+export type BackendKind = 'wasm' | 'cpu';
 
-function buffers(kind: BackendKind, backend: unknown, inputs: TensorInfo[], like: TensorInfo, outputs: number): Buffers {
+/**
+ * Float32 views of `inputs` and of `outputs` new outputs shaped like `like`, on the wasm or cpu backend (also
+ * the LeakyReLU gradient kernel's, `./leakyRelu.ts`); `what` names the kernel in the dtype error.
+ */
+export function buffers(kind: BackendKind, backend: unknown, inputs: TensorInfo[], like: TensorInfo, outputs: number, what = 'fused optimizer update'): Buffers {
   for (const t of inputs) {
-    if (t.dtype !== 'float32') throw new Error(`latentkit: fused optimizer update: a ${t.dtype} tensor; expected float32.`);
+    if (t.dtype !== 'float32') throw new Error(`latentkit: ${what}: a ${t.dtype} tensor; expected float32.`);
   }
   return kind === 'wasm' ? wasmBuffers(backend as WasmBackend, inputs, like, outputs) : cpuBuffers(backend as CpuBackend, inputs, like, outputs);
 }

@@ -14,12 +14,11 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { util } from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { buffers, type BackendKind } from './fusedUpdates.js';
 import { SIMD_ACTIVATIONS_PLAIN, SIMD_ACTIVATIONS_SHARED } from './wasm/simdActivations.bytes.js';
+import { heapUnary } from './wasm/elementwiseKernels.js';
 import { onHeapPerBackend } from './wasm/simdUpdates.js';
-import { byteOffset } from './wasm/movementKernels.js';
-import type { Heap } from './wasm/movementKernels.js';
 import { kernelOptions } from './wasm/util.js';
 
 /** The kernel's name (not tfjs's: it exists only where latentkit registers it). */
@@ -32,64 +31,36 @@ interface Loops {
 
 const activationLoops = onHeapPerBackend<Loops>(SIMD_ACTIVATIONS_SHARED, SIMD_ACTIVATIONS_PLAIN);
 
-const f = Math.fround;
-
 /** `x > 0 ? dy : dy * alpha` over arrays (the cpu kernel; the wasm one where its module cannot run). */
 export function leakyGradLoop(x: ArrayLike<number>, dy: ArrayLike<number>, out: Float32Array, alpha: number): void {
-  const a = f(alpha);
+  const a = Math.fround(alpha);
   for (let i = 0; i < out.length; i++) out[i] = x[i]! > 0 ? dy[i]! : dy[i]! * a;
 }
 
-function cpuValues(backend: unknown, t: TensorInfo): Float32Array {
-  return (backend as { data: { get(id: object): { values: Float32Array } } }).data.get(t.dataId).values;
+function gradKernel(kind: BackendKind): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const { alpha } = attrs as unknown as { alpha: number };
+    const buf = buffers(kind, backend, [x, dy], x, 1, LEAKY_RELU_GRAD);
+    const [xs, dys] = buf.inputs as [Float32Array, Float32Array];
+    const loops = kind === 'wasm' ? activationLoops(backend) : undefined;
+    if (loops && buf.offsets) loops.leakyGrad(buf.offsets[0]!, buf.offsets[1]!, buf.offsets[2]!, xs.length, alpha);
+    else leakyGradLoop(xs, dys, buf.outputs[0]!, alpha);
+    return buf.result[0]!;
+  };
 }
-
-const cpuGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const out = new Float32Array(util.sizeFromShape(x.shape));
-  leakyGradLoop(cpuValues(backend, x), cpuValues(backend, dy), out, (attrs as unknown as { alpha: number }).alpha);
-  return (backend as unknown as { makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo }).makeTensorInfo([...x.shape], 'float32', out);
-};
-
-const wasmGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { alpha } = attrs as unknown as { alpha: number };
-  const h = backend as Heap;
-  const n = util.sizeFromShape(x.shape);
-  const out = h.makeOutput([...x.shape], 'float32');
-  if (n === 0) return out;
-  const loops = activationLoops(backend);
-  if (loops) loops.leakyGrad(byteOffset(h, x), byteOffset(h, dy), byteOffset(h, out), n, alpha);
-  else {
-    // Views after the allocation (the heap may have grown).
-    const buffer = h.wasm.HEAPU8.buffer as ArrayBuffer;
-    const view = (t: TensorInfo) => new Float32Array(buffer, byteOffset(h, t), n);
-    leakyGradLoop(view(x), view(dy), view(out), alpha);
-  }
-  return out;
-};
 
 /** The kernels latentkit adds (`./kernels.ts`). */
 export const LEAKY_RELU_GRAD_KERNELS = (['wasm', 'cpu'] as const).map((backendName) => ({
   kernelName: LEAKY_RELU_GRAD,
   backendName,
-  kernelFunc: backendName === 'wasm' ? wasmGrad : cpuGrad,
+  kernelFunc: gradKernel(backendName),
   why: 'fused: the LeakyReLU gradient in one pass (tfjs: Greater, Multiply and Select)',
 }));
 
 /** wasm `LeakyRelu` of float32 as the SIMD loop (tfjs's: a scalar loop); other dtypes go to tfjs's kernel. */
-export function wasmLeakyRelu(original: KernelFunc): KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const loops = x.dtype === 'float32' ? activationLoops(args.backend) : undefined;
-    if (!loops) return original(args);
-    const h = args.backend as Heap;
-    const out = h.makeOutput([...x.shape], 'float32');
-    const n = util.sizeFromShape(x.shape);
-    if (n > 0) loops.leaky(byteOffset(h, x), byteOffset(h, out), n, (args.attrs as unknown as { alpha: number }).alpha);
-    return out;
-  };
-}
+export const wasmLeakyRelu = (original: KernelFunc): KernelFunc =>
+  heapUnary(original, () => true, (l, x, y, n, attrs) => l.leaky(x, y, n, (attrs as unknown as { alpha: number }).alpha), activationLoops);
 
 /** tfjs-core's LeakyRelu gradient, with the fused kernel where it applies. */
 export const leakyReluGrad: GradConfig = {

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 
 interface AleaState {
@@ -52,7 +53,7 @@ export function fillNormal(out: Float32Array, mean: number, stddev: number, seed
  */
 export function randomNormal(shape: number[], mean: number, stddev: number, seed: number): tf.Tensor {
   if (!seed) return tf.randomNormal(shape, mean, stddev, 'float32', seed);
-  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const out = new Float32Array(util.sizeFromShape(shape));
   fillNormal(out, mean, stddev, seed);
   return tf.tensor(out, shape, 'float32');
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
 import { kernelOptions } from '../backend/wasm/util.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -76,7 +77,7 @@ const bceTensorTarget = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFun
 export function bceWithLogits(l: tf.Tensor, t: tf.Tensor | number): tf.Tensor {
   if (!kernelOptions.bceGradient || l.dtype !== 'float32') return bceValue(l, t);
   if (typeof t === 'number') return bceConstantTarget(t)(l);
-  if (t.dtype === 'float32' && t.shape.length === l.shape.length && t.shape.every((d, i) => d === l.shape[i])) return bceTensorTarget(l, t);
+  if (t.dtype === 'float32' && util.arraysEqual(t.shape, l.shape)) return bceTensorTarget(l, t);
   return bceValue(l, t);
 }
 

@@ -45,13 +45,18 @@ export const elementwiseLoops = onHeapPerBackend<Loops>(SIMD_ELEMENTWISE_SHARED,
 
 /**
  * A float32 kernel of one input `x` as a loop over the heap (`loop(x, y, n)` on byte offsets) where `enabled(n,
- * backend)` for its n values, else `original`.
+ * backend)` for its n values and `loopsOf` (a module's loops, default this module's) can run, else `original`.
  */
-function heapUnary(original: KernelFunc, enabled: (n: number, backend: unknown) => boolean, loop: (l: Loops, x: number, y: number, n: number, attrs: NamedAttrMap) => void): KernelFunc {
+export function heapUnary<L = Loops>(
+  original: KernelFunc,
+  enabled: (n: number, backend: unknown) => boolean,
+  loop: (l: L, x: number, y: number, n: number, attrs: NamedAttrMap) => void,
+  loopsOf: (backend: unknown) => L | undefined = elementwiseLoops as unknown as (backend: unknown) => L | undefined,
+): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const n = util.sizeFromShape(x.shape);
-    const loops = x.dtype === 'float32' && enabled(n, args.backend) ? elementwiseLoops(args.backend) : undefined;
+    const loops = x.dtype === 'float32' && enabled(n, args.backend) ? loopsOf(args.backend) : undefined;
     if (!loops) return original(args);
     const b = args.backend as Heap;
     const out = b.makeOutput([...x.shape], 'float32');
