@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { SIMD_MATMUL_PLAIN, SIMD_MATMUL_SHARED } from '../../src/backend/wasm/simdMatMul.bytes.js';
 import { matMulLoop } from '../../src/backend/wasm/matMulKernels.js';
+import { kernelOptions } from '../../src/backend/wasm/util.js';
 import { bothWays, itIsTheAssembledSource, onWasm } from '../helpers/wasmKernels.js';
 
 /** A deterministic float32 tensor with values in [-1, 1]. */
@@ -77,6 +78,43 @@ describe('BatchMatMul and _FusedMatMul on wasm through the SIMD product', () => 
       const fusedWant = tf.fused.matMul({ a: at as tf.Tensor2D, b: bt as tf.Tensor2D, bias, activation: 'relu' });
       expect(bitDiff(fused.dataSync() as Float32Array, fusedWant.dataSync() as Float32Array)).toEqual([]);
       tf.dispose([a, b, at, bt, got, want, bias, fused, fusedWant]);
+    }
+  });
+
+  it('a long k reduced in chunks (accumulated in C) is bit for bit one call over k: plain, bias, relu, Aᵀ, every block kind', () => {
+    const saved = kernelOptions.productKChunk;
+    expect(saved).toBeGreaterThan(0);
+    // k over twice the chunk and not a multiple of it; n = 13: a 4x8 block, a 4-column block, a single column;
+    // m = 6: rows past a block. B holds a NaN (column 1 is NaN in every row), a -0 and an infinity.
+    for (const [m, k, n, ta] of [[6, 2 * saved + 77, 13, false], [6, 3 * saved + 5, 13, true], [64, 4 * saved, 256, false]] as const) {
+      const a = values(ta ? [k, m] : [m, k], 0.15);
+      const special = values([k, n], 0.25).dataSync() as Float32Array;
+      special[3 * n + 1] = NaN;
+      special[5 * n + 2] = -0;
+      special[(k - 1) * n + 4] = Infinity;
+      const b = tf.tensor(special, [k, n]);
+      const bias = values([n], 0.35);
+      for (const run of [
+        () => tf.matMul(a, b, ta, false),
+        () => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: ta, bias }),
+        () => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: ta, bias, activation: 'relu' }),
+        () => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: ta, activation: 'relu' }),
+      ]) {
+        const chunked = run();
+        kernelOptions.productKChunk = 0;
+        try {
+          const whole = run();
+          // NaN stays NaN, not its bits: V8's f32x4.max (the store's floor) may return a NaN of the other sign.
+          const [x, y] = [chunked.dataSync() as Float32Array, whole.dataSync() as Float32Array];
+          expect(bitDiff(x, y).filter((i) => !(Number.isNaN(x[i]!) && Number.isNaN(y[i]!)))).toEqual([]);
+          expect(x.filter(Number.isNaN).length).toBe(m);
+          tf.dispose(whole);
+        } finally {
+          kernelOptions.productKChunk = saved;
+        }
+        tf.dispose(chunked);
+      }
+      tf.dispose([a, b, bias]);
     }
   });
 

@@ -90,6 +90,31 @@ describe.runIf(twoCores)('the SIMD product on two threads', () => {
     tf.dispose([a, b, bias]);
   });
 
+  it('a long k reduced in chunks (accumulated in C) is bit for bit one call over k, on two threads', () => {
+    // [m, k, n, transposeA]: 4x8 blocks, a 4-column block and single columns (n = 61), rows past a block (m = 37),
+    // the patches' orientation (Aᵀ read down A's columns); k not a multiple of the chunk.
+    for (const [m, k, n, ta] of [[37, 1300, 61, false], [288, 2000, 64, true], [9, 6272, 32, true]] as const) {
+      const a = values(ta ? [k, m] : [m, k], 0.4);
+      const b = values([k, n], 0.5);
+      const bias = values([n], 0.6);
+      for (const run of [
+        () => tf.matMul(a, b, ta, false),
+        () => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: ta, bias, activation: 'relu' }),
+      ]) {
+        const before = productThreads(tf.backend()).posted;
+        const chunked = run();
+        expect(productThreads(tf.backend()).posted).toBeGreaterThan(before);
+        const saved = kernelOptions.productKChunk;
+        kernelOptions.productKChunk = 0;
+        const whole = run();
+        kernelOptions.productKChunk = saved;
+        expect(bits(chunked)).toBe(bits(whole));
+        tf.dispose([chunked, whole]);
+      }
+      tf.dispose([a, b, bias]);
+    }
+  });
+
   it('the helper takes tasks of a product long enough for it to wake (512^3), and tiny products stay on the calling thread', () => {
     const a = values([512, 512], 0.1);
     const b = values([512, 512], 0.2);
@@ -114,7 +139,7 @@ describe.runIf(twoCores)('the SIMD product on two threads', () => {
     const loop = matMulLoop(backend)!;
     // C past the end of the heap: every task traps.
     const beyond = 0x7ff00000;
-    const job = { a: 0, aStep: 0, sar: 4, sak: 4, b: 0, bStep: 0, sbk: 4, c: beyond, cStep: 0, scr: 4 * 64, scc: 4, rows: 256, k: 64, cols: 64, bias: 0, flags: 0, batches: 1 };
+    const job = { a: 0, aStep: 0, sar: 4, sak: 4, b: 0, bStep: 0, sbk: 4, c: beyond, cStep: 0, scr: 4 * 64, scc: 4, rows: 256, k: 64, cols: 64, bias: 0, flags: 0, batches: 1, kChunk: 64 };
     expect(() => parallelProduct(backend, loop.matmul, job)).toThrow(/out of bounds/);
     expect(productThreads(backend).threads).toBe(1);
     const a = values([64, 400], 0.5);

@@ -81,6 +81,20 @@ function wasmDataIds(): number {
   return (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
 }
 
+/** `run()`'s result and how many times the wasm Conv2D kernel ran meanwhile (kernels call it directly). */
+function countingConv2D<T>(run: () => T): [T, number] {
+  const config = tf.getKernel('Conv2D', 'wasm')!;
+  let calls = 0;
+  tf.unregisterKernel('Conv2D', 'wasm');
+  tf.registerKernel({ ...config, kernelFunc: (args) => (calls++, config.kernelFunc(args)) });
+  try {
+    return [run(), calls];
+  } finally {
+    tf.unregisterKernel('Conv2D', 'wasm');
+    tf.registerKernel(config);
+  }
+}
+
 /** Gradients on cpu and on wasm from the same weights; returns the worst disagreement. */
 async function compareGrads(build: Build, inputShape: number[], positive = false): Promise<number> {
   await useBackend('cpu');
@@ -339,6 +353,44 @@ describe('wasm training kernels', () => {
     }
     setKernelReplacements(true);
     tf.dispose([...chosen, dy, w, x]);
+  });
+
+  it('a strided filter gradient from gathered patches is bit for bit the dilated convolution\'s, and leaves nothing behind', async () => {
+    await useBackend('wasm');
+    // [x shape, filter shape, strides, pad]: the conv VAE's 3x3/2 'same' (padding below and right), the conv
+    // AE's 'valid' on 13x13 (rows never read), 'same' with padding on every side (odd sizes), stride 3 with a
+    // non-square kernel, unequal strides, a strided 1x1.
+    const cases: Array<[number[], number[], [number, number], 'same' | 'valid']> = [
+      [[16, 14, 14, 32], [3, 3, 32, 64], [2, 2], 'same'],
+      [[8, 13, 13, 32], [3, 3, 32, 32], [2, 2], 'valid'],
+      [[3, 11, 9, 6], [3, 3, 6, 7], [2, 2], 'same'],
+      [[2, 10, 11, 5], [4, 3, 5, 3], [3, 3], 'same'],
+      [[2, 9, 12, 4], [2, 3, 4, 5], [1, 2], 'valid'],
+      [[3, 8, 8, 20], [1, 1, 20, 9], [2, 2], 'valid'],
+    ];
+    for (const [xs, fs, strides, pad] of cases) {
+      const x = fixed(xs, 1);
+      const y = tf.conv2d(x as tf.Tensor4D, tf.zeros(fs) as tf.Tensor4D, strides, pad);
+      const dy = fixed(y.shape, 2);
+      const grad = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', filterShape: fs }) as tf.Tensor;
+      const tensors = tf.memory().numTensors;
+      const dataIds = wasmDataIds();
+      const [gathered, convolutions] = countingConv2D(grad);
+      expect(convolutions, 'the gathered path runs no convolution').toBe(0);
+      kernelOptions.gatheredFilterGrad = false;
+      try {
+        const [dilated, dilatedConvolutions] = countingConv2D(grad);
+        expect(dilatedConvolutions).toBe(1);
+        expect(gathered.shape).toEqual(fs);
+        expect(Buffer.from(gathered.dataSync().buffer).equals(Buffer.from(dilated.dataSync().buffer)), `${xs} ${fs} ${strides} ${pad}`).toBe(true);
+        tf.dispose([gathered, dilated]);
+      } finally {
+        kernelOptions.gatheredFilterGrad = true;
+      }
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(wasmDataIds()).toBe(dataIds);
+      tf.dispose([x, y, dy]);
+    }
   });
 
   it('no tensor leaks: engine and wasm heap hold the same tensors before and after the gradients', async () => {

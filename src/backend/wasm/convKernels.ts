@@ -78,6 +78,49 @@ function dilatedConvFilterGrad(
 }
 
 /**
+ * The gathered patches are about kh*kw / (sh*sw) times x; past this ratio the dilated convolution is the
+ * faster (`bench/ab.ts gatheredFilterGrad --threads 2`, 10 pairs: the conv VAE's 3x3/2, ratio 2.25, 1.16x;
+ * DCGAN's 4x4/2, ratio 4, 0.97x).
+ */
+const GATHER_MAX_EXPANSION = 3;
+
+/**
+ * Filter gradient of a strided convolution as one product over gathered patches: with x zero-padded to the
+ * window the forward pass read, the patches P[(y, x, n), (i, j, c)] = x[n, y*sh + i, x*sw + j, c] are one
+ * strided copy whose runs are kw*C adjacent values (`gather`), and dW [kh*kw*C, F] = Pᵀ·dy: latentkit's
+ * SIMD product reads Pᵀ down P's columns, in chunks of k that stay in cache (`kChunkOf` of
+ * `./matMulKernels.ts`), on every thread, and writes dW already laid out [kh, kw, C, F]. Each sum runs over
+ * (y, x, n) in that order, as the dilated convolution's (`dilatedConvFilterGrad`): the same dW bit for bit.
+ * That path transposes x (a strided copy of every element: 1-2 ms for a [128, 14, 14, 32] batch), reads dyᵀ
+ * as a new filter (XNNPACK packs it on every call) and transposes its result. Costs P's size in heap (about
+ * kh*kw / (sh*sw) times x's). Undefined where the gather cannot run.
+ */
+function gatheredFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | undefined {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outChannels: f, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const pads = info.padInfo;
+  const needH = kh + (oh - 1) * sh;
+  const needW = kw + (ow - 1) * sw;
+  const xp = padOrCrop(b, x, [
+    [0, 0],
+    [pads.top, needH - h - pads.top],
+    [pads.left, needW - w - pads.left],
+    [0, 0],
+  ]); // [N, needH, needW, C]
+  const row = needW * c;
+  // Rows of P (and of dy) in the order (y, x, n): the dilated convolution's order of the sums, so both paths
+  // give the same dW bit for bit.
+  const patches = gather(b, xp, [oh, ow, n, kh, kw, c], [sh * row, sw * c, needH * row, row, c, 1]);
+  if (xp !== x) free(b, xp);
+  if (patches === undefined) return undefined;
+  const dyt = run(b, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [oh, ow, N, F]
+  const m = n * oh * ow;
+  const r = run(b, 'BatchMatMul', { a: view(patches, [1, m, kh * kw * c]), b: view(dyt, [1, m, f]) }, { transposeA: true, transposeB: false });
+  free(b, patches, dyt);
+  return view(r, [kh, kw, c, f]);
+}
+
+/**
  * Filter gradient of a stride-1, dilation-1 convolution with few output channels F, with the roles swapped:
  * dW[i,j,c,f] = sum_{n,u,v} x[n,u,v,c] * dy[n, u + padTop - i, v + padLeft - j, f] is a convolution of
  * dyᵀ [F, oh, ow, N] (zero-padded by XNNPACK) with xᵀ [H, W, N, C] as the filter, giving
@@ -234,6 +277,10 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
     if (direct !== undefined) return direct;
     if (info.strideHeight === 1 && info.strideWidth === 1 && f * kernelOptions.swapRatio <= c) {
       const out = swappedFilterGrad(b, x, dyUsed, kh, kw, info.padInfo);
+      if (out !== undefined) return out;
+    }
+    if (kernelOptions.gatheredFilterGrad && (info.strideHeight > 1 || info.strideWidth > 1) && kh * kw <= GATHER_MAX_EXPANSION * info.strideHeight * info.strideWidth) {
+      const out = gatheredFilterGrad(b, x, dyUsed, info);
       if (out !== undefined) return out;
     }
     return dilatedConvFilterGrad(b, x, dyUsed, kh, kw, info.strideHeight, info.strideWidth, 1, 1, info.padInfo);

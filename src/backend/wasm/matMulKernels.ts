@@ -61,6 +61,20 @@ const BIAS = 1;
  */
 const PANEL = 128;
 const RELU = 2;
+const ACCUMULATE = 4;
+
+/**
+ * Steps of k per call of the loop. A long reduction read in one call (a filter gradient's k = N*oh*ow, the
+ * patches read down their columns) streams the whole of A's row block and B's panel from memory for every
+ * block of outputs; in chunks of `kernelOptions.productKChunk` steps both stay in the core's caches while
+ * every block passes over them, each later chunk adding to the sums in C (the loop's accumulate flag: the
+ * same sums in the same order, bit for bit one call; a NaN may change sign). Only with C's columns adjacent (the loop's accumulate
+ * reads them as vectors), and only for k over twice the chunk.
+ */
+function kChunkOf(k: number, scc: number): number {
+  const chunk = kernelOptions.productKChunk;
+  return scc === 4 && chunk > 0 && k > 2 * chunk ? chunk : k;
+}
 
 /** The sizes of C [m, n] = op(A)·op(B) over the last two axes; kB is B's inner size (k when they agree). */
 function productShape(a: TensorInfo, bm: TensorInfo, transposeA: boolean, transposeB: boolean): { m: number; k: number; n: number; kB: number } {
@@ -151,15 +165,20 @@ function product(backend: unknown, a: TensorInfo, bm: TensorInfo, transposeA: bo
     const batches = Math.max(sizeA, sizeB);
     const aStep = loopA === 1 ? 0 : 4 * p.sizeA;
     const bStep = loopB === 1 ? 0 : 4 * p.sizeB;
-    const job = { a: pa, aStep, sar: p.sar, sak: p.sak, b: pb, bStep, sbk: p.sbk, c: pc, cStep: 4 * m * n, scr, scc, rows, k, cols, bias: pbias, flags, batches };
+    const kChunk = kChunkOf(k, scc);
+    const job = { a: pa, aStep, sar: p.sar, sak: p.sak, b: pb, bStep, sbk: p.sbk, c: pc, cStep: 4 * m * n, scr, scc, rows, k, cols, bias: pbias, flags, batches, kChunk };
     if (parallelProduct(backend, loop.matmul, job)) return out;
     for (let i = 0; i < batches; i++) {
       const c = pc + 4 * m * n * i;
       const a0 = pa + aStep * i;
       const b0 = pb + bStep * i;
-      // Column panels of B small enough to stay in the core's cache while every row block passes over them.
+      // Column panels of B small enough to stay in the core's cache while every row block passes over them,
+      // and a long k in chunks (accumulated in C: the same sums, see `kChunkOf`).
       for (let j = 0; j < cols; j += PANEL) {
-        loop.matmul(a0, p.sar, p.sak, b0 + 4 * j, p.sbk, c + j * scc, scr, scc, rows, k, Math.min(PANEL, cols - j), pbias + 4 * j, flags);
+        for (let kc = 0; kc < k; kc += kChunk) {
+          const chunkFlags = (kc === 0 ? flags & BIAS : ACCUMULATE) | (kc + kChunk >= k ? flags & RELU : 0);
+          loop.matmul(a0 + kc * p.sak, p.sar, p.sak, b0 + 4 * j + kc * p.sbk, p.sbk, c + j * scc, scr, scc, rows, Math.min(kChunk, k - kc), Math.min(PANEL, cols - j), pbias + 4 * j, chunkFlags);
+        }
       }
     }
     return out;

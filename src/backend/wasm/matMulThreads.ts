@@ -63,8 +63,10 @@ export interface Job {
   batches: number;
   panelWidth: number;
   chunkRows: number;
+  /** Steps of k per call of the loop (k itself: one call; see `kChunkOf` in `./matMulKernels.ts`). */
+  kChunk: number;
 }
-const JOB_KEYS: Array<keyof Job> = ['a', 'aStep', 'sar', 'sak', 'b', 'bStep', 'sbk', 'c', 'cStep', 'scr', 'scc', 'rows', 'k', 'cols', 'bias', 'flags', 'batches', 'panelWidth', 'chunkRows'];
+const JOB_KEYS: Array<keyof Job> = ['a', 'aStep', 'sar', 'sak', 'b', 'bStep', 'sbk', 'c', 'cStep', 'scr', 'scc', 'rows', 'k', 'cols', 'bias', 'flags', 'batches', 'panelWidth', 'chunkRows', 'kChunk'];
 
 type MatMul = (a: number, sar: number, sak: number, b: number, sbk: number, c: number, scr: number, scc: number, m: number, k: number, n: number, bias: number, flags: number) => void;
 
@@ -93,15 +95,24 @@ function drain(ctl: Int32Array, matmul: MatMul): number {
     const i = ((t % perBatch) % rowChunks) * chunkRows;
     const j = panel * panelWidth;
     const sar = ctl[p + 2]!;
+    const sak = ctl[p + 3]!;
+    const sbk = ctl[p + 6]!;
     const scr = ctl[p + 9]!;
     const scc = ctl[p + 10]!;
+    const k = ctl[p + 12]!;
+    const flags = ctl[p + 15]!;
+    const kChunk = ctl[p + 19]!;
     try {
-      matmul(
-        ctl[p]! + batch * ctl[p + 1]! + i * sar, sar, ctl[p + 3]!,
-        ctl[p + 4]! + batch * ctl[p + 5]! + 4 * j, ctl[p + 6]!,
-        ctl[p + 7]! + batch * ctl[p + 8]! + i * scr + j * scc, scr, scc,
-        Math.min(chunkRows, rows - i), ctl[p + 12]!, Math.min(panelWidth, cols - j), ctl[p + 14]! + 4 * j, ctl[p + 15]!,
-      );
+      // k in chunks: the bias (1) on the first, accumulate (4) on the others, relu (2) on the last.
+      for (let kc = 0; kc < k; kc += kChunk) {
+        matmul(
+          ctl[p]! + batch * ctl[p + 1]! + i * sar + kc * sak, sar, sak,
+          ctl[p + 4]! + batch * ctl[p + 5]! + 4 * j + kc * sbk, sbk,
+          ctl[p + 7]! + batch * ctl[p + 8]! + i * scr + j * scc, scr, scc,
+          Math.min(chunkRows, rows - i), Math.min(kChunk, k - kc), Math.min(panelWidth, cols - j), ctl[p + 14]! + 4 * j,
+          (kc === 0 ? flags & 1 : 4) | (kc + kChunk >= k ? flags & 2 : 0),
+        );
+      }
     } catch (e) {
       Atomics.store(ctl, 3, 1);
       Atomics.add(ctl, 1, 1);

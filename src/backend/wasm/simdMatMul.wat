@@ -11,7 +11,11 @@
 ;; product added in turn from p = 0, rounded to float32 at every step (mul, then add: wasm SIMD has no
 ;; fused multiply-add). Rows past m in the last block repeat row m - 1 (computed and written twice, the same
 ;; values); the last n mod 8 columns take one 4-column block, then single columns.
-;; Flags: 1 = add bias (a float32 vector of n values at $bias), 2 = relu (f32x4.max(x, 0): NaN kept, -0 made +0).
+;; Flags: 1 = add bias (a float32 vector of n values at $bias), 2 = relu (f32x4.max(x, 0): NaN kept, -0 made +0),
+;; 4 = accumulate: each sum starts from C's value instead of the bias or +0, so a product over k split into
+;; consecutive chunks (1 on the first, 4 on the others, 2 on the last) is the same sum in the same order as one
+;; call over all of k, bit for bit (a NaN may come back with the other sign: V8's f32x4.max at the store);
+;; with 4, columns of C must be adjacent (scc = 4) for blocks of 4 or 8.
 ;; Pointers and strides in bytes; m, k, n at least 1 (checked by the caller).
 ;; One function, the blocks inline: with the 4 x 8 block a function of its own storing through calls, V8's
 ;; code ran at ~30 GFLOP/s instead of ~48 on one core (64x784x256; `bench/matmul.ts`).
@@ -26,12 +30,13 @@
     (param $b i32) (param $sbk i32)
     (param $c i32) (param $scr i32) (param $scc i32)
     (param $m i32) (param $k i32) (param $n i32) (param $bias i32) (param $flags i32)
-    (local $i i32) (local $j i32) (local $last i32) (local $kk i32) (local $hasBias i32)
+    (local $i i32) (local $j i32) (local $last i32) (local $kk i32) (local $hasBias i32) (local $acc i32)
     (local $pa0 i32) (local $pa i32) (local $pb i32) (local $pc0 i32) (local $pc i32)
     (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
     (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $s4 i32) (local $s5 i32) (local $s6 i32) (local $s7 i32)
     (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $a20 v128) (local $a21 v128) (local $a30 v128) (local $a31 v128) (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128) (local $b0 v128) (local $b1 v128) (local $av v128) (local $t v128) (local $floor v128)
     (local.set $hasBias (i32.and (local.get $flags) (i32.const 1)))
+    (local.set $acc (i32.and (local.get $flags) (i32.const 4)))
     ;; relu: max(x, 0) (NaN kept, -0 to +0, as tfjs's cpu relu); otherwise max(x, -inf), which is x.
     (local.set $floor (if (result v128) (i32.and (local.get $flags) (i32.const 2))
       (then (v128.const i32x4 0 0 0 0)) (else (v128.const i32x4 0xff800000 0xff800000 0xff800000 0xff800000))))
@@ -62,14 +67,26 @@
       (block $done8
         (loop $lj
           (br_if $done8 (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
-          (local.set $a00 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $a01 (if (result v128) (local.get $hasBias) (then (v128.load offset=16 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $a10 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $a11 (if (result v128) (local.get $hasBias) (then (v128.load offset=16 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $a20 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $a21 (if (result v128) (local.get $hasBias) (then (v128.load offset=16 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $a30 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $a31 (if (result v128) (local.get $hasBias) (then (v128.load offset=16 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+          (local.set $pc (i32.add (local.get $pc0) (i32.mul (local.get $j) (local.get $scc))))
+          (if (local.get $acc)
+            (then
+              (local.set $a00 (v128.load offset=0 align=4 (local.get $pc)))
+              (local.set $a01 (v128.load offset=16 align=4 (local.get $pc)))
+              (local.set $a10 (v128.load offset=0 align=4 (i32.add (local.get $pc) (local.get $c1))))
+              (local.set $a11 (v128.load offset=16 align=4 (i32.add (local.get $pc) (local.get $c1))))
+              (local.set $a20 (v128.load offset=0 align=4 (i32.add (local.get $pc) (local.get $c2))))
+              (local.set $a21 (v128.load offset=16 align=4 (i32.add (local.get $pc) (local.get $c2))))
+              (local.set $a30 (v128.load offset=0 align=4 (i32.add (local.get $pc) (local.get $c3))))
+              (local.set $a31 (v128.load offset=16 align=4 (i32.add (local.get $pc) (local.get $c3)))))
+            (else
+            (local.set $a00 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $a01 (if (result v128) (local.get $hasBias) (then (v128.load offset=16 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $a10 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $a11 (if (result v128) (local.get $hasBias) (then (v128.load offset=16 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $a20 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $a21 (if (result v128) (local.get $hasBias) (then (v128.load offset=16 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $a30 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $a31 (if (result v128) (local.get $hasBias) (then (v128.load offset=16 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))))
           (local.set $pa (local.get $pa0))
           (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
           (local.set $kk (local.get $k))
@@ -150,10 +167,18 @@
       ;; One block of 4 columns.
       (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $n))
         (then
-          (local.set $q0 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $q1 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $q2 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
-          (local.set $q3 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+          (local.set $pc (i32.add (local.get $pc0) (i32.mul (local.get $j) (local.get $scc))))
+          (if (local.get $acc)
+            (then
+              (local.set $q0 (v128.load offset=0 align=4 (local.get $pc)))
+              (local.set $q1 (v128.load offset=0 align=4 (i32.add (local.get $pc) (local.get $c1))))
+              (local.set $q2 (v128.load offset=0 align=4 (i32.add (local.get $pc) (local.get $c2))))
+              (local.set $q3 (v128.load offset=0 align=4 (i32.add (local.get $pc) (local.get $c3)))))
+            (else
+            (local.set $q0 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $q1 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $q2 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+            (local.set $q3 (if (result v128) (local.get $hasBias) (then (v128.load offset=0 align=4 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))))
           (local.set $pa (local.get $pa0))
           (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
           (local.set $kk (local.get $k))
@@ -205,9 +230,15 @@
       (block $done1
         (loop $l1
           (br_if $done1 (i32.ge_u (local.get $j) (local.get $n)))
-          (local.set $t (if (result v128) (local.get $hasBias)
-            (then (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))
-            (else (v128.const i32x4 0 0 0 0))))
+          (local.set $pc (i32.add (local.get $pc0) (i32.mul (local.get $j) (local.get $scc))))
+          (local.set $t (if (result v128) (local.get $acc)
+            (then
+              (v128.load32_lane 3 (i32.add (local.get $pc) (local.get $c3))
+                (v128.load32_lane 2 (i32.add (local.get $pc) (local.get $c2))
+                  (v128.load32_lane 1 (i32.add (local.get $pc) (local.get $c1)) (v128.load32_splat (local.get $pc))))))
+            (else (if (result v128) (local.get $hasBias)
+              (then (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))
+              (else (v128.const i32x4 0 0 0 0))))))
           (local.set $pa (local.get $pa0))
           (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
           (local.set $kk (local.get $k))

@@ -203,6 +203,11 @@ export const kernelOptions = {
    * F * swapRatio <= C (few output channels, e.g. a last layer with 1 channel). Infinity disables it.
    */
   swapRatio: 4,
+  /**
+   * Conv2DBackpropFilter of a strided convolution as gathered patches times dy (`gatheredFilterGrad` of
+   * `./convKernels.ts`) rather than a dilated convolution. Read per call.
+   */
+  gatheredFilterGrad: true,
   /** Conv2DBackpropFilter, stride 1, 4 output channels, C a multiple of 8: the SIMD loop (`directFilterGradF4`). */
   directFilterGradF4: true,
   /** Replace the wasm backend's Conv2DBackpropInput (a scalar C++ loop) by the sub-pixel decomposition. */
@@ -224,6 +229,11 @@ export const kernelOptions = {
    * twice the last gap between products, and not at all when that gap is longer). Read per product.
    */
   productSpinMicroseconds: 1000,
+  /**
+   * latentkit's SIMD product reduces a k longer than twice this in chunks of this many steps (`kChunkOf` of
+   * `./matMulKernels.ts`; the same sums). 0: one call over all of k. Read per product.
+   */
+  productKChunk: 256,
   /** ... computing Cᵀ = op(B)ᵀ·op(A)ᵀ instead when that moves less data (`batchMatMul` in `./otherKernels.ts`). */
   matMulOrientation: true,
   /** Sum and Mean over leading axes (bias gradients, BatchNormalization) without the wasm kernels' transpose. */

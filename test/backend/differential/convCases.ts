@@ -164,6 +164,12 @@ function swappedFits(g: Geometry, f: number): boolean {
   );
 }
 
+/** Whether latentkit's Conv2DBackpropFilter takes its gathered-patches path (kept in step with the kernel's rule). */
+function gatheredFits(g: Geometry): boolean {
+  const [sh, sw] = [g.info.strideHeight, g.info.strideWidth];
+  return (sh > 1 || sw > 1) && g.kh * g.kw <= 3 * sh * sw;
+}
+
 /**
  * A 1x1 convolution's filter gradient with C > 16 (SeparableConv2D's pointwise half): latentkit's matmul path
  * when it is stride 1 and unpadded ('valid', 'same', 0 or zero pairs), the other paths otherwise (a stride,
@@ -181,7 +187,7 @@ function pointwiseFilterCase(rng: Rng): KernelCase {
   const p = info.padInfo;
   const pointwise = strides[0] === 1 && strides[1] === 1 && p.top === 0 && p.left === 0 && info.outHeight === h && info.outWidth === w;
   const g: Geometry = { n, h, w, c, kh: 1, kw: 1, strides, dilations: [1, 1], pad, info, tags };
-  tags.push(pointwise ? 'path pointwise' : swappedFits(g, f) ? 'path swapped' : 'path dilated', '1x1, C > 16');
+  tags.push(pointwise ? 'path pointwise' : swappedFits(g, f) ? 'path swapped' : gatheredFits(g) ? 'path gathered' : 'path dilated', '1x1, C > 16');
   const inputs = { x: randomTensor(rng, [n, h, w, c]), dy: dyFor(rng, g, f, 0.25, tags) };
   return { inputs, attrs: { ...common(g), dataFormat: 'NHWC', filterShape: [1, 1, c, f] }, tags };
 }
@@ -189,14 +195,14 @@ function pointwiseFilterCase(rng: Rng): KernelCase {
 function conv2DBackpropFilterCase(rng: Rng): KernelCase {
   if (rng.chance(0.2)) return pointwiseFilterCase(rng);
   // Aim at each of the kernel's other paths: im2col (kh*kw*C <= 16), the SIMD loop (stride 1, F = 4, C a
-  // multiple of 8), swapped (stride 1, C >= 4F), dilated.
+  // multiple of 8), swapped (stride 1, C >= 4F), gathered (a stride, kh*kw <= 3*sh*sw) or dilated.
   const path = rng.pick(['im2col', 'direct', 'swapped', 'dilated'] as const);
   const c = path === 'im2col' ? rng.pick([1, 1, 2]) : path === 'direct' ? rng.pick([8, 16, 24]) : path === 'swapped' ? rng.pick([4, 6, 8]) : rng.pick([2, 3, 4, 5]);
   const f = path === 'direct' ? 4 : path === 'swapped' ? rng.pick([1, 1, 2]) : rng.pick([1, 2, 3, 5, 8]);
   const g = geometry(rng, { depthwise: false, dilations: false, c, outChannels: f, unitStrides: (path === 'swapped' || path === 'direct') && rng.chance(0.8) });
   const tags = g.tags;
   const direct = g.strides[0] === 1 && g.strides[1] === 1 && f === 4 && c % 8 === 0;
-  tags.push(g.kh * g.kw * c <= 16 ? 'path im2col' : direct ? 'path direct F=4' : swappedFits(g, f) ? 'path swapped' : 'path dilated');
+  tags.push(g.kh * g.kw * c <= 16 ? 'path im2col' : direct ? 'path direct F=4' : swappedFits(g, f) ? 'path swapped' : gatheredFits(g) ? 'path gathered' : 'path dilated');
   const inputs = { x: randomTensor(rng, [g.n, g.h, g.w, c]), dy: dyFor(rng, g, f, 0.25, tags) };
   return { inputs, attrs: { ...common(g), dataFormat: 'NHWC', filterShape: [g.kh, g.kw, c, f] }, tags };
 }
@@ -333,7 +339,7 @@ export const CONV_SPECS: KernelSpec[] = [
     kernel: 'Conv2DBackpropFilter',
     backend: 'wasm',
     generate: conv2DBackpropFilterCase,
-    mustCover: { 'path im2col': 40, 'path direct F=4': 40, 'path swapped': 20, 'path dilated': 40, 'path pointwise': 30, '1x1, C > 16': 50, 'dy larger than implied': 40 },
+    mustCover: { 'path im2col': 40, 'path direct F=4': 40, 'path swapped': 20, 'path gathered': 30, 'path dilated': 40, 'path pointwise': 30, '1x1, C > 16': 50, 'dy larger than implied': 40 },
   },
   {
     kernel: 'DepthwiseConv2dNativeBackpropFilter',
