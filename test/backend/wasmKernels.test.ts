@@ -360,7 +360,7 @@ describe('wasm training kernels', () => {
     // [x shape, filter shape, strides, pad]: the conv VAE's 3x3/2 'same' (padding below and right), the conv
     // AE's 'valid' on 13x13 (rows never read), 'same' with padding on every side (odd sizes), stride 3 with a
     // non-square kernel, unequal strides, a strided 1x1.
-    const cases: Array<[number[], number[], [number, number], 'same' | 'valid']> = [
+    const cases: Array<[number[], [number, number, number, number], [number, number], 'same' | 'valid']> = [
       [[16, 14, 14, 32], [3, 3, 32, 64], [2, 2], 'same'],
       [[8, 13, 13, 32], [3, 3, 32, 32], [2, 2], 'valid'],
       [[3, 11, 9, 6], [3, 3, 6, 7], [2, 2], 'same'],

@@ -301,6 +301,12 @@ export const kernelOptions = {
    */
   denseChain: true,
   /**
+   * On every backend, not a kernel: a model whose input is data and whose first layer is a Conv2D that
+   * tfjs-core's fused convolution would give an input gradient anyway has that layer applied without it
+   * (`src/models/nets/constantInput.ts`; same values and gradients). Read per call.
+   */
+  constantInputConv: true,
+  /**
    * On every backend, not a kernel: the binary cross-entropy with logits (`src/losses/likelihood.ts`) has the
    * closed-form gradient `sigmoid(l) - t` instead of the tape's through each of its operations. Read per call.
    */

@@ -11,7 +11,7 @@ import type { NoiseFn } from '../../noise/injectors.js';
 import { gradientStep, variablesOf } from '../../train/gradientStep.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
-import { applyModel } from '../nets/denseChain.js';
+import { applyModel } from '../nets/apply.js';
 
 /**
  * A term added to the reconstruction loss, computed from a batch of codes; logged under its `name`.

@@ -18,7 +18,7 @@ import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
 import type { GANArchitecture, GANConditioning } from './config.js';
 import { classAccuracy, classLoss, discriminatorLoss, generatorLoss, isCritic, type GANLoss } from './losses.js';
 import { fillRows, packExamples, packLabels } from './packing.js';
-import { applyModel } from '../nets/denseChain.js';
+import { applyModel } from '../nets/apply.js';
 
 
 /**
@@ -194,16 +194,20 @@ export class GANTask implements TrainingTask {
     return y && this.settings.conditioning === 'concat' ? packLabels(y, this.settings.packing) : undefined;
   }
 
-  private judge(x: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean): Judgement {
-    const out = yIn ? (this.nets.score.apply([x, yIn], { training }) as tf.Tensor | tf.Tensor[]) : applyModel(this.nets.score, x, training);
+  /** The discriminator's judgement of x; with `inputGradient` false x is a constant (no gradient flows to it). */
+  private judge(x: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean, inputGradient = true): Judgement {
+    const out = yIn ? (this.nets.score.apply([x, yIn], { training }) as tf.Tensor | tf.Tensor[]) : applyModel(this.nets.score, x, training, inputGradient);
     return Array.isArray(out) ? { score: out[0]!, classLogits: out[1]! } : { score: out };
   }
 
-  /** The real and the generated batch judged: in one pass, or two when the discriminator has batch statistics. */
+  /**
+   * The real and the generated batch judged: in one pass, or two when the discriminator has batch statistics.
+   * Both are constants of the discriminator's step (the generated batch is made outside it).
+   */
   private judgeBoth(real: tf.Tensor, fake: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean): [Judgement, Judgement] {
-    if (this.settings.batchStatistics) return [this.judge(real, yIn, training), this.judge(fake, yIn, training)];
+    if (this.settings.batchStatistics) return [this.judge(real, yIn, training, false), this.judge(fake, yIn, training, false)];
     const n = real.shape[0]!;
-    const both = this.judge(tf.concat([real, fake], 0), yIn ? tf.concat([yIn, yIn], 0) : undefined, training);
+    const both = this.judge(tf.concat([real, fake], 0), yIn ? tf.concat([yIn, yIn], 0) : undefined, training, false);
     const half = (t: tf.Tensor, start: number) => tf.slice(t, [start, 0], [n, t.shape[1]!]);
     const part = (start: number): Judgement => ({
       score: half(both.score, start),

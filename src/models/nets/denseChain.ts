@@ -37,7 +37,8 @@ export interface DenseChain {
 
 const chains = new WeakMap<tfl.LayersModel, DenseChain | null>();
 
-type AnyLayer = tfl.layers.Layer & Record<string, unknown>;
+/** A layer with its configuration read by name. */
+export type AnyLayer = tfl.layers.Layer & Record<string, unknown>;
 
 const ACTIVATIONS: Record<string, ChainActivation> = { linear: 'linear', relu: 'relu', tanh: 'tanh', sigmoid: 'sigmoid' };
 
@@ -50,7 +51,7 @@ function activationName(layer: AnyLayer): ChainActivation | undefined {
  * The one layer feeding `layer` in `model`, if its connection in this model comes from exactly one layer
  * (a layer shared with another model, a standalone decoder's, has a connection per model).
  */
-function inboundLayer(model: tfl.LayersModel, layer: AnyLayer): tfl.layers.Layer | undefined {
+export function inboundLayer(model: tfl.LayersModel, layer: AnyLayer): tfl.layers.Layer | undefined {
   const ours = (model as unknown as { containerNodes: Set<string> }).containerNodes;
   const nodes = layer.inboundNodes.filter((_, k) => ours.has(`${layer.name}_ib-${k}`));
   if (nodes.length !== 1 || nodes[0]!.inboundLayers.length !== 1) return undefined;
@@ -211,17 +212,4 @@ export function applyDenseChain(chain: DenseChain, x: tf.Tensor, inputGradient =
     };
   });
   return inputGradient ? op(x, ...chain.variables) : op(...(chain.variables as tf.Variable[]));
-}
-
-/**
- * `model.apply(x, { training })` through the chain when the model is one and x is rank 2, else
- * `model.apply` itself (both give the same values; only the gradient's bookkeeping differs). With
- * `inputGradient` false, x is a constant (see {@link applyDenseChain}).
- */
-export function applyModel(model: tfl.LayersModel, x: tf.Tensor, training: boolean, inputGradient = true): tf.Tensor {
-  // Inside a second-order gradient (a gradient penalty) the layers' own operations are differentiated twice.
-  const nested = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 1;
-  const chain = x.rank === 2 && !nested ? denseChainOf(model) : undefined;
-  if (chain !== undefined && x.shape[1] === chain.inputUnits && x.dtype === 'float32') return applyDenseChain(chain, x, inputGradient);
-  return model.apply(x, { training }) as tf.Tensor;
 }

@@ -24,7 +24,7 @@ import { gradientStep, variablesOf } from '../../train/gradientStep.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
 import type { VAELikelihood } from './config.js';
-import { applyModel } from '../nets/denseChain.js';
+import { applyModel } from '../nets/apply.js';
 
 /**
  * The models and layers a VAE step needs (the VAE builder assembles them).

@@ -7,7 +7,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GAN, VAE, undercompleteAE, useBackend } from '../../../src/index.js';
 import { kernelOptions } from '../../../src/backend/wasm/util.js';
-import { applyModel, denseChainOf } from '../../../src/models/nets/denseChain.js';
+import { denseChainOf } from '../../../src/models/nets/denseChain.js';
+import { applyModel } from '../../../src/models/nets/apply.js';
 import { onBackend } from '../../helpers/wasmKernels.js';
 
 const glorot = (seed: number) => tfl.initializers.glorotUniform({ seed });
