@@ -6,20 +6,21 @@
  * `customGrad`, before the tape can prune it: for the first layer, a transposed convolution thrown away
  * (exercise 8's conv AE on wasm: ~1 ms of an ~11 ms step on two threads).
  *
- * Here a model that is a chain of single-input layers whose first layer is such a `Conv2D` has that layer
+ * Here a model whose first layer is such a `Conv2D` (and the only one reading the input) has that layer
  * applied as a `customGrad` over its kernel and bias only, x a constant: the forward pass is the layer's own
  * (`tf.fused.conv2d` with the same arguments, then its activation), the gradients are tfjs-core's for the
  * kernel (the `Conv2DBackpropFilter` kernel with the same attributes) and the bias (the sum over the other
- * axes): bit for bit `model.apply`'s. The other layers run their own `apply` in turn, as tfjs-layers' graph
- * executor calls them. Anything else takes `model.apply`: {@link constantInputPlan} returns undefined.
+ * axes): bit for bit `model.apply`'s. The other layers run their own `apply` in the model's order, on their
+ * inputs, as tfjs-layers' graph executor calls them (a chain, or a VAE encoder's two heads on one trunk).
+ * Anything else takes `model.apply`: {@link constantInputPlan} returns undefined.
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { kernelOptions } from '../../backend/wasm/util.js';
-import { inboundLayer, type AnyLayer } from './denseChain.js';
+import { inboundLayers, type AnyLayer } from './denseChain.js';
 
-/** The first layer's convolution and the layers after it. */
+/** The first layer's convolution, and how the other layers are fed. */
 export interface ConstantInputPlan {
   readonly kernel: tf.Variable;
   readonly bias: tf.Variable | undefined;
@@ -27,17 +28,29 @@ export interface ConstantInputPlan {
   readonly pad: 'same' | 'valid';
   /** The layer's activation when tfjs-layers applies it after the product (not `linear`). */
   readonly activation: { apply(x: tf.Tensor): tf.Tensor } | undefined;
-  readonly rest: readonly tfl.layers.Layer[];
+  /** The layers after the first (in the model's order: each after the layers feeding it), with their feeds. */
+  readonly rest: ReadonlyArray<{ layer: tfl.layers.Layer; from: readonly number[] }>;
+  /** The model's outputs, as indices of its layers. */
+  readonly outputs: readonly number[];
 }
 
 const plans = new WeakMap<tfl.LayersModel, ConstantInputPlan | null>();
+
+/** Whether `layer` has one output tensor (asking a layer called with different shapes throws). */
+function singleOutput(layer: tfl.layers.Layer): boolean {
+  try {
+    return !Array.isArray(layer.outputShape[0]);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The first layer as a plan, if tfjs-layers would run it through the fused convolution with a linear
  * activation (its own activation not fused, or linear: relu and elu are fused into the product, and under a
  * gradient tfjs-core then takes its unfused operations, whose tape already skips the input's gradient).
  */
-function firstConv(layer: AnyLayer): Omit<ConstantInputPlan, 'rest'> | undefined {
+function firstConv(layer: AnyLayer): Omit<ConstantInputPlan, 'rest' | 'outputs'> | undefined {
   if (layer.getClassName() !== 'Conv2D' || layer['dataFormat'] !== 'channelsLast') return undefined;
   const unsupported = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'];
   if (unsupported.some((k) => layer[k] != null)) return undefined;
@@ -54,14 +67,28 @@ function firstConv(layer: AnyLayer): Omit<ConstantInputPlan, 'rest'> | undefined
   return { kernel, bias, strides: [strides[0]!, strides[1]!], pad: padding, activation: name === 'linear' ? undefined : activation! };
 }
 
+/**
+ * The model as a plan: one input (the first layer's, a convolution), every layer with one connection in this
+ * model from single-output layers before it, every output a layer's only output. Chains, and graphs such as
+ * a VAE's encoder (two heads on one trunk).
+ */
 function planOf(model: tfl.LayersModel): ConstantInputPlan | undefined {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1 || model.inputs[0]!.shape.length !== 4 || model.losses.length > 0) return undefined;
+  if (model.inputs.length !== 1 || model.inputs[0]!.shape.length !== 4 || model.losses.length > 0) return undefined;
   const layers = model.layers as AnyLayer[];
   if (layers.length < 2 || layers[0]!.getClassName() !== 'InputLayer') return undefined;
-  for (let i = 1; i < layers.length; i++) if (inboundLayer(model, layers[i]!) !== layers[i - 1]) return undefined;
-  if (model.outputs[0]!.sourceLayer !== layers[layers.length - 1]) return undefined;
+  const index = new Map<tfl.layers.Layer, number>(layers.map((l, i) => [l, i]));
+  const feeds: number[][] = [];
+  for (let i = 1; i < layers.length; i++) {
+    const from = inboundLayers(model, layers[i]!)?.map((l) => index.get(l) ?? Infinity);
+    if (from === undefined || from.length === 0 || from.some((j) => !(j < i)) || !singleOutput(layers[i]!)) return undefined;
+    feeds.push(from);
+  }
+  // The first layer alone reads the input.
+  if (feeds[0]!.length !== 1 || feeds[0]![0] !== 0 || feeds.slice(1).some((f) => f.includes(0))) return undefined;
+  const outputs = model.outputs.map((o) => index.get(o.sourceLayer) ?? -1);
+  if (outputs.some((i) => i < 1)) return undefined;
   const first = firstConv(layers[1]!);
-  return first && { ...first, rest: layers.slice(2) };
+  return first && { ...first, rest: layers.slice(2).map((layer, k) => ({ layer, from: feeds[k + 1]! })), outputs };
 }
 
 /**
@@ -78,8 +105,11 @@ export function constantInputPlan(model: tfl.LayersModel): ConstantInputPlan | u
   return plan ?? undefined;
 }
 
-/** `model.apply(x, { training })` for a model with a plan and x a constant: see the module notes. */
-export function applyConstantInput(plan: ConstantInputPlan, x: tf.Tensor, training: boolean): tf.Tensor {
+/**
+ * `model.apply(x, { training })` for a model with a plan and x a constant (see the module notes): the model's
+ * outputs, in order.
+ */
+export function applyConstantInput(plan: ConstantInputPlan, x: tf.Tensor, training: boolean): tf.Tensor[] {
   const { kernel, bias, strides, pad } = plan;
   const conv = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const w = args[0] as tf.Tensor4D;
@@ -100,6 +130,11 @@ export function applyConstantInput(plan: ConstantInputPlan, x: tf.Tensor, traini
   });
   let h: tf.Tensor = bias ? conv(kernel, bias) : conv(kernel);
   if (plan.activation) h = plan.activation.apply(h);
-  for (const layer of plan.rest) h = layer.apply(h, { training }) as tf.Tensor;
-  return h;
+  // Each layer's output by layer index (0: the input layer, 1: the first layer).
+  const values: tf.Tensor[] = [x, h];
+  for (const { layer, from } of plan.rest) {
+    const inputs = from.map((i) => values[i]!);
+    values.push(layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training }) as tf.Tensor);
+  }
+  return plan.outputs.map((i) => values[i]!);
 }

@@ -47,15 +47,21 @@ function activationName(layer: AnyLayer): ChainActivation | undefined {
   return fn == null ? 'linear' : ACTIVATIONS[fn.getClassName()];
 }
 
-/**
- * The one layer feeding `layer` in `model`, if its connection in this model comes from exactly one layer
- * (a layer shared with another model, a standalone decoder's, has a connection per model).
- */
+/** The one layer feeding `layer` in `model` (see {@link inboundLayers}), if there is exactly one. */
 export function inboundLayer(model: tfl.LayersModel, layer: AnyLayer): tfl.layers.Layer | undefined {
+  const from = inboundLayers(model, layer);
+  return from?.length === 1 ? from[0] : undefined;
+}
+
+/**
+ * The layers feeding `layer` in `model`, if it has exactly one connection in this model and reads the first
+ * output of each (a layer shared with another model has a connection per model).
+ */
+export function inboundLayers(model: tfl.LayersModel, layer: AnyLayer): tfl.layers.Layer[] | undefined {
   const ours = (model as unknown as { containerNodes: Set<string> }).containerNodes;
   const nodes = layer.inboundNodes.filter((_, k) => ours.has(`${layer.name}_ib-${k}`));
-  if (nodes.length !== 1 || nodes[0]!.inboundLayers.length !== 1) return undefined;
-  return nodes[0]!.inboundLayers[0];
+  if (nodes.length !== 1 || nodes[0]!.tensorIndices.some((t) => t !== 0)) return undefined;
+  return nodes[0]!.inboundLayers;
 }
 
 function stepOf(layer: AnyLayer): ChainStep | undefined {

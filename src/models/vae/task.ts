@@ -24,7 +24,7 @@ import { gradientStep, variablesOf } from '../../train/gradientStep.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
 import type { VAELikelihood } from './config.js';
-import { applyModel } from '../nets/apply.js';
+import { applyModel, applyModelOutputs } from '../nets/apply.js';
 
 /**
  * The models and layers a VAE step needs (the VAE builder assembles them).
@@ -55,7 +55,7 @@ export interface VaeTerms {
 
 /**
  * One pass through the VAE: encode `x`, draw one `z` per example with noise from `seed`, decode, score
- * `target`. Call inside `tf.tidy` (or dispose the result).
+ * `target`. x is data: no gradient flows to it. Call inside `tf.tidy` (or dispose the result).
  *
  * @param training - the layers' training flag (dropout and the like); `z` is sampled either way.
  * @example
@@ -64,7 +64,8 @@ export interface VaeTerms {
  * ```
  */
 export function vaeTerms(net: VaeNetworks, x: tf.Tensor, target: tf.Tensor, training: boolean, seed: number): VaeTerms {
-  const [mean, logVar] = net.encoder.apply(x, { training }) as [tf.Tensor, tf.Tensor];
+  // x is data: no gradient flows to it.
+  const [mean, logVar] = applyModelOutputs(net.encoder, x, training, false) as [tf.Tensor, tf.Tensor];
   const z = net.sampling.apply([mean, logVar], { training, sample: true, seed }) as tf.Tensor;
   const params = applyModel(net.decoderParams, z, training);
   return { reconstruction: reconstructionNll(net, target, params), klPerDim: gaussianKlPerDim(mean, logVar) };
