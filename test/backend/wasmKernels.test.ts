@@ -355,6 +355,40 @@ describe('wasm training kernels', () => {
     tf.dispose([...chosen, dy, w, x]);
   });
 
+  it('an output stage\'s transposed convolution with its row phases joined is bit for bit the phases one by one, and leaves nothing behind', async () => {
+    await useBackend('wasm');
+    // [output shape, filter shape, strides, pad]: exercise 8's 3x3/2 'same' to one channel, DCGAN's 4x4/2,
+    // 'valid' with odd sizes and 2 channels, unequal strides with a 5-row kernel (phases of 2 and 1 taps).
+    const cases: Array<[[number, number, number, number], [number, number, number, number], [number, number], 'same' | 'valid']> = [
+      [[4, 28, 28, 1], [3, 3, 1, 8], [2, 2], 'same'],
+      [[3, 28, 28, 1], [4, 4, 1, 6], [2, 2], 'same'],
+      [[3, 11, 9, 2], [3, 3, 2, 5], [2, 2], 'valid'],
+      [[2, 13, 10, 1], [5, 4, 1, 3], [3, 2], 'same'],
+    ];
+    for (const [xs, fs, strides, pad] of cases) {
+      const y = tf.conv2d(tf.zeros(xs) as tf.Tensor4D, tf.zeros(fs) as tf.Tensor4D, strides, pad);
+      const dy = fixed(y.shape, 3);
+      const w = fixed(fs, 4);
+      const tensors = tf.memory().numTensors;
+      const dataIds = wasmDataIds();
+      const [joined, joinedConvolutions] = countingConv2D(() => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, xs, strides, pad));
+      expect(joinedConvolutions).toBe(1);
+      kernelOptions.joinInputGradPhases = false;
+      try {
+        const [separate, phaseConvolutions] = countingConv2D(() => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, xs, strides, pad));
+        expect(phaseConvolutions).toBe(strides[0]);
+        expect(joined.shape).toEqual(xs);
+        expect(Buffer.from(joined.dataSync().buffer).equals(Buffer.from(separate.dataSync().buffer)), `${xs} ${fs} ${strides} ${pad}`).toBe(true);
+        tf.dispose([joined, separate]);
+      } finally {
+        kernelOptions.joinInputGradPhases = true;
+      }
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(wasmDataIds()).toBe(dataIds);
+      tf.dispose([y, dy, w]);
+    }
+  });
+
   it('a strided filter gradient from gathered patches is bit for bit the dilated convolution\'s, and leaves nothing behind', async () => {
     await useBackend('wasm');
     // [x shape, filter shape, strides, pad]: the conv VAE's 3x3/2 'same' (padding below and right), the conv

@@ -5,7 +5,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { constant, free, leadingBlock, padOrCrop, run, view } from './util.js';
+import { constant, free, kernelOptions, leadingBlock, padOrCrop, run, view } from './util.js';
 import type { PadAttr, Rounding, Shape4, WasmBackend } from './util.js';
 
 /**
@@ -37,6 +37,36 @@ function rowPhaseFilter(b: WasmBackend, filter: TensorInfo, sh: number, sw: numb
   return out;
 }
 
+/** Output channels up to which the row phases are joined into one convolution (see {@link conv2DBackpropInput}). */
+const JOIN_PHASES_MAX_CHANNELS = 8;
+
+/**
+ * All row phases' filters as one stride-1 filter [T, tw, F, sh*sw*C] (T = ceil(kh / sh), the most taps a
+ * phase has): phase rh's taps are its {@link rowPhaseFilter}'s, placed last (a phase with fewer taps reads
+ * zeros from the rows before), its sw column phases at output channels rh*sw*C ...
+ */
+function joinedPhaseFilter(b: WasmBackend, filter: TensorInfo, sh: number, sw: number): TensorInfo {
+  const [kh, kw, c, f] = filter.shape as Shape4;
+  const tMax = Math.ceil(kh / sh);
+  const tw = Math.ceil(kw / sw);
+  const k = sw * c;
+  const out = constant(b, [tMax, tw, f, sh * k], 0);
+  const dst = b.typedArrayFromHeap(out);
+  for (let rh = 0; rh < sh; rh++) {
+    const phase = rowPhaseFilter(b, filter, sh, sw, rh); // [t, tw, F, k]
+    const src = b.typedArrayFromHeap(phase);
+    const t = phase.shape[0]!;
+    for (let a = 0; a < t; a++) {
+      for (let p = 0; p < tw * f; p++) {
+        const from = (a * tw * f + p) * k;
+        dst.set(src.subarray(from, from + k), ((a + tMax - t) * tw * f + p) * sh * k + rh * k);
+      }
+    }
+    free(b, phase);
+  }
+  return out;
+}
+
 /**
  * Input gradient of a convolution (also the forward pass of Conv2DTranspose) by sub-pixel decomposition.
  * With h + padTop = q*sh + rh, dx[h] = sum_t dy[q - t] * W[t*sh + rh]: for each row phase rh a stride-1
@@ -45,6 +75,12 @@ function rowPhaseFilter(b: WasmBackend, filter: TensorInfo, sh: number, sw: numb
  * axis after qh they are [N, qh, sh, qw, sw, C], i.e. dx (before a crop to the padded window). For a
  * 3x3 stride-2 filter this computes 12 of every 9 useful multiply-adds (zero-insertion would do 36).
  * The wasm backend's own kernel is a scalar C++ loop, 5-10x slower.
+ *
+ * With few channels (sh*sw*C at most 8: an image decoder's output stage) all row phases are one convolution
+ * ({@link joinedPhaseFilter}) and one transpose instead of a convolution per phase and a concatenation:
+ * XNNPACK takes about as long for 2, 4 or 8 output channels. The zero taps add +0 products before a
+ * phase's own, so for finite dy the sums are the separate phases' bit for bit (an infinite dy gives NaN
+ * where the zero taps meet it).
  *
  * Every size comes from `computeConv2DInfo`, as in tfjs's kernels: a dy larger than the output size that
  * `inputShape`, strides and padding imply is read through its leading block. The cases this does not cover
@@ -78,6 +114,18 @@ export function conv2DBackpropInput(original: KernelFunc): KernelFunc {
   };
 }
 
+/** A stride-1 convolution of dy padded (or cropped, where an amount is negative) by `amounts`. */
+function phaseConv(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, amounts: Array<[number, number]>): TensorInfo {
+  const convAttrs = { strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC' };
+  if (amounts.every(([p, q]) => p >= 0 && q >= 0)) return run(b, 'Conv2D', { x: dy, filter }, { ...convAttrs, pad: amounts });
+  const dp = padOrCrop(b, dy, amounts);
+  try {
+    return run(b, 'Conv2D', { x: dp, filter }, { ...convAttrs, pad: 'valid' });
+  } finally {
+    if (dp !== dy) free(b, dp);
+  }
+}
+
 /** {@link conv2DBackpropInput} for a dy of exactly the implied shape [N, outHeight, outWidth, F]. */
 function subPixelInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
@@ -92,6 +140,34 @@ function subPixelInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, i
   const q1w = Math.ceil((pads.left + w) / sw);
   const qh = q1h - q0h;
   const qw = q1w - q0w;
+  const offH = pads.top - q0h * sh;
+  const offW = pads.left - q0w * sw;
+  const crop = (full: TensorInfo): TensorInfo => {
+    const out = padOrCrop(b, full, [
+      [0, 0],
+      [-offH, h + offH - qh * sh],
+      [-offW, w + offW - qw * sw],
+      [0, 0],
+    ]);
+    if (out !== full) free(b, full);
+    return out;
+  };
+  if (kernelOptions.joinInputGradPhases && sh > 1 && kh >= sh && sh * sw * c <= JOIN_PHASES_MAX_CHANNELS) {
+    const wt = joinedPhaseFilter(b, filter, sh, sw); // [T, tw, F, sh*sw*C]
+    const t = wt.shape[0]!;
+    const amounts: Array<[number, number]> = [
+      [0, 0],
+      [t - 1 - q0h, q1h - oh],
+      [tw - 1 - q0w, q1w - ow],
+      [0, 0],
+    ];
+    const joined = phaseConv(b, dy, wt, amounts);
+    free(b, wt);
+    // [N, qh, qw, sh, sw*C] -> [N, qh, sh, qw, sw*C]: the phases' rows interleaved.
+    const rows = run(b, 'Transpose', { x: view(joined, [n, qh, qw, sh, sw * c]) }, { perm: [0, 1, 3, 2, 4] });
+    free(b, joined);
+    return crop(view(rows, [n, qh * sh, qw * sw, c]));
+  }
   const phases: TensorInfo[] = [];
   for (let rh = 0; rh < sh; rh++) {
     if (rh >= kh) {
@@ -106,14 +182,7 @@ function subPixelInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, i
       [tw - 1 - q0w, q1w - ow],
       [0, 0],
     ];
-    const convAttrs = { strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC' };
-    if (amounts.every(([p, q]) => p >= 0 && q >= 0)) {
-      phases.push(run(b, 'Conv2D', { x: dy, filter: wt }, { ...convAttrs, pad: amounts }));
-    } else {
-      const dp = padOrCrop(b, dy, amounts);
-      phases.push(run(b, 'Conv2D', { x: dp, filter: wt }, { ...convAttrs, pad: 'valid' }));
-      if (dp !== dy) free(b, dp);
-    }
+    phases.push(phaseConv(b, dy, wt, amounts));
     free(b, wt);
   }
   let full = phases[0]!; // [N, qh*sh, qw*sw, C]
@@ -124,14 +193,5 @@ function subPixelInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, i
   } else {
     full = view(full, [n, qh, qw * sw, c]);
   }
-  const offH = pads.top - q0h * sh;
-  const offW = pads.left - q0w * sw;
-  const out = padOrCrop(b, full, [
-    [0, 0],
-    [-offH, h + offH - qh * sh],
-    [-offW, w + offW - qw * sw],
-    [0, 0],
-  ]);
-  if (out !== full) free(b, full);
-  return out;
+  return crop(full);
 }

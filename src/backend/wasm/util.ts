@@ -212,6 +212,11 @@ export const kernelOptions = {
   directFilterGradF4: true,
   /** Replace the wasm backend's Conv2DBackpropInput (a scalar C++ loop) by the sub-pixel decomposition. */
   fastConv2DBackpropInput: true,
+  /**
+   * In that decomposition, with sh*sw*C at most 8 (an output stage), all row phases as one convolution and a
+   * transpose instead of a convolution per phase and a concatenation (`./convInputGrad.ts`). Read per call.
+   */
+  joinInputGradPhases: true,
   /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */
   fastBatchMatMul: true,
   /**
