@@ -389,7 +389,7 @@ describe('wasm training kernels', () => {
     }
   });
 
-  it('a strided filter gradient from gathered patches is bit for bit the dilated convolution\'s, and leaves nothing behind', async () => {
+  it('a filter gradient from gathered patches is bit for bit the dilated convolution\'s (or the one-hot convolution\'s patches), and leaves nothing behind', async () => {
     await useBackend('wasm');
     // [x shape, filter shape, strides, pad]: the conv VAE's 3x3/2 'same' (padding below and right), the conv
     // AE's 'valid' on 13x13 (rows never read), 'same' with padding on every side (odd sizes), stride 3 with a
@@ -401,6 +401,10 @@ describe('wasm training kernels', () => {
       [[2, 10, 11, 5], [4, 3, 5, 3], [3, 3], 'same'],
       [[2, 9, 12, 4], [2, 3, 4, 5], [1, 2], 'valid'],
       [[3, 8, 8, 20], [1, 1, 20, 9], [2, 2], 'valid'],
+      // Small patches (kh*kw*C <= 16: a first layer on 1-channel images), gathered instead of a one-hot convolution.
+      [[5, 28, 28, 1], [3, 3, 1, 8], [2, 2], 'same'],
+      [[4, 28, 28, 1], [4, 4, 1, 6], [2, 2], 'same'],
+      [[2, 9, 9, 1], [3, 3, 1, 4], [1, 1], 'same'],
     ];
     for (const [xs, fs, strides, pad] of cases) {
       const x = fixed(xs, 1);

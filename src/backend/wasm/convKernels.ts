@@ -96,7 +96,27 @@ const GATHER_MAX_EXPANSION = 3;
  * kh*kw / (sh*sw) times x's). Undefined where the gather cannot run.
  */
 function gatheredFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | undefined {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outChannels: f, outHeight: oh, outWidth: ow } = info;
+  const { batchSize: n, inChannels: c, outChannels: f, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
+  // Rows of P (and of dy) in the order (y, x, n): the dilated convolution's order of the sums, so both paths
+  // give the same dW bit for bit.
+  const patches = gatherPatches(b, x, info, 'yxn');
+  if (patches === undefined) return undefined;
+  const dyt = run(b, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [oh, ow, N, F]
+  const m = n * oh * ow;
+  const r = run(b, 'BatchMatMul', { a: view(patches, [1, m, kh * kw * c]), b: view(dyt, [1, m, f]) }, { transposeA: true, transposeB: false });
+  free(b, patches, dyt);
+  return view(r, [kh, kw, c, f]);
+}
+
+/**
+ * The patches matrix of a convolution's input, P[row, (i, j, c)] = x[n, y*sh + i, x*sw + j, c] (zero outside x,
+ * per tfjs's padding), its rows in the order (n, y, x) or (y, x, n): x zero-padded to the window the forward
+ * pass read, then one strided copy whose runs are kw*C adjacent values (`gather`). Undefined where the
+ * gather cannot run (the caller takes another path).
+ */
+function gatherPatches(b: WasmBackend, x: TensorInfo, info: backend_util.Conv2DInfo, order: 'nyx' | 'yxn'): TensorInfo | undefined {
+  if (!kernelOptions.gatheredFilterGrad || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const pads = info.padInfo;
   const needH = kh + (oh - 1) * sh;
@@ -108,16 +128,10 @@ function gatheredFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info:
     [0, 0],
   ]); // [N, needH, needW, C]
   const row = needW * c;
-  // Rows of P (and of dy) in the order (y, x, n): the dilated convolution's order of the sums, so both paths
-  // give the same dW bit for bit.
-  const patches = gather(b, xp, [oh, ow, n, kh, kw, c], [sh * row, sw * c, needH * row, row, c, 1]);
+  const [ns, ys, xs] = [needH * row, sh * row, sw * c];
+  const patches = order === 'nyx' ? gather(b, xp, [n, oh, ow, kh, kw, c], [ns, ys, xs, row, c, 1]) : gather(b, xp, [oh, ow, n, kh, kw, c], [ys, xs, ns, row, c, 1]);
   if (xp !== x) free(b, xp);
-  if (patches === undefined) return undefined;
-  const dyt = run(b, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [oh, ow, N, F]
-  const m = n * oh * ow;
-  const r = run(b, 'BatchMatMul', { a: view(patches, [1, m, kh * kw * c]), b: view(dyt, [1, m, f]) }, { transposeA: true, transposeB: false });
-  free(b, patches, dyt);
-  return view(r, [kh, kw, c, f]);
+  return patches;
 }
 
 /**
@@ -159,25 +173,32 @@ function swappedFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, kh: nu
   return out;
 }
 
+/** The patches P [N*oh*ow, kh*kw*C] as a convolution of x with a one-hot filter (same strides and padding). */
+function oneHotPatches(b: WasmBackend, x: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
+  const eye = new Float32Array(k * k);
+  for (let i = 0; i < k; i++) eye[i * k + i] = 1; // [kh,kw,C] position i -> output channel i
+  const e = constant(b, [info.filterHeight, info.filterWidth, info.inChannels, k], eye);
+  // Explicit padding that gives exactly tfjs's [oh, ow] (never the user's pad: XNNPACK would size it its own way).
+  const { input, pad } = exactConvInput(b, x, info);
+  const p = run(b, 'Conv2D', { x: input, filter: e }, { strides: [info.strideHeight, info.strideWidth], pad, dilations: [1, 1], dataFormat: 'NHWC' });
+  if (input !== x) free(b, input);
+  free(b, e);
+  return p;
+}
+
 /**
  * Filter gradient for small patches (kh*kw*C small, e.g. a first layer on 1-channel images): the patches
- * P [N*oh*ow, kh*kw*C] come from a convolution with a one-hot filter (same strides and padding as the forward
- * pass), then dWᵀ = dyᵀ·P is one XNNPACK matmul. Cheaper than the dilated convolution when kh*kw*C is small:
- * XNNPACK repacks the right operand on every call, and P is smaller than dy.
+ * P [N*oh*ow, kh*kw*C] gathered from x (`gatherPatches`; or, with that switched off, a convolution with a
+ * one-hot filter, which also turns -0 into +0 and an infinity into NaN), then dW = Pᵀ·dy is one product.
+ * Cheaper than the dilated convolution when kh*kw*C is small: P is smaller than dy.
  */
 function im2colFilterGrad(b: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { filterHeight: kh, filterWidth: kw, inChannels: c, outChannels: f } = info;
   const k = kh * kw * c;
   const [n, oh, ow] = dy.shape as Shape4;
   const m = n * oh * ow;
-  const eye = new Float32Array(k * k);
-  for (let i = 0; i < k; i++) eye[i * k + i] = 1; // [kh,kw,C] position i -> output channel i
-  const e = constant(b, [kh, kw, c, k], eye);
-  // Explicit padding that gives exactly tfjs's [oh, ow] (never the user's pad: XNNPACK would size it its own way).
-  const { input, pad } = exactConvInput(b, x, info);
-  const p = run(b, 'Conv2D', { x: input, filter: e }, { strides: [info.strideHeight, info.strideWidth], pad, dilations: [1, 1], dataFormat: 'NHWC' });
-  if (input !== x) free(b, input);
-  free(b, e);
+  const p = gatherPatches(b, x, info, 'nyx') ?? oneHotPatches(b, x, info);
   if (kernelOptions.directMatMul) {
     // dW = Pᵀ·dy read in place by latentkit's SIMD product (`./matMulKernels.ts`): no transposes.
     const r = run(b, 'BatchMatMul', { a: view(p, [1, m, k]), b: view(dy, [1, m, f]) }, { transposeA: true, transposeB: false });

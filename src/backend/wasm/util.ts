@@ -205,7 +205,8 @@ export const kernelOptions = {
   swapRatio: 4,
   /**
    * Conv2DBackpropFilter of a strided convolution as gathered patches times dy (`gatheredFilterGrad` of
-   * `./convKernels.ts`) rather than a dilated convolution. Read per call.
+   * `./convKernels.ts`) rather than a dilated convolution, and small patches (`im2colFilterGrad`) gathered
+   * rather than convolved with a one-hot filter. Read per call.
    */
   gatheredFilterGrad: true,
   /** Conv2DBackpropFilter, stride 1, 4 output channels, C a multiple of 8: the SIMD loop (`directFilterGradF4`). */
