@@ -152,16 +152,19 @@ function subPixelInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, i
     if (out !== full) free(b, full);
     return out;
   };
-  if (kernelOptions.joinInputGradPhases && sh > 1 && kh >= sh && sh * sw * c <= JOIN_PHASES_MAX_CHANNELS) {
-    const wt = joinedPhaseFilter(b, filter, sh, sw); // [T, tw, F, sh*sw*C]
+  // dy correlated with a phase filter of T row taps: output rows q0h .. q1h - 1, columns q0w .. q1w - 1.
+  const correlate = (wt: TensorInfo): TensorInfo => {
     const t = wt.shape[0]!;
-    const amounts: Array<[number, number]> = [
+    return phaseConv(b, dy, wt, [
       [0, 0],
       [t - 1 - q0h, q1h - oh],
       [tw - 1 - q0w, q1w - ow],
       [0, 0],
-    ];
-    const joined = phaseConv(b, dy, wt, amounts);
+    ]);
+  };
+  if (kernelOptions.joinInputGradPhases && sh > 1 && kh >= sh && sh * sw * c <= JOIN_PHASES_MAX_CHANNELS) {
+    const wt = joinedPhaseFilter(b, filter, sh, sw); // [T, tw, F, sh*sw*C]
+    const joined = correlate(wt);
     free(b, wt);
     // [N, qh, qw, sh, sw*C] -> [N, qh, sh, qw, sw*C]: the phases' rows interleaved.
     const rows = run(b, 'Transpose', { x: view(joined, [n, qh, qw, sh, sw * c]) }, { perm: [0, 1, 3, 2, 4] });
@@ -175,14 +178,7 @@ function subPixelInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, i
       continue;
     }
     const wt = rowPhaseFilter(b, filter, sh, sw, rh); // [T, tw, F, sw*C]
-    const t = wt.shape[0]!;
-    const amounts: Array<[number, number]> = [
-      [0, 0],
-      [t - 1 - q0h, q1h - oh],
-      [tw - 1 - q0w, q1w - ow],
-      [0, 0],
-    ];
-    phases.push(phaseConv(b, dy, wt, amounts));
+    phases.push(correlate(wt));
     free(b, wt);
   }
   let full = phases[0]!; // [N, qh*sh, qw*sw, C]
