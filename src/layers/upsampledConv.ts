@@ -29,7 +29,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../core/errors.js';
-import { kernelOptions } from '../backend/wasm/util.js';
+import { JOIN_PHASES_MAX_CHANNELS, kernelOptions } from '../backend/wasm/util.js';
 
 /** The base arguments every tfjs-layers layer takes (`name`, `inputShape`, `trainable`, ...). */
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -58,9 +58,6 @@ interface RowPhase {
   /** [rows * columns * sw, kh * kw] mixing matrix, row-major: phase-kernel tap (r, q, b) from original tap (u, v). */
   mix: Float32Array;
 }
-
-/** All row phases make one convolution when it has at most this many output channels (filters * sh * sw). */
-const JOIN_PHASES_MAX_CHANNELS = 8;
 
 /** Input offset that tap `t` of output phase `p` reads: floor((p + t - before) / factor). */
 const offsetOf = (p: number, t: number, before: number, factor: number) => Math.floor((p + t - before) / factor);

@@ -5,7 +5,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { constant, free, kernelOptions, leadingBlock, padOrCrop, run, view } from './util.js';
+import { JOIN_PHASES_MAX_CHANNELS, constant, free, kernelOptions, leadingBlock, padOrCrop, run, view } from './util.js';
 import type { PadAttr, Rounding, Shape4, WasmBackend } from './util.js';
 
 /**
@@ -36,9 +36,6 @@ function rowPhaseFilter(b: WasmBackend, filter: TensorInfo, sh: number, sw: numb
   }
   return out;
 }
-
-/** Output channels up to which the row phases are joined into one convolution (see {@link conv2DBackpropInput}). */
-const JOIN_PHASES_MAX_CHANNELS = 8;
 
 /**
  * All row phases' filters as one stride-1 filter [T, tw, F, sh*sw*C] (T = ceil(kh / sh), the most taps a

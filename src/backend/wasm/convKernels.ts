@@ -300,7 +300,7 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
       const out = swappedFilterGrad(b, x, dyUsed, kh, kw, info.padInfo);
       if (out !== undefined) return out;
     }
-    if (kernelOptions.gatheredFilterGrad && (info.strideHeight > 1 || info.strideWidth > 1) && kh * kw <= GATHER_MAX_EXPANSION * info.strideHeight * info.strideWidth) {
+    if ((info.strideHeight > 1 || info.strideWidth > 1) && kh * kw <= GATHER_MAX_EXPANSION * info.strideHeight * info.strideWidth) {
       const out = gatheredFilterGrad(b, x, dyUsed, info);
       if (out !== undefined) return out;
     }

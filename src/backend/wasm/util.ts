@@ -181,6 +181,13 @@ export function xnnpackAgrees(info: backend_util.Conv2DInfo): boolean {
   );
 }
 
+/**
+ * Row phases of a stride-s convolution (UpsampledConv2D's, the sub-pixel transposed convolution's) are one
+ * convolution when it has at most this many output channels: XNNPACK takes about as long for 2, 4 or 8
+ * output channels, and creates an operator (packing the new filter) per call.
+ */
+export const JOIN_PHASES_MAX_CHANNELS = 8;
+
 /** 2-D transpose of a matrix `t` viewed as [rows, cols]. */
 export function transpose2d(b: WasmBackend, t: TensorInfo, rows: number, cols: number): TensorInfo {
   return run(b, 'Transpose', { x: view(t, [rows, cols]) }, { perm: [1, 0] });

@@ -18,7 +18,7 @@ import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
 import type { GANArchitecture, GANConditioning } from './config.js';
 import { classAccuracy, classLoss, discriminatorLoss, generatorLoss, isCritic, type GANLoss } from './losses.js';
 import { fillRows, packExamples, packLabels } from './packing.js';
-import { applyModel } from '../nets/apply.js';
+import { applyModel, applyModelOutputs } from '../nets/apply.js';
 
 
 /**
@@ -196,8 +196,10 @@ export class GANTask implements TrainingTask {
 
   /** The discriminator's judgement of x; with `inputGradient` false x is a constant (no gradient flows to it). */
   private judge(x: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean, inputGradient = true): Judgement {
-    const out = yIn ? (this.nets.score.apply([x, yIn], { training }) as tf.Tensor | tf.Tensor[]) : applyModel(this.nets.score, x, training, inputGradient);
-    return Array.isArray(out) ? { score: out[0]!, classLogits: out[1]! } : { score: out };
+    const out = yIn ? (this.nets.score.apply([x, yIn], { training }) as tf.Tensor | tf.Tensor[]) : applyModelOutputs(this.nets.score, x, training, inputGradient);
+    // ACGAN's discriminator has two outputs: the score and the class logits.
+    const [score, classLogits] = Array.isArray(out) ? out : [out];
+    return classLogits ? { score: score!, classLogits } : { score: score! };
   }
 
   /**

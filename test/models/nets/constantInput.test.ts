@@ -115,8 +115,9 @@ function specs(backend: 'cpu' | 'wasm'): void {
       model.dispose();
     });
 
-    it('is how the conv autoencoder, the DCGAN and the conv VAE train: the same weights after two epochs with it on and off', async () => {
+    it('is how the conv autoencoder, the DCGAN, the conv VAE and the ACGAN train: the same weights after two epochs with it on and off', async () => {
       const x = tf.randomUniform([24, 8, 8, 1], 0, 1, 'float32', 5);
+      const labels = tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'int32');
       const weightsAfter = async (on: boolean) => {
         const saved = kernelOptions.constantInputConv;
         kernelOptions.constantInputConv = on;
@@ -124,15 +125,18 @@ function specs(backend: 'cpu' | 'wasm'): void {
           const ae = convAE({ inputShape: [8, 8, 1], filters: [4, 6], strides: 2, decoder: 'transpose', codeDim: 3, seed: 1 });
           const gan = GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], seed: 2 });
           const vae = VAE({ architecture: 'conv', inputShape: [8, 8, 1], filters: [4, 6], latentDim: 2, seed: 3 });
+          const acgan = GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], numClasses: 3, conditioning: 'acgan', seed: 4 });
           expect(constantInputPlan(ae.encoder) !== undefined).toBe(on);
           await ae.fit(x, { epochs: 2, batchSize: 8, verbose: 0 });
           await gan.fit(x, { epochs: 2, batchSize: 8, verbose: 0, balanceMonitor: false });
           await vae.fit(x, { epochs: 2, batchSize: 8, verbose: 0 });
-          const models = [ae.model, gan.generator, gan.discriminator, vae.model];
+          await acgan.fit(x, { labels, epochs: 2, batchSize: 8, verbose: 0, balanceMonitor: false });
+          const models = [ae.model, gan.generator, gan.discriminator, vae.model, acgan.generator, acgan.discriminator];
           const w = models.flatMap((m) => m.getWeights()).map((t) => Buffer.from(t.dataSync().buffer).toString('hex'));
           ae.dispose();
           gan.dispose();
           vae.dispose();
+          acgan.dispose();
           return w;
         } finally {
           kernelOptions.constantInputConv = saved;
@@ -140,7 +144,7 @@ function specs(backend: 'cpu' | 'wasm'): void {
       };
       const on = await weightsAfter(true);
       expect(on).toEqual(await weightsAfter(false));
-      x.dispose();
+      tf.dispose([x, labels]);
     });
   });
 }
@@ -149,13 +153,16 @@ specs('cpu');
 specs('wasm');
 
 describe('constantInputPlan', () => {
-  it("takes a conv autoencoder's encoder, a DCGAN's discriminator score and a conv VAE's encoder (two heads)", () => {
+  it("takes a conv autoencoder's encoder, a DCGAN's discriminator score, a conv VAE's encoder and an ACGAN's discriminator (two heads)", () => {
     const ae = convAE({ inputShape: [8, 8, 1], filters: [4], codeDim: 3, seed: 1 });
     const gan = GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], seed: 2 });
     const vae = VAE({ architecture: 'conv', inputShape: [8, 8, 1], filters: [4], latentDim: 2, seed: 3 });
     expect(constantInputPlan(ae.encoder)).toBeDefined();
     expect(constantInputPlan(gan.discriminator)).toBeDefined();
     expect(constantInputPlan(vae.encoder)?.outputs.length).toBe(2);
+    const acgan = GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], numClasses: 3, conditioning: 'acgan', seed: 4 });
+    expect(constantInputPlan(acgan.discriminator)?.outputs.length).toBe(2);
+    acgan.dispose();
     ae.dispose();
     gan.dispose();
     vae.dispose();
