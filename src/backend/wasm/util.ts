@@ -314,11 +314,17 @@ export const kernelOptions = {
    */
   denseChain: true,
   /**
-   * On every backend, not a kernel: a model whose input is data and whose first layer is a Conv2D that
-   * tfjs-core's fused convolution would give an input gradient anyway has that layer applied without it
-   * (`src/models/nets/constantInput.ts`; same values and gradients). Read per call.
+   * On every backend, not a kernel: a model whose input is data (no gradient wanted for it) and whose
+   * Conv2D / Dense layers read it has those products applied without the input gradient tfjs-core's fused
+   * products would compute anyway (`src/models/nets/pruned.ts`; same values and gradients). Read per call.
    */
-  constantInputConv: true,
+  constantInputProducts: true,
+  /**
+   * On every backend, not a kernel: a model whose weights are constants of the step (the discriminator in
+   * the generator's step) has its Conv2D / Dense products applied without their weight gradients
+   * (`src/models/nets/pruned.ts`, the dense chain; same values and gradients). Read per call.
+   */
+  constantWeightProducts: true,
   /**
    * On every backend, not a kernel: the binary cross-entropy with logits (`src/losses/likelihood.ts`) has the
    * closed-form gradient `sigmoid(l) - t` instead of the tape's through each of its operations. Read per call.

@@ -71,7 +71,7 @@ export class AutoencoderTask implements TrainingTask {
     const { encoder, decoder, loss, penalties, corruption } = this.objective;
     const input = corruption ? corruption(x, seed) : x;
     // The input is data (a constant of the step): no gradient flows to it.
-    const code = applyModel(encoder, input, training, false);
+    const code = applyModel(encoder, input, training, { input: false, weights: true });
     const output = applyModel(decoder, code, training);
     const rec = reconstructionLoss(target, output, loss);
     if (penalties.length === 0) return rec;

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { kernelOptions } from '../../backend/wasm/util.js';
 import { leakyReluBackward } from '../../backend/leakyRelu.js';
+import type { GradientWants } from './pruned.js';
 
 /** An activation the chain computes, with tfjs-core's gradient for it. */
 type ChainActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'leakyRelu';
@@ -155,14 +156,15 @@ function activationGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, activation: C
 /**
  * Applies a chain to x [batch, inputUnits] as one differentiable operation: the value equals
  * `model.apply(x)`'s, and the gradients with respect to x and to every variable of the chain are
- * tfjs-core's for the same operations. With `inputGradient` false, x is a constant of the operation (a
- * generator's z): no gradient flows to it, and the first step's input gradient is not computed.
+ * tfjs-core's for the same operations. With `wants.input` false, x is a constant of the operation (a
+ * generator's z): no gradient flows to it, and the first step's input gradient is not computed; with
+ * `wants.weights` false, the variables are (a discriminator inside the generator's step): only x's gradient
+ * is computed.
  */
-export function applyDenseChain(chain: DenseChain, x: tf.Tensor, inputGradient = true): tf.Tensor {
-  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const save = args.pop() as tf.GradSaveFunc;
-    const input = inputGradient ? (args[0] as tf.Tensor) : x;
-    // Per step: its input and output (the saved tensors, in order: input, then each step's output).
+export function applyDenseChain(chain: DenseChain, x: tf.Tensor, wants: GradientWants = { input: true, weights: true }): tf.Tensor {
+  const { input: inputGradient, weights: weightGradients } = wants;
+  // Per step: its input and output (the saved tensors, in order: input, then each step's output).
+  const forward = (input: tf.Tensor): tf.Tensor[] => {
     const values: tf.Tensor[] = [input];
     let h = input;
     for (const s of chain.steps) {
@@ -181,9 +183,15 @@ export function applyDenseChain(chain: DenseChain, x: tf.Tensor, inputGradient =
       }
       values.push(h);
     }
+    return values;
+  };
+  if (!inputGradient && !weightGradients) return tf.tidy(() => forward(x).at(-1)!);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const values = forward(inputGradient ? (args[0] as tf.Tensor) : x);
     save(values);
     return {
-      value: h,
+      value: values.at(-1)!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const grads: tf.Tensor[] = [];
         let g = dy;
@@ -206,8 +214,10 @@ export function applyDenseChain(chain: DenseChain, x: tf.Tensor, inputGradient =
             at -= 2;
           }
           const a = saved[at]!;
-          if (s.bias) grads.push(tf.sum(dz, 0));
-          grads.push(tf.matMul(a, dz, true, false));
+          if (weightGradients) {
+            if (s.bias) grads.push(tf.sum(dz, 0));
+            grads.push(tf.matMul(a, dz, true, false));
+          }
           // The gradient with respect to the chain's input is not computed when nobody asked for it.
           if (i > 0 || inputGradient) g = tf.matMul(dz, s.kernel, false, true);
         }
@@ -217,5 +227,6 @@ export function applyDenseChain(chain: DenseChain, x: tf.Tensor, inputGradient =
       },
     };
   });
-  return inputGradient ? op(x, ...chain.variables) : op(...(chain.variables as tf.Variable[]));
+  const variables = weightGradients ? (chain.variables as tf.Variable[]) : [];
+  return inputGradient ? op(x, ...variables) : op(...variables);
 }
