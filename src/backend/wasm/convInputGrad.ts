@@ -6,6 +6,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { JOIN_PHASES_MAX_CHANNELS, constant, free, kernelOptions, leadingBlock, padOrCrop, run, view } from './util.js';
+import { simdKernels } from './simdKernels.js';
 import type { PadAttr, Rounding, Shape4, WasmBackend } from './util.js';
 
 /**
@@ -104,11 +105,39 @@ export function conv2DBackpropInput(original: KernelFunc): KernelFunc {
     const dyUsed = leadingBlock(b, dy, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
     if (dyUsed === undefined) return original(args);
     try {
-      return subPixelInputGrad(b, dyUsed, filter, info);
+      return col2imInputGrad(b, dyUsed, filter, info) ?? subPixelInputGrad(b, dyUsed, filter, info);
     } finally {
       if (dyUsed !== dy) free(b, dyUsed);
     }
   };
+}
+
+/**
+ * dx as latentkit's product of dy [N*oh*ow, F] with the filter [kh*kw*C, F] transposed (every tap's
+ * contribution of every dy pixel, [N*oh*ow, kh*kw*C]) added into place by `col2im` (SIMD, 4 channels a step),
+ * where the sub-pixel phases would multiply zero taps: a kernel size not a multiple of its stride (3x3 stride
+ * 2: a phase's 1-tap rows and columns padded to 2, 16 multiply-adds for every 9), with C a multiple of 4 and
+ * more than `JOIN_PHASES_MAX_CHANNELS` (output stages keep the joined phases). The sums are the same
+ * products added in another order: values within rounding of the phases', not bit for bit. Undefined where
+ * it does not apply (or `kernelOptions.col2imInputGrad` is off, or the SIMD module cannot run).
+ */
+function col2imInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | undefined {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const [kh, kw, , f] = filter.shape as Shape4;
+  const zeroTaps = kh % sh !== 0 || kw % sw !== 0;
+  if (!kernelOptions.col2imInputGrad || !(zeroTaps || (kernelOptions.col2imEvenKernels && sh * sw > 1)) || c % 4 !== 0 || sh * sw * c <= JOIN_PHASES_MAX_CHANNELS || n * oh * ow === 0) return undefined;
+  const simd = simdKernels(b);
+  if (simd === undefined) return undefined;
+  const col = run(b, 'BatchMatMul', { a: view(dy, [1, n * oh * ow, f]), b: view(filter, [1, kh * kw * c, f]) }, { transposeA: false, transposeB: true });
+  try {
+    const dx = constant(b, [n, h, w, c], 0);
+    // Offsets taken after the allocation above (which may grow the heap).
+    const at = (t: TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
+    simd.col2im(at(col), at(dx), n, oh, ow, kh, kw, sh, sw, c, h, w, info.padInfo.top, info.padInfo.left);
+    return dx;
+  } finally {
+    free(b, col);
+  }
 }
 
 /** A stride-1 convolution of dy padded (or cropped, where an amount is negative) by `amounts`. */

@@ -16,6 +16,7 @@ export interface SimdKernels {
   gather4(...args: number[]): void;
   allFinite(p: number, n: number): number;
   filterGradF4(...args: number[]): void;
+  col2im(...args: number[]): void;
 }
 
 /** The SIMD kernels for this wasm backend (instantiated on first use), or undefined where they cannot run. */

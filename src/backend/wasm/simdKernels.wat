@@ -6,6 +6,8 @@
 ;;   dx in window order, as the JavaScript loop in ./otherKernels.ts.
 ;; - filterGradF4: Conv2DBackpropFilter of a stride-1 convolution to 4 output channels (an image decoder's
 ;;   output stage), C a multiple of 8: 8 channels x 4 outputs accumulated in registers over every pixel.
+;; - col2im: a transposed convolution's products [N*H*W, kh*kw*C] added into its output (the input gradient
+;;   of a strided convolution whose sub-pixel phases would compute many zero taps), 4 channels at a time.
 ;; - allFinite: whether n float32 values hold no NaN or Infinity (an exponent of all ones), 4 at a time.
 ;; - gather4: a strided 4-D box of 4-byte elements copied to a contiguous block (Transpose, Reverse: any
 ;;   source strides, negative ones included); runs whose elements are adjacent in the source move by
@@ -205,6 +207,55 @@
       (local.set $p0 (i32.add (local.get $p0) (local.get $s0)))
       (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
       (br_if $l0 (i32.lt_u (local.get $i0) (local.get $n0)))))
+
+  ;; out[b, y*sh + i - top, xo*sw + j - left, ch] += col[(((b*h + y)*w + xo)*kh + i)*kw + j)*c + ch], for b, y,
+  ;; xo, i, j in order (out zeroed by the caller); positions outside [oh, ow] are skipped. c a multiple of 4.
+  (func (export "col2im")
+    (param $col i32) (param $out i32) (param $n i32) (param $h i32) (param $w i32) (param $kh i32) (param $kw i32)
+    (param $sh i32) (param $sw i32) (param $c i32) (param $oh i32) (param $ow i32) (param $top i32) (param $left i32)
+    (local $b i32) (local $y i32) (local $xo i32) (local $i i32) (local $j i32) (local $ch i32)
+    (local $oy i32) (local $ox i32) (local $cb i32) (local $row i32) (local $p i32) (local $q i32)
+    (local.set $cb (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $row (local.get $col))
+    (local.set $b (i32.const 0))
+    (loop $lb
+      (local.set $y (i32.const 0))
+      (loop $ly
+        (local.set $xo (i32.const 0))
+        (loop $lx
+          (local.set $i (i32.const 0))
+          (loop $li
+            (local.set $oy (i32.sub (i32.add (i32.mul (local.get $y) (local.get $sh)) (local.get $i)) (local.get $top)))
+            (if (i32.lt_u (local.get $oy) (local.get $oh))
+              (then
+                (local.set $j (i32.const 0))
+                (loop $lj
+                  (local.set $ox (i32.sub (i32.add (i32.mul (local.get $xo) (local.get $sw)) (local.get $j)) (local.get $left)))
+                  (if (i32.lt_u (local.get $ox) (local.get $ow))
+                    (then
+                      (local.set $p (i32.add (local.get $row)
+                        (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $cb))))
+                      (local.set $q (i32.add (local.get $out)
+                        (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $oy)) (local.get $ow)) (local.get $ox))
+                          (local.get $cb))))
+                      (local.set $ch (i32.const 0))
+                      (loop $lc
+                        (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (v128.load (local.get $p))))
+                        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                        (local.set $ch (i32.add (local.get $ch) (i32.const 4)))
+                        (br_if $lc (i32.lt_u (local.get $ch) (local.get $c))))))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br_if $lj (i32.lt_u (local.get $j) (local.get $kw))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $li (i32.lt_u (local.get $i) (local.get $kh))))
+          (local.set $row (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $cb))))
+          (local.set $xo (i32.add (local.get $xo) (i32.const 1)))
+          (br_if $lx (i32.lt_u (local.get $xo) (local.get $w))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $ly (i32.lt_u (local.get $y) (local.get $h))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $lb (i32.lt_u (local.get $b) (local.get $n)))))
 
   ;; 1 when none of the n float32 values at p is NaN or infinite (exponent bits all ones), else 0.
   (func (export "allFinite") (param $p i32) (param $n i32) (result i32)

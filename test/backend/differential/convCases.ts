@@ -208,7 +208,7 @@ function conv2DBackpropFilterCase(rng: Rng): KernelCase {
 }
 
 function conv2DBackpropInputCase(rng: Rng): KernelCase {
-  const c = rng.pick([1, 2, 3, 4, 6]);
+  const c = rng.pick([1, 1, 2, 3, 4, 6, 8]);
   const f = rng.pick([1, 2, 3, 5, 8]);
   const g = geometry(rng, { depthwise: false, dilations: false, c, outChannels: f });
   const tags = g.tags;
@@ -216,6 +216,8 @@ function conv2DBackpropInputCase(rng: Rng): KernelCase {
   // with the kernel's rule).
   const [sh, sw] = [g.info.strideHeight, g.info.strideWidth];
   if (sh > 1 && g.kh >= sh && sh * sw * c <= 8) tags.push('path joined phases');
+  // Kernel sizes not multiples of their strides, C a multiple of 4, not an output stage: a product and col2im.
+  if ((g.kh % sh !== 0 || g.kw % sw !== 0) && c % 4 === 0 && sh * sw * c > 8) tags.push('path col2im');
   const inputs = { dy: dyFor(rng, g, f, 0.25, tags), filter: randomTensor(rng, [g.kh, g.kw, c, f]) };
   return { inputs, attrs: { ...common(g), dataFormat: 'NHWC', inputShape: [g.n, g.h, g.w, c] }, tags };
 }
@@ -337,7 +339,7 @@ export const CONV_SPECS: KernelSpec[] = [
       },
     ],
     generate: conv2DBackpropInputCase,
-    mustCover: { 'dy larger than implied': 40, 'stride > kernel': 20, 'pad explicit': 20, 'path joined phases': 30 },
+    mustCover: { 'dy larger than implied': 40, 'stride > kernel': 20, 'pad explicit': 20, 'path joined phases': 30, 'path col2im': 30 },
   },
   {
     kernel: 'Conv2DBackpropFilter',

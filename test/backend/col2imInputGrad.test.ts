@@ -1,0 +1,126 @@
+/**
+ * Conv2DBackpropInput on wasm as a product and a SIMD col2im (`col2imInputGrad` of
+ * `src/backend/wasm/convInputGrad.ts`): where it is taken (kernel sizes not multiples of their strides, C a
+ * multiple of 4, not an output stage), that its values are the cpu backend's and the sub-pixel phases' within
+ * float32 rounding (the same products summed in another order), that it serves Conv2D's input gradient and
+ * Conv2DTranspose alike, and that it leaves no tensor or heap buffer behind.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/index.js';
+import { kernelOptions } from '../../src/backend/wasm/util.js';
+
+type Shape4 = [number, number, number, number];
+
+/** Deterministic values in [-1, 1], no two neighbours alike. */
+function values(shape: number[], phase: number): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7311 + phase) * Math.cos(i * 0.1234 + 2 * phase));
+}
+
+function wasmDataIds(): number {
+  return (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
+}
+
+/** `run()`'s result and how many times the wasm Conv2D kernel ran meanwhile (kernels call it directly). */
+function countingConv2D<T>(run: () => T): [T, number] {
+  const config = tf.getKernel('Conv2D', 'wasm')!;
+  let calls = 0;
+  tf.unregisterKernel('Conv2D', 'wasm');
+  tf.registerKernel({ ...config, kernelFunc: (args) => (calls++, config.kernelFunc(args)) });
+  try {
+    return [run(), calls];
+  } finally {
+    tf.unregisterKernel('Conv2D', 'wasm');
+    tf.registerKernel(config);
+  }
+}
+
+/** The transposed convolution of dy by w to `xs` on the current backend, as an array. */
+function transposed(xs: Shape4, fs: Shape4, strides: [number, number], pad: 'same' | 'valid'): { out: Float32Array; convolutions: number } {
+  return tf.tidy(() => {
+    const dyShape = tf.conv2d(tf.zeros(xs) as tf.Tensor4D, tf.zeros(fs) as tf.Tensor4D, strides, pad).shape;
+    const dy = tf.tensor(values(dyShape, 3), dyShape) as tf.Tensor4D;
+    const w = tf.tensor(values(fs, 4), fs) as tf.Tensor4D;
+    const [out, convolutions] = tf.getBackend() === 'wasm' ? countingConv2D(() => tf.conv2dTranspose(dy, w, xs, strides, pad)) : [tf.conv2dTranspose(dy, w, xs, strides, pad), 0];
+    return { out: out.dataSync() as Float32Array, convolutions };
+  });
+}
+
+/** The largest difference relative to the largest magnitude. */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let mag = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    mag = Math.max(mag, Math.abs(b[i]!));
+  }
+  return diff / mag;
+}
+
+/** [dx shape, filter shape [kh, kw, C, F], strides, pad]. */
+type Case = [Shape4, Shape4, [number, number], 'same' | 'valid'];
+
+describe('Conv2DBackpropInput as a product and col2im (wasm)', () => {
+  afterAll(() => {
+    kernelOptions.col2imInputGrad = true;
+  });
+
+  it("is taken where phases would multiply zero taps, and gives the cpu backend's and the phases' values within rounding", async () => {
+    const cases: Case[] = [
+      [[3, 13, 13, 32], [3, 3, 32, 16], [2, 2], 'valid'], // exercise 8's conv AE decoder (6 -> 13)
+      [[2, 14, 14, 8], [3, 3, 8, 12], [2, 2], 'same'],
+      [[2, 11, 9, 4], [3, 3, 4, 5], [2, 2], 'valid'], // odd sizes
+      [[1, 10, 13, 4], [5, 5, 4, 3], [3, 3], 'same'],
+      [[2, 9, 10, 4], [3, 3, 4, 6], [3, 2], 'same'], // unequal strides: columns only have zero taps
+      [[2, 5, 5, 4], [3, 3, 4, 2], [2, 2], 'same'], // output larger than the taps reach
+    ];
+    for (const [xs, fs, strides, pad] of cases) {
+      const name = `${xs} ${fs} ${strides} ${pad}`;
+      await useBackend('cpu');
+      const cpu = transposed(xs, fs, strides, pad).out;
+      await useBackend('wasm');
+      const tensors = tf.memory().numTensors;
+      const dataIds = wasmDataIds();
+      const fast = transposed(xs, fs, strides, pad);
+      expect(fast.convolutions, name).toBe(0);
+      expect(tf.memory().numTensors, name).toBe(tensors);
+      expect(wasmDataIds(), name).toBe(dataIds);
+      kernelOptions.col2imInputGrad = false;
+      const phases = transposed(xs, fs, strides, pad);
+      kernelOptions.col2imInputGrad = true;
+      expect(phases.convolutions, name).toBeGreaterThan(0);
+      expect(fast.out.length, name).toBe(cpu.length);
+      expect(relativeError(fast.out, cpu), name).toBeLessThan(1e-6);
+      expect(relativeError(fast.out, phases.out), name).toBeLessThan(1e-6);
+    }
+  });
+
+  it('is not taken for channels not a multiple of 4, output stages, or kernels that are multiples of their strides', async () => {
+    await useBackend('wasm');
+    const declined: Case[] = [
+      [[2, 13, 13, 6], [3, 3, 6, 8], [2, 2], 'valid'],
+      [[2, 28, 28, 1], [3, 3, 1, 8], [2, 2], 'same'],
+      [[2, 14, 14, 8], [4, 4, 8, 8], [2, 2], 'same'],
+      [[2, 8, 8, 8], [3, 3, 8, 8], [1, 1], 'same'],
+    ];
+    for (const [xs, fs, strides, pad] of declined) expect(transposed(xs, fs, strides, pad).convolutions, `${xs} ${fs} ${strides}`).toBeGreaterThan(0);
+  });
+
+  it("gives a strided Conv2D's input gradient as the cpu backend does", async () => {
+    const grad = () =>
+      tf.tidy(() => {
+        const x = tf.tensor(values([3, 14, 14, 8], 1), [3, 14, 14, 8]);
+        const w = tf.tensor(values([3, 3, 8, 16], 2), [3, 3, 8, 16]) as tf.Tensor4D;
+        const weights = tf.tensor(values([3, 7, 7, 16], 5), [3, 7, 7, 16]);
+        return tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xi as tf.Tensor4D, w, 2, 'same'), weights)))(x).dataSync() as Float32Array;
+      });
+    await useBackend('cpu');
+    const cpu = grad();
+    await useBackend('wasm');
+    const [wasm, convolutions] = countingConv2D(grad);
+    // The forward convolution only: the input gradient is the product and col2im.
+    expect(convolutions).toBe(1);
+    expect(relativeError(wasm, cpu)).toBeLessThan(1e-6);
+  });
+});
