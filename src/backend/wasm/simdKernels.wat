@@ -7,7 +7,7 @@
 ;; - filterGradF4: Conv2DBackpropFilter of a stride-1 convolution to 4 output channels (an image decoder's
 ;;   output stage), C a multiple of 8: 8 channels x 4 outputs accumulated in registers over every pixel.
 ;; - col2im: a transposed convolution's products [N*H*W, kh*kw*C] added into its output (the input gradient
-;;   of a strided convolution whose sub-pixel phases would compute many zero taps), 4 channels at a time.
+;;   of a strided convolution), 4 channels at a time.
 ;; - allFinite: whether n float32 values hold no NaN or Infinity (an exponent of all ones), 4 at a time.
 ;; - gather4: a strided 4-D box of 4-byte elements copied to a contiguous block (Transpose, Reverse: any
 ;;   source strides, negative ones included); runs whose elements are adjacent in the source move by

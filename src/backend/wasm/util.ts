@@ -226,13 +226,11 @@ export const kernelOptions = {
    */
   joinInputGradPhases: true,
   /**
-   * In Conv2DBackpropInput, a kernel size not a multiple of its stride (3x3 stride 2) as a product and a SIMD
-   * col2im rather than sub-pixel phases with zero taps (`col2imInputGrad` of `./convInputGrad.ts`; the same
-   * products summed in another order). Read per call.
+   * Conv2DBackpropInput of a strided convolution (C a multiple of 4, not an output stage) as a product and a
+   * SIMD col2im rather than sub-pixel phases (`col2imInputGrad` of `./convInputGrad.ts`; the same products
+   * summed in another order). Read per call.
    */
   col2imInputGrad: true,
-  /** ... and for strided kernels that are multiples of their stride (4x4 stride 2) too. Read per call. */
-  col2imEvenKernels: false,
   /** Route transposed BatchMatMul (Dense gradients) through XNNPACK instead of the scalar fallback. */
   fastBatchMatMul: true,
   /**
