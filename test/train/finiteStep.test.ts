@@ -71,15 +71,16 @@ function recorder(batch: number, models: () => tfl.LayersModel[], optimizers: tf
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`a non-finite step is not applied (${backend})`, () => {
     const x = () => tf.randomUniform([12, 4], 0, 1, 'float32', 3);
-    // The models are applied by their layers here (the dense-chain path off), so that poisoning a model's
-    // \`apply\` reaches the step; the chain's own cases are in the next describe.
-    let chain = true;
+    // The models are applied by \`model.apply\` here (the dense-chain and pruned paths off), so that poisoning a
+    // model's \`apply\` reaches the step; the chain's own cases are in the next describe.
+    const paths = ['denseChain', 'constantInputProducts', 'constantWeightProducts'] as const;
+    let saved = paths.map(() => true);
     beforeAll(() => {
-      chain = kernelOptions.denseChain;
-      kernelOptions.denseChain = false;
+      saved = paths.map((p) => kernelOptions[p]);
+      for (const p of paths) kernelOptions[p] = false;
     });
     afterAll(() => {
-      kernelOptions.denseChain = chain;
+      paths.forEach((p, i) => (kernelOptions[p] = saved[i]!));
     });
 
     it.each(OPTIMIZERS)('autoencoder, $name: the weights and the optimizer are those before the step, bitwise', async ({ make }) => {
@@ -201,7 +202,7 @@ function poisonWeight(kernel: tf.Variable): { arm(): void; undo(): void } {
   };
 }
 
-describe('a non-finite step through the dense-chain path is not applied', () => {
+describe('a non-finite step through the dense-chain and pruned paths is not applied', () => {
   for (const backend of ['cpu', 'wasm'] as const) {
     it(`autoencoder with dense-chain encoder and decoder, a NaN encoder weight: the step is refused (${backend})`, async () => {
       await useBackend(backend);
@@ -242,6 +243,35 @@ describe('a non-finite step through the dense-chain path is not applied', () => 
       expect((err as Error).message).toMatch(/NaN at epoch 1, batch 2 of 2; that step was not applied/);
       expect(tf.memory().numTensors).toBe(before);
       expect(await state([gan.generator], [gOpt])).toEqual(g.seen.before);
+      expect(await state([gan.discriminator], [dOpt])).toEqual(d.seen.before);
+      data.dispose();
+      dOpt.dispose();
+      gOpt.dispose();
+      gan.dispose();
+    });
+
+    it(`DCGAN through the pruned path (src/models/nets/pruned.ts), a NaN generator weight: the discriminator step is refused (${backend})`, async () => {
+      await useBackend(backend);
+      const gan = GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], seed: 4 });
+      const data = tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', 5);
+      const [dOpt, gOpt] = [tf.train.adam(0.01), tf.train.adam(0.01)];
+      await gan.fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, verbose: 0, balanceMonitor: false });
+      // The generator's first layer: the Dense product on z, applied by the pruned path.
+      const poison = poisonWeight(gan.generator.trainableWeights[0]!.read() as tf.Variable);
+      const g = recorder(1, () => [gan.generator], [gOpt], { arm: () => undefined });
+      const d = recorder(1, () => [gan.discriminator], [dOpt], poison);
+      const before = tf.memory().numTensors;
+      const err = await gan
+        .fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, callbacks: [g.cb, d.cb], balanceMonitor: false, verbose: 0 })
+        .catch((e: unknown) => e);
+      poison.undo();
+      expect(err).toBeInstanceOf(TrainingError);
+      expect((err as Error).message).toMatch(/NaN at epoch 1, batch 2 of 2; that step was not applied/);
+      expect(tf.memory().numTensors).toBe(before);
+      // Batch norm's moving statistics are updated by the generator's forward pass, before any check (as
+      // tfjs-layers' BatchNormalization does in training): the weights and the optimizers are compared.
+      const trained = (lines: string[] | undefined) => lines?.filter((l) => !/moving_(mean|variance) /.test(l));
+      expect(trained(await state([gan.generator], [gOpt]))).toEqual(trained(g.seen.before));
       expect(await state([gan.discriminator], [dOpt])).toEqual(d.seen.before);
       data.dispose();
       dOpt.dispose();
