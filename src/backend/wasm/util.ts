@@ -329,4 +329,9 @@ export const kernelOptions = {
    * off, tfjs's. The gradient is read per call, the wasm kernel when replacements are installed.
    */
   fusedLeakyReluGrad: true,
+  /**
+   * FusedBatchNorm of float32 tensors as the SIMD loop of `./simdBatchNorm.wat` (`./batchNormKernels.ts`;
+   * tfjs's arithmetic, bit for bit) rather than tfjs's scalar C++ loop. Read per call.
+   */
+  simdBatchNorm: true,
 };
