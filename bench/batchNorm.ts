@@ -4,8 +4,13 @@
  * are compared bit for bit first.
  *
  *   npx tsx bench/batchNorm.ts [--threads 1] [--rounds 7] [--calls 50]
+ *
+ * Then, for reference, tfjs-core's gradient of FusedBatchNorm on the same shapes (all five inputs, as
+ * BatchNormalization in training needs): its time per call and its kernel calls, the bound on what fusing it
+ * could save.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradients
 import { useBackend } from '../src/backend/useBackend.js';
 import { kernelOptions } from '../src/backend/wasm/util.js';
 import { median } from './lib/harness.js';
@@ -62,4 +67,22 @@ for (const [shape, c] of SHAPES) {
   );
   kernelOptions.simdBatchNorm = true;
   tf.dispose([x, mean, variance, scale, offset]);
+}
+
+for (const [shape, c] of SHAPES) {
+  const x = tf.randomNormal(shape, 0, 2, 'float32', 1);
+  const dy = tf.randomNormal(shape, 0, 1, 'float32', 6);
+  const params = [tf.randomNormal([c], 0, 1, 'float32', 2), tf.randomUniform([c], 0.1, 3, 'float32', 3), tf.randomNormal([c], 1, 0.2, 'float32', 4), tf.randomNormal([c], 0, 0.2, 'float32', 5)];
+  const grads = tf.grads((xx: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.batchNorm(xx, m, v, o, s, 1e-3));
+  const once = () => tf.dispose(grads([x, ...params], dy));
+  once();
+  const profile = await tf.profile(once);
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls / 5; i++) once();
+    times.push((performance.now() - t0) / (calls / 5));
+  }
+  process.stdout.write(`gradient, x [${shape.join(', ')}]: ${median(times).toFixed(3)} ms a call (forward included), ${profile.kernels.length} kernel calls: ${[...new Set(profile.kernels.map((k) => k.name))].join(', ')}\n`);
+  tf.dispose([x, dy, ...params]);
 }
