@@ -29,6 +29,8 @@
     (param $scale i32) (param $scaleSize i32) (param $offset i32) (param $offsetSize i32)
     (param $eps f32) (param $table i32) (param $p i32)
     (local $c i32) (local $f64s i32) (local $f32s i32)
+    ;; Each parameter's index, cycling over its size (a counter: i32.rem_u per value cost ~0.1 ms for 3136 channels).
+    (local $mi i32) (local $vi i32) (local $si i32) (local $oi i32)
     (block $done
       (loop $l
         (br_if $done (i32.ge_u (local.get $c) (local.get $p)))
@@ -37,22 +39,30 @@
         ;; nf
         (f64.store (local.get $f64s)
           (f64.promote_f32 (f32.sqrt (f32.add
-            (f32.load (i32.add (local.get $variance) (i32.shl (i32.rem_u (local.get $c) (local.get $varianceSize)) (i32.const 2))))
+            (f32.load (i32.add (local.get $variance) (i32.shl (local.get $vi) (i32.const 2))))
             (local.get $eps)))))
         ;; offset (0 when absent)
         (f64.store (i32.add (local.get $f64s) (i32.shl (local.get $p) (i32.const 3)))
           (if (result f64) (local.get $offsetSize)
-            (then (f64.promote_f32 (f32.load (i32.add (local.get $offset) (i32.shl (i32.rem_u (local.get $c) (local.get $offsetSize)) (i32.const 2))))))
+            (then (f64.promote_f32 (f32.load (i32.add (local.get $offset) (i32.shl (local.get $oi) (i32.const 2))))))
             (else (f64.const 0))))
         ;; mean
         (f32.store (local.get $f32s)
-          (f32.load (i32.add (local.get $mean) (i32.shl (i32.rem_u (local.get $c) (local.get $meanSize)) (i32.const 2)))))
+          (f32.load (i32.add (local.get $mean) (i32.shl (local.get $mi) (i32.const 2)))))
         ;; scale (1 when absent)
         (f32.store (i32.add (local.get $f32s) (i32.shl (local.get $p) (i32.const 2)))
           (if (result f32) (local.get $scaleSize)
-            (then (f32.load (i32.add (local.get $scale) (i32.shl (i32.rem_u (local.get $c) (local.get $scaleSize)) (i32.const 2)))))
+            (then (f32.load (i32.add (local.get $scale) (i32.shl (local.get $si) (i32.const 2)))))
             (else (f32.const 1))))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (local.set $mi (i32.add (local.get $mi) (i32.const 1)))
+        (if (i32.ge_u (local.get $mi) (local.get $meanSize)) (then (local.set $mi (i32.const 0))))
+        (local.set $vi (i32.add (local.get $vi) (i32.const 1)))
+        (if (i32.ge_u (local.get $vi) (local.get $varianceSize)) (then (local.set $vi (i32.const 0))))
+        (local.set $si (i32.add (local.get $si) (i32.const 1)))
+        (if (i32.ge_u (local.get $si) (local.get $scaleSize)) (then (local.set $si (i32.const 0))))
+        (local.set $oi (i32.add (local.get $oi) (i32.const 1)))
+        (if (i32.ge_u (local.get $oi) (local.get $offsetSize)) (then (local.set $oi (i32.const 0))))
         (br $l))))
 
   (func (export "normalize") (param $x i32) (param $y i32) (param $n i32) (param $table i32) (param $p i32)
