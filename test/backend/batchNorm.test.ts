@@ -7,6 +7,7 @@
  * grow. The generated cases are in the differential suite (differentialElementwise).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradients, which useBackend then replaces where latentkit does
 import { describe, expect, it } from 'vitest';
 import { batchNormLoops, MAX_TABLE, tableChannels } from '../../src/backend/wasm/batchNormKernels.js';
 import { SIMD_BATCH_NORM_PLAIN, SIMD_BATCH_NORM_SHARED } from '../../src/backend/wasm/simdBatchNorm.bytes.js';
@@ -15,7 +16,7 @@ import { bothWays, itIsTheAssembledSource, onWasm } from '../helpers/wasmKernels
 import { batchNormModel } from './differential/elementwiseCases.js';
 
 describe('the embedded batch-norm loops', () => {
-  itIsTheAssembledSource('simdBatchNorm', SIMD_BATCH_NORM_SHARED, SIMD_BATCH_NORM_PLAIN, ['normalize', 'prepare']);
+  itIsTheAssembledSource('simdBatchNorm', SIMD_BATCH_NORM_SHARED, SIMD_BATCH_NORM_PLAIN, ['gradTerms', 'normalize', 'prepare']);
 });
 
 describe('tableChannels', () => {
@@ -178,5 +179,53 @@ describe('FusedBatchNorm on wasm', () => {
     for (let i = 0; i < 50; i++) fusedBatchNorm(t, 1e-3).dispose();
     expect({ tensors: tf.memory().numTensors, heap: heap.HEAPU8.length }).toEqual(before);
     tf.dispose([t.x, t.mean, t.variance, t.scale!, t.offset!]);
+  });
+});
+
+describe("FusedBatchNorm's gradient (LatentkitBatchNormGradTerms on wasm)", () => {
+  onWasm();
+
+  /**
+   * All five gradients of tf.batchNorm (BatchNormalization in training needs each), flattened in one tensor.
+   * (Without a scale tfjs-core cannot differentiate it: it saves the missing input for the gradient and fails.)
+   */
+  const allGrads = (x: tf.Tensor, dy: tf.Tensor, p: tf.Tensor[], eps: number) => () =>
+    tf.tidy(() => {
+      const f = (xx: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) => tf.batchNorm(xx, m, v, o, s, eps);
+      const gs = tf.grads(f as (...t: tf.Tensor[]) => tf.Tensor)([x, ...p], dy);
+      return tf.concat(gs.map((t) => tf.reshape(t, [-1])));
+    });
+
+  it("gives tfjs-core's gradients bit for bit (NaN where they are NaN): ranks 2 and 4, C a multiple of 4 or not, eps 0, specials", () => {
+    const before = tf.memory().numTensors;
+    for (const [shape, eps] of [[[64, 32], 1e-3], [[2, 5, 5, 8], 1e-5], [[3, 4, 4, 12], 0], [[6, 3], 1e-3], [[2, 3, 3, 5], 1e-3], [[7, 4], 1e-3]] as Array<[number[], number]>) {
+      const c = shape[shape.length - 1]!;
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = tf.tensor(values(n, 3, X_SPECIALS), shape);
+      const dy = tf.tensor(values(n, 4, [1, NaN, -0, Infinity]), shape);
+      const p = [tf.tensor1d(values(c, 5, MEAN_SPECIALS)), tf.tensor1d(values(c, 6, VARIANCE_SPECIALS).map((v) => 1e-3 + Math.abs(v))), tf.tensor1d(values(c, 7)), tf.tensor1d(values(c, 8, [NaN, -0, 2]))];
+      const [ours, tfjs] = bothWays('fusedBatchNormGrad', allGrads(x, dy, p, eps));
+      expect(same(ours), `x [${shape}]`).toEqual(same(tfjs));
+      tf.dispose([x, dy, ...p]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('takes the fused kernel where it applies, and keeps tfjs-core\'s form for a second-order gradient', async () => {
+    const x = tf.tensor(values(2 * 3 * 3 * 8, 11), [2, 3, 3, 8]);
+    const p = [tf.tensor1d(values(8, 12)), tf.tensor1d(values(8, 13).map((v) => 0.5 + Math.abs(v))), tf.tensor1d(values(8, 14)), tf.tensor1d(values(8, 15))];
+    const f = (xx: tf.Tensor) => tf.sum(tf.square(tf.batchNorm(xx, p[0]!, p[1]!, p[2]!, p[3]!, 1e-3)));
+    const kernels = async (run: () => tf.TensorContainer) => (await tf.profile(() => run() as tf.Tensor)).kernels.map((k) => k.name);
+    const first = await kernels(() => tf.grad(f)(x));
+    expect(first).toContain('LatentkitBatchNormGradTerms');
+    expect(first).not.toContain('Tile');
+    // A gradient of the gradient: the terms kernel has no gradient, so tfjs-core's composition is taped.
+    const second = tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(tf.grad(f)(xx)))(x));
+    const saved = kernelOptions.fusedBatchNormGrad;
+    kernelOptions.fusedBatchNormGrad = false;
+    const second0 = tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(tf.grad(f)(xx)))(x));
+    kernelOptions.fusedBatchNormGrad = saved;
+    expect(same(second.dataSync())).toEqual(same(second0.dataSync()));
+    tf.dispose([x, ...p, second, second0]);
   });
 });

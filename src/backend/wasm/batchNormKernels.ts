@@ -24,13 +24,15 @@
  */
 import { util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { AddedKernel } from '../kernels.js';
 import { SIMD_BATCH_NORM_PLAIN, SIMD_BATCH_NORM_SHARED } from './simdBatchNorm.bytes.js';
 import { onHeapPerBackend } from './simdUpdates.js';
 import { byteOffset } from './movementKernels.js';
 import type { Heap } from './movementKernels.js';
-import { free, kernelOptions } from './util.js';
+import { free, kernelOptions, WASM } from './util.js';
 
 interface Loops {
+  gradTerms(x: number, dy: number, mean: number, r: number, h: number, scale: number, dx: number, mt: number, vt: number, st: number, n: number, c: number): void;
   prepare(mean: number, meanSize: number, variance: number, varianceSize: number, scale: number, scaleSize: number, offset: number, offsetSize: number, eps: number, table: number, p: number): void;
   normalize(x: number, y: number, n: number, table: number, p: number): void;
 }
@@ -90,3 +92,52 @@ export function fusedBatchNorm(original: KernelFunc): KernelFunc {
     return out;
   };
 }
+
+/**
+ * The kernel of the four full-size terms of tfjs-core's FusedBatchNorm gradient (`../gradientFixes.ts`):
+ * inputs x, dy (float32, the same shape, last axis C, C a multiple of 4) and mean, r = rsqrt(variance + eps),
+ * h = r * r * r * -0.5, scale (float32, C values each); outputs, in x's shape, `(dy * r) * scale` (x's
+ * gradient), `(r * -1) * (dy * scale)`, `(h * (x - mean)) * (dy * scale)` and `dy * ((x - mean) * r)` (the
+ * terms tfjs sums for mean, variance and scale), each with tfjs's float32 operations in its order, so bit for
+ * bit tfjs's tensors (NaN where they are NaN). One pass instead of ten kernels and a Tile.
+ */
+export const BATCH_NORM_GRAD_TERMS = 'LatentkitBatchNormGradTerms';
+
+interface Shaped {
+  shape: readonly number[];
+  dtype: string;
+}
+
+/** Whether the terms kernel takes x and dy with these per-channel tensors (see {@link BATCH_NORM_GRAD_TERMS}). */
+export function gradTermsTake(x: Shaped, dy: Shaped, perChannel: readonly Shaped[]): boolean {
+  const c = x.shape[x.shape.length - 1] ?? 0;
+  return (
+    x.shape.length > 0 && c > 0 && c % 4 === 0 && x.dtype === 'float32' && dy.dtype === 'float32' &&
+    dy.shape.length === x.shape.length && dy.shape.every((d, i) => d === x.shape[i]) &&
+    perChannel.every((t) => t.dtype === 'float32' && util.sizeFromShape([...t.shape]) === c)
+  );
+}
+
+const gradTerms: KernelFunc = ({ inputs, backend }) => {
+  const { x, dy, mean, r, h, scale } = inputs as unknown as Record<'x' | 'dy' | 'mean' | 'r' | 'h' | 'scale', TensorInfo>;
+  const loops = batchNormLoops(backend);
+  if (!loops || !gradTermsTake(x, dy, [mean, r, h, scale])) {
+    throw new Error(`latentkit: ${BATCH_NORM_GRAD_TERMS}: expects float32 x and dy of one shape whose last axis is a multiple of 4, and mean, r, h, scale of that many values, on a wasm backend with SIMD.`);
+  }
+  const b = backend as Heap;
+  const outs = [0, 1, 2, 3].map(() => b.makeOutput([...x.shape], 'float32'));
+  const n = util.sizeFromShape(x.shape);
+  const [dx, mt, vt, st] = outs.map((t) => byteOffset(b, t)) as [number, number, number, number];
+  if (n > 0) loops.gradTerms(byteOffset(b, x), byteOffset(b, dy), byteOffset(b, mean), byteOffset(b, r), byteOffset(b, h), byteOffset(b, scale), dx, mt, vt, st, n, x.shape[x.shape.length - 1]!);
+  return outs;
+};
+
+/** The kernel latentkit adds (`../kernels.ts`). */
+export const BATCH_NORM_GRAD_KERNELS: readonly AddedKernel[] = [
+  {
+    kernelName: BATCH_NORM_GRAD_TERMS,
+    backendName: WASM,
+    kernelFunc: gradTerms,
+    why: "fused: the full-size terms of the batch-norm gradient in one pass (tfjs-core: ten elementwise kernels and a Tile)",
+  },
+];

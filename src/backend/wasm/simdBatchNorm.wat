@@ -114,4 +114,38 @@
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (local.set $y (i32.add (local.get $y) (i32.const 4)))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $ls)))))
+        (br $ls))))
+
+  ;; The four full-size terms of tfjs-core's FusedBatchNorm gradient (FusedBatchNorm_grad.ts), each with its
+  ;; float32 operations in its order: with xm = x - mean and ds = dy * scale,
+  ;;   dx = (dy * r) * scale, mt = (r * -1) * ds, vt = (h * xm) * ds, st = dy * (xm * r)
+  ;; (r = rsqrt(variance + eps), h = r * r * r * -0.5, computed by tfjs's kernels on C values). mean, r, h and
+  ;; scale have c values (c a multiple of 4) cycling over x's n values.
+  (func (export "gradTerms")
+    (param $x i32) (param $dy i32) (param $mean i32) (param $r i32) (param $h i32) (param $scale i32)
+    (param $dx i32) (param $mt i32) (param $vt i32) (param $st i32) (param $n i32) (param $c i32)
+    (local $end i32) (local $j i32) (local $c4 i32) (local $d v128) (local $rr v128) (local $xm v128) (local $ds v128) (local $s v128)
+    (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $d (v128.load align=4 (local.get $dy)))
+        (local.set $rr (v128.load align=4 (i32.add (local.get $r) (local.get $j))))
+        (local.set $s (v128.load align=4 (i32.add (local.get $scale) (local.get $j))))
+        (local.set $xm (f32x4.sub (v128.load align=4 (local.get $x)) (v128.load align=4 (i32.add (local.get $mean) (local.get $j)))))
+        (local.set $ds (f32x4.mul (local.get $d) (local.get $s)))
+        (v128.store align=4 (local.get $dx) (f32x4.mul (f32x4.mul (local.get $d) (local.get $rr)) (local.get $s)))
+        (v128.store align=4 (local.get $mt) (f32x4.mul (f32x4.mul (local.get $rr) (v128.const f32x4 -1 -1 -1 -1)) (local.get $ds)))
+        (v128.store align=4 (local.get $vt)
+          (f32x4.mul (f32x4.mul (v128.load align=4 (i32.add (local.get $h) (local.get $j))) (local.get $xm)) (local.get $ds)))
+        (v128.store align=4 (local.get $st) (f32x4.mul (local.get $d) (f32x4.mul (local.get $xm) (local.get $rr))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+        (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+        (local.set $mt (i32.add (local.get $mt) (i32.const 16)))
+        (local.set $vt (i32.add (local.get $vt) (i32.const 16)))
+        (local.set $st (i32.add (local.get $st) (i32.const 16)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (if (i32.ge_u (local.get $j) (local.get $c4)) (then (local.set $j (i32.const 0))))
+        (br $l)))))

@@ -334,4 +334,10 @@ export const kernelOptions = {
    * tfjs's arithmetic, bit for bit) rather than tfjs's scalar C++ loop. Read per call.
    */
   simdBatchNorm: true,
+  /**
+   * tfjs-core's FusedBatchNorm gradient with its ten full-size elementwise kernels and Tile as one SIMD pass
+   * (`LatentkitBatchNormGradTerms`, wasm; same values bit for bit), where that kernel is registered and no
+   * higher-order gradient is being taped (`../gradientFixes.ts`). Read when installed and per call.
+   */
+  fusedBatchNormGrad: true,
 };
