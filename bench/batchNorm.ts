@@ -5,9 +5,9 @@
  *
  *   npx tsx bench/batchNorm.ts [--threads 1] [--rounds 7] [--calls 50]
  *
- * Then, for reference, tfjs-core's gradient of FusedBatchNorm on the same shapes (all five inputs, as
- * BatchNormalization in training needs): its time per call and its kernel calls, the bound on what fusing it
- * could save.
+ * Then the gradient of FusedBatchNorm on the same shapes (all five inputs, as BatchNormalization in training
+ * needs) with tfjs-core's function and with latentkit's fused terms (switch `fusedBatchNormGrad`), alternated:
+ * time per call (forward included) and kernel calls.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradients
@@ -75,14 +75,32 @@ for (const [shape, c] of SHAPES) {
   const params = [tf.randomNormal([c], 0, 1, 'float32', 2), tf.randomUniform([c], 0.1, 3, 'float32', 3), tf.randomNormal([c], 1, 0.2, 'float32', 4), tf.randomNormal([c], 0, 0.2, 'float32', 5)];
   const grads = tf.grads((xx: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.batchNorm(xx, m, v, o, s, 1e-3));
   const once = () => tf.dispose(grads([x, ...params], dy));
-  once();
-  const profile = await tf.profile(once);
-  const times: number[] = [];
-  for (let r = 0; r < rounds; r++) {
+  const names = async () => {
+    const profile = await tf.profile(once);
+    return `${profile.kernels.length} kernel calls (${[...new Set(profile.kernels.map((k) => k.name))].join(', ')})`;
+  };
+  const time = (on: boolean) => {
+    kernelOptions.fusedBatchNormGrad = on;
     const t0 = performance.now();
     for (let i = 0; i < calls / 5; i++) once();
-    times.push((performance.now() - t0) / (calls / 5));
+    return (performance.now() - t0) / (calls / 5);
+  };
+  kernelOptions.fusedBatchNormGrad = false;
+  once();
+  const before = await names();
+  kernelOptions.fusedBatchNormGrad = true;
+  once();
+  const after = await names();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    a.push(time(false));
+    b.push(time(true));
   }
-  process.stdout.write(`gradient, x [${shape.join(', ')}]: ${median(times).toFixed(3)} ms a call (forward included), ${profile.kernels.length} kernel calls: ${[...new Set(profile.kernels.map((k) => k.name))].join(', ')}\n`);
+  kernelOptions.fusedBatchNormGrad = true;
+  process.stdout.write(
+    `gradient (forward included), x [${shape.join(', ')}]: tfjs-core's ${median(a).toFixed(3)} ms, ${before}; ` +
+      `fused terms (switch fusedBatchNormGrad) ${median(b).toFixed(3)} ms, ${after}\n`,
+  );
   tf.dispose([x, dy, ...params]);
 }
