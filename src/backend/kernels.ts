@@ -36,6 +36,7 @@ import { FUSED_UPDATE_KERNELS } from './fusedUpdates.js';
 import { GRADIENTS_REPLACED } from './gradientFixes.js';
 import { LEAKY_RELU_GRAD_KERNELS, leakyReluGradGradient } from './leakyRelu.js';
 import { kernelOptions } from './wasm/util.js';
+import { BATCH_NORM_GRAD_KERNELS } from './wasm/batchNormKernels.js';
 import { WASM_ADDED, WASM_REPLACED } from './wasmTrainingKernels.js';
 
 /** A kernel that tfjs lacks on a backend, added by latentkit. */
@@ -75,7 +76,7 @@ export interface KernelChange {
   why: string;
 }
 
-const ADDED: readonly AddedKernel[] = [...WASM_ADDED, ...FUSED_UPDATE_KERNELS, ...LEAKY_RELU_GRAD_KERNELS];
+const ADDED: readonly AddedKernel[] = [...WASM_ADDED, ...FUSED_UPDATE_KERNELS, ...LEAKY_RELU_GRAD_KERNELS, ...BATCH_NORM_GRAD_KERNELS];
 const REPLACED: readonly ReplacedKernel[] = [...WASM_REPLACED, ...CPU_REPLACED];
 
 /** The registry entries replaced by latentkit, by `backend/kernel`: the original and latentkit's function. */

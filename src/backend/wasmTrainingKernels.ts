@@ -34,6 +34,8 @@
  * - `Sum` and `Mean` over leading axes of >= 4,096 elements (bias gradients, BatchNormalization): XNNPACK
  *   average pooling.
  * - `Tanh` (GAN activations): a SIMD loop instead of the scalar tanhf per value.
+ * - `FusedBatchNorm` (BatchNormalization): a SIMD loop with tfjs's float32/float64 arithmetic, bit for bit its
+ *   values, instead of its scalar loop.
  * - `Add`, `Sub`, `Multiply`, `RealDiv`, `SquaredDifference`, `Square`, `Neg`: SIMD loops on the calling
  *   thread instead of XNNPACK operators on tfjs's thread pool; `Sigmoid` and `PadV2` likewise.
  * - `Slice`, `SplitV`, `Unpack`, `Tile`, `Concat` (crops, the batch-norm gradient's tiled scale, phase
@@ -55,6 +57,7 @@ import { reverse, transpose } from './wasm/gatherKernels.js';
 import { batchMatMul as directBatchMatMul, fusedMatMul } from './wasm/matMulKernels.js';
 import { batchMatMul, maxPoolGrad, mean, resizeNearestNeighborGrad, sum, tfjsSizedConvolution, unsortedSegmentSum } from './wasm/otherKernels.js';
 import { add, castToBool, clipByValue, multiply, neg, realDiv, relu, sigmoid, square, squaredDifference, sub, tanh } from './wasm/elementwiseKernels.js';
+import { fusedBatchNorm } from './wasm/batchNormKernels.js';
 import { kernelOptions, WASM } from './wasm/util.js';
 import { wasmLeakyRelu } from './leakyRelu.js';
 
@@ -207,6 +210,12 @@ export const WASM_REPLACED: readonly ReplacedKernel[] = [
     backendName: WASM,
     create: tanh,
     why: 'slow: the scalar tanhf for every value (GAN activations)',
+  },
+  {
+    kernelName: 'FusedBatchNorm',
+    backendName: WASM,
+    create: fusedBatchNorm,
+    why: 'slow: a scalar loop (~4-5 ns a value; a DCGAN generator\'s BatchNormalization)',
   },
   ...(
     [

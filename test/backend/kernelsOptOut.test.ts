@@ -43,7 +43,7 @@ describe('kernel replacements: opt-out', () => {
 
   it('setKernelReplacements(true) installs them for the active backend, false restores the exact originals', async () => {
     const installed = setKernelReplacements(true);
-    expect(installed.length).toBe(33);
+    expect(installed.length).toBe(34);
     expect(replacedNow().every((k) => k.startsWith('wasm/'))).toBe(true);
     expect(ensureTrainingKernels()).toEqual([]); // idempotent
     await useBackend('cpu');

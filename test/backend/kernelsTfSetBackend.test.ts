@@ -10,7 +10,7 @@ import { convAE, latentkitKernels } from '../../src/index.js';
 
 const ADDED = [
   'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum',
-  'LatentkitAdamUpdate', 'LatentkitMomentumUpdate', 'LatentkitRMSPropUpdate', 'LatentkitLeakyReluGrad',
+  'LatentkitAdamUpdate', 'LatentkitMomentumUpdate', 'LatentkitRMSPropUpdate', 'LatentkitLeakyReluGrad', 'LatentkitBatchNormGradTerms',
 ];
 
 describe('wasm chosen with tf.setBackend', () => {
@@ -18,7 +18,7 @@ describe('wasm chosen with tf.setBackend', () => {
     expect(tf.getKernel('Conv2D', 'wasm')).toBeUndefined(); // tfjs's own wasm kernels: not loaded yet
     for (const name of ADDED) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     const replaced = latentkitKernels().filter((k) => k.change === 'replaced');
-    expect(replaced.length).toBe(34);
+    expect(replaced.length).toBe(35);
     expect(replaced.every((k) => !k.active)).toBe(true);
   });
 
@@ -36,7 +36,7 @@ describe('wasm chosen with tf.setBackend', () => {
     const loss = history['loss']!;
     expect(loss.every(Number.isFinite)).toBe(true);
     expect(loss[3]!).toBeLessThan(loss[0]!);
-    expect(active().length).toBe(ADDED.length + 33); // every wasm replacement, installed at the start of fit
+    expect(active().length).toBe(ADDED.length + 34); // every wasm replacement, installed at the start of fit
     expect(tf.getBackend()).toBe('wasm');
     ae.dispose();
     x.dispose();

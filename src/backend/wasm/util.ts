@@ -341,4 +341,15 @@ export const kernelOptions = {
    * off, tfjs's. The gradient is read per call, the wasm kernel when replacements are installed.
    */
   fusedLeakyReluGrad: true,
+  /**
+   * FusedBatchNorm of float32 tensors as the SIMD loop of `./simdBatchNorm.wat` (`./batchNormKernels.ts`;
+   * tfjs's arithmetic, bit for bit) rather than tfjs's scalar C++ loop. Read per call.
+   */
+  simdBatchNorm: true,
+  /**
+   * tfjs-core's FusedBatchNorm gradient with its ten full-size elementwise kernels and Tile as one SIMD pass
+   * (`LatentkitBatchNormGradTerms`, wasm; same values bit for bit), where that kernel is registered and no
+   * higher-order gradient is being taped (`../gradientFixes.ts`). Read when installed and per call.
+   */
+  fusedBatchNormGrad: true,
 };
