@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/index.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
+import { countingConv2D, wasmDataIds } from '../helpers/wasmKernels.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -18,23 +19,6 @@ function values(shape: number[], phase: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7311 + phase) * Math.cos(i * 0.1234 + 2 * phase));
 }
 
-function wasmDataIds(): number {
-  return (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
-}
-
-/** `run()`'s result and how many times the wasm Conv2D kernel ran meanwhile (kernels call it directly). */
-function countingConv2D<T>(run: () => T): [T, number] {
-  const config = tf.getKernel('Conv2D', 'wasm')!;
-  let calls = 0;
-  tf.unregisterKernel('Conv2D', 'wasm');
-  tf.registerKernel({ ...config, kernelFunc: (args) => (calls++, config.kernelFunc(args)) });
-  try {
-    return [run(), calls];
-  } finally {
-    tf.unregisterKernel('Conv2D', 'wasm');
-    tf.registerKernel(config);
-  }
-}
 
 /** The transposed convolution of dy by w to `xs` on the current backend, as an array. */
 function transposed(xs: Shape4, fs: Shape4, strides: [number, number], pad: 'same' | 'valid'): { out: Float32Array; convolutions: number } {

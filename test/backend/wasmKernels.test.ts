@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/useBackend.js';
 import { ensureTrainingKernels, setKernelReplacements } from '../../src/backend/kernels.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
+import { countingConv2D, wasmDataIds } from '../helpers/wasmKernels.js';
 
 const TOL = 1e-4;
 
@@ -75,24 +76,6 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   let d = 0;
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(a[i]!)));
   return d;
-}
-
-function wasmDataIds(): number {
-  return (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
-}
-
-/** `run()`'s result and how many times the wasm Conv2D kernel ran meanwhile (kernels call it directly). */
-function countingConv2D<T>(run: () => T): [T, number] {
-  const config = tf.getKernel('Conv2D', 'wasm')!;
-  let calls = 0;
-  tf.unregisterKernel('Conv2D', 'wasm');
-  tf.registerKernel({ ...config, kernelFunc: (args) => (calls++, config.kernelFunc(args)) });
-  try {
-    return [run(), calls];
-  } finally {
-    tf.unregisterKernel('Conv2D', 'wasm');
-    tf.registerKernel(config);
-  }
 }
 
 /** Gradients on cpu and on wasm from the same weights; returns the worst disagreement. */

@@ -60,3 +60,22 @@ export function bothWays(option: Switch, run: () => tf.Tensor): [Float32Array, F
     kernelOptions[option] = saved;
   }
 }
+
+/** How many tensors the current wasm backend holds (its data ids). */
+export function wasmDataIds(): number {
+  return (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
+}
+
+/** `run()`'s result and how many times the wasm Conv2D kernel ran meanwhile (kernels call it directly). */
+export function countingConv2D<T>(run: () => T): [T, number] {
+  const config = tf.getKernel('Conv2D', 'wasm')!;
+  let calls = 0;
+  tf.unregisterKernel('Conv2D', 'wasm');
+  tf.registerKernel({ ...config, kernelFunc: (args) => (calls++, config.kernelFunc(args)) });
+  try {
+    return [run(), calls];
+  } finally {
+    tf.unregisterKernel('Conv2D', 'wasm');
+    tf.registerKernel(config);
+  }
+}

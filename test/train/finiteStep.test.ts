@@ -227,59 +227,46 @@ describe('a non-finite step through the dense-chain and pruned paths is not appl
     it(`GAN with dense-chain nets, a NaN generator weight: the discriminator step is refused (${backend})`, async () => {
       await useBackend(backend);
       const gan = GAN({ dataShape: [2], zDim: 2, generatorUnits: [3], discriminatorUnits: [3], seed: 4 });
-      const data = tf.randomNormal([8, 2], 0, 1, 'float32', 5);
-      const [dOpt, gOpt] = [tf.train.adam(0.01), tf.train.adam(0.01)];
-      await gan.fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, verbose: 0 });
-      const kernel = gan.generator.trainableWeights[0]!.read() as tf.Variable;
-      const poison = poisonWeight(kernel);
-      const g = recorder(1, () => [gan.generator], [gOpt], { arm: () => undefined });
-      const d = recorder(1, () => [gan.discriminator], [dOpt], poison);
-      const before = tf.memory().numTensors;
-      const err = await gan
-        .fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, callbacks: [g.cb, d.cb], balanceMonitor: false, verbose: 0 })
-        .catch((e: unknown) => e);
-      poison.undo();
-      expect(err).toBeInstanceOf(TrainingError);
-      expect((err as Error).message).toMatch(/NaN at epoch 1, batch 2 of 2; that step was not applied/);
-      expect(tf.memory().numTensors).toBe(before);
-      expect(await state([gan.generator], [gOpt])).toEqual(g.seen.before);
-      expect(await state([gan.discriminator], [dOpt])).toEqual(d.seen.before);
-      data.dispose();
-      dOpt.dispose();
-      gOpt.dispose();
-      gan.dispose();
+      await discriminatorStepRefused(gan, tf.randomNormal([8, 2], 0, 1, 'float32', 5));
     });
 
     it(`DCGAN through the pruned path (src/models/nets/pruned.ts), a NaN generator weight: the discriminator step is refused (${backend})`, async () => {
       await useBackend(backend);
       const gan = GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], seed: 4 });
-      const data = tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', 5);
-      const [dOpt, gOpt] = [tf.train.adam(0.01), tf.train.adam(0.01)];
-      await gan.fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, verbose: 0, balanceMonitor: false });
-      // The generator's first layer: the Dense product on z, applied by the pruned path.
-      const poison = poisonWeight(gan.generator.trainableWeights[0]!.read() as tf.Variable);
-      const g = recorder(1, () => [gan.generator], [gOpt], { arm: () => undefined });
-      const d = recorder(1, () => [gan.discriminator], [dOpt], poison);
-      const before = tf.memory().numTensors;
-      const err = await gan
-        .fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, callbacks: [g.cb, d.cb], balanceMonitor: false, verbose: 0 })
-        .catch((e: unknown) => e);
-      poison.undo();
-      expect(err).toBeInstanceOf(TrainingError);
-      expect((err as Error).message).toMatch(/NaN at epoch 1, batch 2 of 2; that step was not applied/);
-      expect(tf.memory().numTensors).toBe(before);
       // Batch norm's moving statistics are updated by the generator's forward pass, before any check (as
       // tfjs-layers' BatchNormalization does in training): the weights and the optimizers are compared.
-      const trained = (lines: string[] | undefined) => lines?.filter((l) => !/moving_(mean|variance) /.test(l));
-      expect(trained(await state([gan.generator], [gOpt]))).toEqual(trained(g.seen.before));
-      expect(await state([gan.discriminator], [dOpt])).toEqual(d.seen.before);
-      data.dispose();
-      dOpt.dispose();
-      gOpt.dispose();
-      gan.dispose();
+      await discriminatorStepRefused(gan, tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', 5), /moving_(mean|variance) /);
     });
   }
 });
+
+/**
+ * After a first epoch, a NaN in the generator's first weight from the second batch on: the epoch ends in a
+ * TrainingError at batch 2 with both nets and optimizers as before that batch (lines matching `unchecked`
+ * left out), and no tensor left behind. Disposes the GAN and the data.
+ */
+async function discriminatorStepRefused(gan: ReturnType<typeof GAN>, data: tf.Tensor, unchecked?: RegExp): Promise<void> {
+  const [dOpt, gOpt] = [tf.train.adam(0.01), tf.train.adam(0.01)];
+  await gan.fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, verbose: 0, balanceMonitor: false });
+  const poison = poisonWeight(gan.generator.trainableWeights[0]!.read() as tf.Variable);
+  const g = recorder(1, () => [gan.generator], [gOpt], { arm: () => undefined });
+  const d = recorder(1, () => [gan.discriminator], [dOpt], poison);
+  const before = tf.memory().numTensors;
+  const err = await gan
+    .fit(data, { epochs: 1, batchSize: 4, dOptimizer: dOpt, gOptimizer: gOpt, callbacks: [g.cb, d.cb], balanceMonitor: false, verbose: 0 })
+    .catch((e: unknown) => e);
+  poison.undo();
+  expect(err).toBeInstanceOf(TrainingError);
+  expect((err as Error).message).toMatch(/NaN at epoch 1, batch 2 of 2; that step was not applied/);
+  expect(tf.memory().numTensors).toBe(before);
+  const checked = (lines: string[] | undefined) => (unchecked ? lines?.filter((l) => !unchecked.test(l)) : lines);
+  expect(checked(await state([gan.generator], [gOpt]))).toEqual(checked(g.seen.before));
+  expect(await state([gan.discriminator], [dOpt])).toEqual(d.seen.before);
+  data.dispose();
+  dOpt.dispose();
+  gOpt.dispose();
+  gan.dispose();
+}
 
 describe('gradientStep on its own', () => {
   it('refuses a NaN loss and an infinite gradient, naming them, applying nothing and freeing the kept logs', async () => {
