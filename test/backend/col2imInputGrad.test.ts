@@ -9,23 +9,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/index.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
-import { countingConv2D, wasmDataIds } from '../helpers/wasmKernels.js';
+import { countingConv2D, fixed, wasmDataIds } from '../helpers/wasmKernels.js';
 
 type Shape4 = [number, number, number, number];
-
-/** Deterministic values in [-1, 1], no two neighbours alike. */
-function values(shape: number[], phase: number): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7311 + phase) * Math.cos(i * 0.1234 + 2 * phase));
-}
 
 
 /** The transposed convolution of dy by w to `xs` on the current backend, as an array. */
 function transposed(xs: Shape4, fs: Shape4, strides: [number, number], pad: 'same' | 'valid'): { out: Float32Array; convolutions: number } {
   return tf.tidy(() => {
     const dyShape = tf.conv2d(tf.zeros(xs) as tf.Tensor4D, tf.zeros(fs) as tf.Tensor4D, strides, pad).shape;
-    const dy = tf.tensor(values(dyShape, 3), dyShape) as tf.Tensor4D;
-    const w = tf.tensor(values(fs, 4), fs) as tf.Tensor4D;
+    const dy = fixed(dyShape, 3) as tf.Tensor4D;
+    const w = fixed(fs, 4) as tf.Tensor4D;
     const [out, convolutions] = tf.getBackend() === 'wasm' ? countingConv2D(() => tf.conv2dTranspose(dy, w, xs, strides, pad)) : [tf.conv2dTranspose(dy, w, xs, strides, pad), 0];
     return { out: out.dataSync() as Float32Array, convolutions };
   });
@@ -95,9 +89,9 @@ describe('Conv2DBackpropInput as a product and col2im (wasm)', () => {
   it("gives a strided Conv2D's input gradient as the cpu backend does", async () => {
     const grad = () =>
       tf.tidy(() => {
-        const x = tf.tensor(values([3, 14, 14, 8], 1), [3, 14, 14, 8]);
-        const w = tf.tensor(values([3, 3, 8, 16], 2), [3, 3, 8, 16]) as tf.Tensor4D;
-        const weights = tf.tensor(values([3, 7, 7, 16], 5), [3, 7, 7, 16]);
+        const x = fixed([3, 14, 14, 8], 1);
+        const w = fixed([3, 3, 8, 16], 2) as tf.Tensor4D;
+        const weights = fixed([3, 7, 7, 16], 5);
         return tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xi as tf.Tensor4D, w, 2, 'same'), weights)))(x).dataSync() as Float32Array;
       });
     await useBackend('cpu');

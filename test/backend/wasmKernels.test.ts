@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/useBackend.js';
 import { ensureTrainingKernels, setKernelReplacements } from '../../src/backend/kernels.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
-import { countingConv2D, wasmDataIds } from '../helpers/wasmKernels.js';
+import { countingConv2D, fixed, wasmDataIds } from '../helpers/wasmKernels.js';
 
 const TOL = 1e-4;
 
@@ -21,17 +21,6 @@ type Build = () => tfl.LayersModel;
 function seeds(): () => Init {
   let s = 0;
   return () => tfl.initializers.glorotUniform({ seed: ++s });
-}
-
-/** A deterministic tensor in [-1, 1] (or [0, 1]) of the given shape, the same on every backend. */
-function fixed(shape: number[], phase = 0, positive = false): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = Math.sin(i * 0.7311 + phase) * Math.cos(i * 0.1234 + 2 * phase);
-    v[i] = positive ? 0.5 + 0.5 * s : s;
-  }
-  return tf.tensor(v, shape);
 }
 
 /** Builds with `build` on the active backend and gives it the weights `from` (so every backend starts equal). */

@@ -79,3 +79,14 @@ export function countingConv2D<T>(run: () => T): [T, number] {
     tf.registerKernel(config);
   }
 }
+
+/** A deterministic tensor in [-1, 1] (or [0, 1]) of the given shape, the same on every backend. */
+export function fixed(shape: number[], phase = 0, positive = false): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = Math.sin(i * 0.7311 + phase) * Math.cos(i * 0.1234 + 2 * phase);
+    v[i] = positive ? 0.5 + 0.5 * s : s;
+  }
+  return tf.tensor(v, shape);
+}

@@ -7,6 +7,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { JOIN_PHASES_MAX_CHANNELS, constant, free, kernelOptions, leadingBlock, padOrCrop, run, view } from './util.js';
 import { simdKernels } from './simdKernels.js';
+import { byteOffset, type Heap } from './movementKernels.js';
 import type { PadAttr, Rounding, Shape4, WasmBackend } from './util.js';
 
 /**
@@ -137,8 +138,7 @@ function col2imInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, inf
   const col = run(b, 'BatchMatMul', { a: view(dy, [1, rows, f]), b: view(filter, [1, kh * kw * c, f]) }, { transposeA: false, transposeB: true });
   try {
     const dx = constant(b, [n, h, w, c], 0);
-    // Offsets taken after the allocation above (which may grow the heap).
-    const at = (t: TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
+    const at = (t: TensorInfo) => byteOffset(b as unknown as Heap, t);
     simd.col2im(at(col), at(dx), n, oh, ow, kh, kw, sh, sw, c, h, w, info.padInfo.top, info.padInfo.left);
     return dx;
   } finally {

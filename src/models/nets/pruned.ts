@@ -137,20 +137,21 @@ function applyProduct(p: Product, x: tf.Tensor, inputGradient: boolean, weights:
   const args: tf.Tensor[] = [...(inputGradient ? [x] : []), ...weights];
   const op = tf.customGrad((...a: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = a[a.length - 1] as tf.GradSaveFunc;
-    // Kept for the gradient by the tape (x may be an intermediate of the step, disposed with its scope).
-    save([x]);
+    // The weights' gradients read x: kept for them by the tape (x may be an intermediate of the step,
+    // disposed with its scope). The input's gradient needs only x's shape.
+    if (weights.length > 0) save([x]);
     return {
       value: forward(),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const input = saved[0]!;
         const grads: tf.Tensor[] = [];
         if (inputGradient) {
           grads.push(
             p.kind === 'conv'
-              ? (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: kernel }, { strides, pad, dataFormat: 'NHWC', inputShape: input.shape }) as tf.Tensor)
+              ? (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: kernel }, { strides, pad, dataFormat: 'NHWC', inputShape: x.shape }) as tf.Tensor)
               : tf.matMul(dy, kernel, false, true),
           );
         }
+        const input = saved[0]!;
         for (const w of weights) {
           if (w === kernel) {
             grads.push(
