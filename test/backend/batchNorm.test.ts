@@ -16,7 +16,7 @@ import { bothWays, itIsTheAssembledSource, onWasm } from '../helpers/wasmKernels
 import { batchNormModel } from './differential/elementwiseCases.js';
 
 describe('the embedded batch-norm loops', () => {
-  itIsTheAssembledSource('simdBatchNorm', SIMD_BATCH_NORM_SHARED, SIMD_BATCH_NORM_PLAIN, ['gradTerms', 'normalize', 'prepare']);
+  itIsTheAssembledSource('simdBatchNorm', SIMD_BATCH_NORM_SHARED, SIMD_BATCH_NORM_PLAIN, ['gradTerms', 'moments', 'normalize', 'prepare', 'trainGrad']);
 });
 
 describe('tableChannels', () => {

@@ -104,7 +104,7 @@ describe('wasm kernels through the engine', () => {
     const table = readme.slice(readme.indexOf('### tfjs kernels latentkit adds or replaces'));
     const rows = table.split('\n').filter((l) => l.startsWith('| wasm') || l.startsWith('| cpu'));
     const changes = latentkitKernels();
-    expect(changes.length).toBe(48);
+    expect(changes.length).toBe(50);
     for (const k of changes) {
       const row = rows.find((r) => r.startsWith(`| ${k.backend} |`) && r.includes(`\`${k.kernel}\``));
       expect(row, `${k.backend} ${k.kernel}`).toBeDefined();

@@ -10,7 +10,7 @@ import { convAE, latentkitKernels } from '../../src/index.js';
 
 const ADDED = [
   'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum',
-  'LatentkitAdamUpdate', 'LatentkitMomentumUpdate', 'LatentkitRMSPropUpdate', 'LatentkitLeakyReluGrad', 'LatentkitBatchNormGradTerms',
+  'LatentkitAdamUpdate', 'LatentkitMomentumUpdate', 'LatentkitRMSPropUpdate', 'LatentkitLeakyReluGrad', 'LatentkitBatchNormGradTerms', 'LatentkitBatchNormMoments', 'LatentkitBatchNormTrainingGrad',
 ];
 
 describe('wasm chosen with tf.setBackend', () => {

@@ -32,6 +32,8 @@ import type { Heap } from './movementKernels.js';
 import { free, kernelOptions, WASM } from './util.js';
 
 interface Loops {
+  moments(x: number, rows: number, c: number, mean: number, variance: number, acc: number): void;
+  trainGrad(x: number, dy: number, mean: number, variance: number, scale: number, eps: number, rows: number, c: number, dx: number, dscale: number, doffset: number, acc: number): void;
   gradTerms(x: number, dy: number, mean: number, r: number, h: number, scale: number, dx: number, mt: number, vt: number, st: number, n: number, c: number): void;
   prepare(mean: number, meanSize: number, variance: number, varianceSize: number, scale: number, scaleSize: number, offset: number, offsetSize: number, eps: number, table: number, p: number): void;
   normalize(x: number, y: number, n: number, table: number, p: number): void;
@@ -132,8 +134,66 @@ const gradTerms: KernelFunc = ({ inputs, backend }) => {
   return outs;
 };
 
-/** The kernel latentkit adds (`../kernels.ts`). */
+/**
+ * Batch normalization in training, over x's last axis (`../../models/nets/batchNorm.ts`): x's per-channel
+ * mean and biased variance (`LatentkitBatchNormMoments`: inputs x; outputs mean, variance of C values), and
+ * the gradients of `offset + scale * (x - mean) / sqrt(variance + eps)` with mean and variance x's own moments
+ * (`LatentkitBatchNormTrainingGrad`: inputs x, dy, mean, variance, scale; attribute varianceEpsilon; outputs
+ * dx, dscale, doffset): two passes each, per-channel sums in float64 (`./simdBatchNorm.wat`), where tfjs
+ * composes `moments` and the FusedBatchNorm gradient of ~25 kernels. Float32 x and dy of one shape whose last
+ * axis C is a multiple of 4, C-value parameters.
+ */
+export const BATCH_NORM_MOMENTS = 'LatentkitBatchNormMoments';
+export const BATCH_NORM_TRAINING_GRAD = 'LatentkitBatchNormTrainingGrad';
+
+const moments: KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as unknown as { x: TensorInfo };
+  const loops = batchNormLoops(backend);
+  const c = x.shape[x.shape.length - 1] ?? 0;
+  const rows = c > 0 ? util.sizeFromShape(x.shape) / c : 0;
+  if (!loops || !gradTermsTake(x, x, []) || rows < 1) {
+    throw new Error(`latentkit: ${BATCH_NORM_MOMENTS}: expects a float32 x with at least one row whose last axis is a multiple of 4, on a wasm backend with SIMD; got ${x.dtype} [${x.shape.join(', ')}].`);
+  }
+  const b = backend as Heap;
+  const [mean, variance] = [b.makeOutput([c], 'float32'), b.makeOutput([c], 'float32')];
+  const acc = b.makeOutput([2 * c], 'float32');
+  loops.moments(byteOffset(b, x), rows, c, byteOffset(b, mean), byteOffset(b, variance), byteOffset(b, acc));
+  free(b, acc);
+  return [mean, variance];
+};
+
+const trainingGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, dy, mean, variance, scale } = inputs as unknown as Record<'x' | 'dy' | 'mean' | 'variance' | 'scale', TensorInfo>;
+  const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+  const loops = batchNormLoops(backend);
+  const c = x.shape[x.shape.length - 1] ?? 0;
+  const rows = c > 0 ? util.sizeFromShape(x.shape) / c : 0;
+  if (!loops || !gradTermsTake(x, dy, [mean, variance, scale]) || rows < 1) {
+    throw new Error(`latentkit: ${BATCH_NORM_TRAINING_GRAD}: expects float32 x and dy of one shape with at least one row whose last axis is a multiple of 4, and mean, variance, scale of that many values, on a wasm backend with SIMD.`);
+  }
+  const b = backend as Heap;
+  const outs = [b.makeOutput([...x.shape], 'float32'), b.makeOutput([c], 'float32'), b.makeOutput([c], 'float32')];
+  const acc = b.makeOutput([8 * c], 'float32');
+  const [dx, dscale, doffset] = outs.map((t) => byteOffset(b, t)) as [number, number, number];
+  loops.trainGrad(byteOffset(b, x), byteOffset(b, dy), byteOffset(b, mean), byteOffset(b, variance), byteOffset(b, scale), varianceEpsilon, rows, c, dx, dscale, doffset, byteOffset(b, acc));
+  free(b, acc);
+  return outs;
+};
+
+/** The kernels latentkit adds (`../kernels.ts`). */
 export const BATCH_NORM_GRAD_KERNELS: readonly AddedKernel[] = [
+  {
+    kernelName: BATCH_NORM_MOMENTS,
+    backendName: WASM,
+    kernelFunc: moments,
+    why: 'fused: batch normalization\'s per-channel mean and variance in training in two passes (tfjs-core\'s moments: Cast, two Means, Sub, Square)',
+  },
+  {
+    kernelName: BATCH_NORM_TRAINING_GRAD,
+    backendName: WASM,
+    kernelFunc: trainingGrad,
+    why: 'fused: batch normalization\'s gradient in training, through its own moments, in two passes (tfjs-core: ~25 kernels)',
+  },
   {
     kernelName: BATCH_NORM_GRAD_TERMS,
     backendName: WASM,

@@ -352,4 +352,12 @@ export const kernelOptions = {
    * higher-order gradient is being taped (`../gradientFixes.ts`). Read when installed and per call.
    */
   fusedBatchNormGrad: true,
+  /**
+   * BatchNormalization layers in training, in models that training steps apply layer by layer
+   * (`../../models/nets/batchNorm.ts`): x's moments and the layer's gradient through them as two SIMD passes
+   * each (`LatentkitBatchNormMoments`, `LatentkitBatchNormTrainingGrad`, wasm) instead of tfjs-core's `moments`
+   * and FusedBatchNorm gradient (~30 kernels). **Not bit for bit** (sums in float64, the gradient in closed
+   * form): within ~1e-6 relative of tfjs's. Read per call.
+   */
+  fusedBatchNormTraining: true,
 };

@@ -13,6 +13,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../../core/errors.js';
 import { isRecord } from '../../core/options.js';
+import { FOLLOWS_TRAINABLE } from '../nets/batchNorm.js';
 
 /**
  * A weight per class for the training loss: an array with one weight per class, or `{ classId: weight }`
@@ -21,8 +22,6 @@ import { isRecord } from '../../core/options.js';
  */
 export type ClassWeight = readonly number[] | Readonly<Record<number, number>>;
 
-/** Marks a layer whose `call` already follows its `trainable` flag. */
-const FOLLOWS_TRAINABLE = Symbol('latentkit.inferenceWhenFrozen');
 
 type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 

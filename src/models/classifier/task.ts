@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { categoricalAccuracy, softmaxCrossEntropy } from '../../losses/classification.js';
 import { gradientStep, variablesOf } from '../../train/gradientStep.js';
+import { applyModel } from '../nets/apply.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepLogs, TrainingTask } from '../../train/task.js';
 
@@ -32,7 +33,8 @@ export class ClassifierTask implements TrainingTask {
     const [x, y] = batch as [tf.Tensor, tf.Tensor];
     let accuracy: tf.Scalar | undefined;
     const loss = gradientStep(this.optimizer.optimizer, variablesOf(this.model, true), () => {
-      const logits = this.logits.apply(x, { training: true }) as tf.Tensor;
+      // The input is data: no gradient for it (`../nets/apply.ts`).
+      const logits = applyModel(this.logits, x, true, { input: false, weights: true });
       accuracy = tf.keep(categoricalAccuracy(y, logits));
       return softmaxCrossEntropy(y, logits, this.classWeights);
     });

@@ -8,6 +8,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { kernelOptions } from '../../backend/wasm/util.js';
 import { applyDenseChain, denseChainOf } from './denseChain.js';
 import { applyPruned, prunedPlan, type GradientWants } from './pruned.js';
+import { fusedBatchNormHere } from './batchNorm.js';
 
 export type { GradientWants } from './pruned.js';
 
@@ -30,11 +31,12 @@ export function applyModelOutputs(model: tfl.LayersModel, x: tf.Tensor, training
     const chain = x.rank === 2 ? denseChainOf(model) : undefined;
     if (chain !== undefined && x.shape[1] === chain.inputUnits) return [applyDenseChain(chain, x, { input: wants.input, weights })];
     const input = wants.input || !kernelOptions.constantInputProducts;
-    const plan = input && weights ? undefined : prunedPlan(model);
+    // Batch normalization in training goes through the plan too, where its fused form applies (`./batchNorm.ts`).
+    const plan = input && weights && !(training && fusedBatchNormHere()) ? undefined : prunedPlan(model);
     const want = model.inputs[0]!.shape;
     // x's example shape must be the model input's (unknown sizes aside): otherwise `model.apply` reports it.
     const fits = want.length === x.rank && want.every((d, i) => i === 0 || d == null || d === x.shape[i]);
-    if (plan !== undefined && fits && ((!input && plan.productOnInput) || (!weights && plan.hasProducts))) {
+    if (plan !== undefined && fits && ((!input && plan.productOnInput) || (!weights && plan.hasProducts) || (training && plan.hasBatchNorm && fusedBatchNormHere()))) {
       return applyPruned(plan, x, training, { input, weights });
     }
   }

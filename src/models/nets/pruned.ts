@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { inboundLayers, type AnyLayer } from './denseChain.js';
+import { applyBatchNormTraining, fusedBatchNormApplies, isFusableBatchNorm } from './batchNorm.js';
 
 /** Which gradients a training step wants from a model: its input's, its trainable weights'. */
 export interface GradientWants {
@@ -49,6 +50,8 @@ export interface PrunedPlan {
   readonly productOnInput: boolean;
   /** Whether the model has a product at all. */
   readonly hasProducts: boolean;
+  /** Whether the model has a BatchNormalization layer (which `./batchNorm.ts` may apply in training). */
+  readonly hasBatchNorm: boolean;
 }
 
 const plans = new WeakMap<tfl.LayersModel, PrunedPlan | null>();
@@ -110,7 +113,9 @@ function planOf(model: tfl.LayersModel): PrunedPlan | undefined {
   const outputs = model.outputs.map((o) => index.get(o.sourceLayer) ?? -1);
   if (outputs.some((i) => i < 1)) return undefined;
   const productOnInput = steps.some((s) => s.product !== undefined && s.from[0] === 0);
-  return { steps, outputs, productOnInput, hasProducts: steps.some((s) => s.product !== undefined) };
+  // Whether each one takes the fused form is decided per call (a layer may be frozen later).
+  const hasBatchNorm = steps.some((s) => s.layer.getClassName() === 'BatchNormalization');
+  return { steps, outputs, productOnInput, hasProducts: steps.some((s) => s.product !== undefined), hasBatchNorm };
 }
 
 /** The model as a {@link PrunedPlan}, or undefined when it is not one. Cached per model. */
@@ -190,8 +195,13 @@ export function applyPruned(plan: PrunedPlan, x: tf.Tensor, training: boolean, w
     const own = product ? [product.kernel, product.biasAfter ? undefined : product.bias].filter((w): w is tf.Variable => w !== undefined) : [];
     const weights = own.filter((w) => trainable.includes(w));
     const pruned = product !== undefined && inputs[0]!.rank === rank && (!inputGradient || weights.length < own.length);
+    const batchNorm = training && inputs.length === 1 && isFusableBatchNorm(layer) && fusedBatchNormApplies(layer, inputs[0]!);
     values.push(
-      pruned ? applyProduct(product, inputs[0]!, inputGradient, weights) : (layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training }) as tf.Tensor),
+      pruned
+        ? applyProduct(product, inputs[0]!, inputGradient, weights)
+        : batchNorm
+          ? applyBatchNormTraining(layer, inputs[0]!)
+          : (layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training }) as tf.Tensor),
     );
     needed.push(inputGradient || trainable.length > 0);
   }
