@@ -17,7 +17,7 @@
  */
 import { util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { simdKernels } from './simdKernels.js';
+import { simdKernels, type SimdKernels } from './simdKernels.js';
 import { elementOffset, heapOf, stridesOf } from './movementKernels.js';
 import type { Heap } from './movementKernels.js';
 import { kernelOptions } from './util.js';
@@ -47,6 +47,35 @@ function merged(shape: readonly number[], strides: readonly number[]): { n: numb
   return { n, s };
 }
 
+/** The outer axis contiguous in the source that `transpose4` tiles with the innermost, if the walk takes tiles. */
+function tiledAxis(n: readonly number[], s: readonly number[]): number | undefined {
+  if (n.length !== 4) return undefined;
+  const a = [0, 1, 2].find((k) => s[k] === 1);
+  return a !== undefined && s[3] !== 1 && n[a]! % 4 === 0 && n[3]! % 4 === 0 ? a : undefined;
+}
+
+/** Whether a 4-byte x permuted by `perm` takes the 4 x 4 tiles (for tests' coverage). */
+export function transposeTakesTiles(shape: readonly number[], perm: readonly number[]): boolean {
+  const xs = stridesOf(shape);
+  const { n, s } = merged(perm.map((p) => shape[p]!), perm.map((p) => xs[p]!));
+  return util.sizeFromShape([...shape]) > 0 && tiledAxis(n, s) !== undefined;
+}
+
+/**
+ * The 4-D walk `n` / `s` (element strides) as `transpose4`'s 4 x 4 tiles, from byte offsets `src` to `dst`,
+ * if its innermost axis is strided and an outer one contiguous in the source, both multiples of 4 long
+ * (switch `tiledTranspose`): whether it did.
+ */
+function tiled(n: readonly number[], s: readonly number[], simd: SimdKernels, dst: number, src: number): boolean {
+  const a = tiledAxis(n, s);
+  if (!kernelOptions.tiledTranspose || a === undefined) return false;
+  // Bytes between consecutive indices of each axis in the output (the walk's order) and in the source.
+  const d = [n[1]! * n[2]! * n[3]! * 4, n[2]! * n[3]! * 4, n[3]! * 4];
+  const [o0, o1] = [0, 1, 2].filter((k) => k !== a) as [number, number];
+  simd.transpose4(dst, src, n[a]!, d[a]!, n[o0]!, 4 * s[o0]!, d[o0]!, n[o1]!, 4 * s[o1]!, d[o1]!, n[3]!, 4 * s[3]!);
+  return true;
+}
+
 /**
  * A new tensor of `shape` whose element at index i is x's element at `offset + Σ i_k * strides_k` (element
  * strides and offset into x, negative strides allowed), or undefined for dtypes without a heap view (string,
@@ -66,6 +95,7 @@ export function gather(backend: unknown, x: TensorInfo, shape: readonly number[]
   const simd = bytes === 4 ? simdKernels(backend) : undefined;
   let src = elementOffset(b, x, bytes) + offset;
   let dst = elementOffset(b, out, bytes);
+  if (simd && n.length === 4 && tiled(n, s, simd, 4 * dst, 4 * src)) return out;
   // 4 innermost axes per block (the SIMD copy) or 1 (the JavaScript loop); an odometer over the others.
   const inner = simd ? 4 : 1;
   const outer = n.length - inner;

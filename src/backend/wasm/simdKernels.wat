@@ -208,6 +208,64 @@
       (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
       (br_if $l0 (i32.lt_u (local.get $i0) (local.get $n0)))))
 
+  ;; A strided copy whose innermost axis is strided (s3) and one outer axis contiguous in the source (4 bytes a
+  ;; step), as 4 x 4 tiles: four 16-byte loads down the innermost axis, a transpose in registers, four 16-byte
+  ;; stores along it. dst[ia*dA + o0*d0 + o1*d1 + i3*4] = src[ia*4 + o0*t0 + o1*t1 + i3*s3] (bytes) for ia < nA,
+  ;; o0 < m0, o1 < m1, i3 < n3; nA and n3 multiples of 4, m0 and m1 at least 1. The tiles along ia are innermost,
+  ;; so each source row's bytes are read in order (`gather4` reads one value per strided load), and i3 runs in
+  ;; chunks of 16 outside the other axes.
+  (func (export "transpose4")
+    (param $dst i32) (param $src i32) (param $nA i32) (param $dA i32)
+    (param $m0 i32) (param $t0 i32) (param $d0 i32) (param $m1 i32) (param $t1 i32) (param $d1 i32)
+    (param $n3 i32) (param $s3 i32)
+    (local $o0 i32) (local $o1 i32) (local $i3 i32) (local $ia i32) (local $p i32) (local $q i32) (local $c3 i32) (local $e3 i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)
+    (local $dA2 i32) (local $dA3 i32) (local $s32 i32) (local $s33 i32)
+    (local.set $dA2 (i32.shl (local.get $dA) (i32.const 1)))
+    (local.set $dA3 (i32.add (local.get $dA2) (local.get $dA)))
+    (local.set $s32 (i32.shl (local.get $s3) (i32.const 1)))
+    (local.set $s33 (i32.add (local.get $s32) (local.get $s3)))
+    ;; The innermost axis in chunks of 16: each output row's 64 bytes written at once, 16 source streams read.
+    (loop $lc
+      (local.set $e3 (i32.add (local.get $c3) (i32.const 16)))
+      (if (i32.gt_u (local.get $e3) (local.get $n3)) (then (local.set $e3 (local.get $n3))))
+      (local.set $o0 (i32.const 0))
+    (loop $l0
+      (local.set $o1 (i32.const 0))
+      (loop $l1
+        (local.set $i3 (local.get $c3))
+        (loop $l3
+          (local.set $p (i32.add (i32.add (local.get $src) (i32.mul (local.get $o0) (local.get $t0)))
+            (i32.add (i32.mul (local.get $o1) (local.get $t1)) (i32.mul (local.get $i3) (local.get $s3)))))
+          (local.set $q (i32.add (i32.add (local.get $dst) (i32.mul (local.get $o0) (local.get $d0)))
+            (i32.add (i32.mul (local.get $o1) (local.get $d1)) (i32.shl (local.get $i3) (i32.const 2)))))
+          (local.set $ia (i32.const 0))
+          (loop $la
+            (local.set $v0 (v128.load align=4 (local.get $p)))
+            (local.set $v1 (v128.load align=4 (i32.add (local.get $p) (local.get $s3))))
+            (local.set $v2 (v128.load align=4 (i32.add (local.get $p) (local.get $s32))))
+            (local.set $v3 (v128.load align=4 (i32.add (local.get $p) (local.get $s33))))
+            (local.set $u0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+            (local.set $u1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+            (local.set $u2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+            (local.set $u3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+            (v128.store align=4 (local.get $q) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u0) (local.get $u1)))
+            (v128.store align=4 (i32.add (local.get $q) (local.get $dA)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u0) (local.get $u1)))
+            (v128.store align=4 (i32.add (local.get $q) (local.get $dA2)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u2) (local.get $u3)))
+            (v128.store align=4 (i32.add (local.get $q) (local.get $dA3)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u2) (local.get $u3)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $q (i32.add (local.get $q) (i32.shl (local.get $dA) (i32.const 2))))
+            (local.set $ia (i32.add (local.get $ia) (i32.const 4)))
+            (br_if $la (i32.lt_u (local.get $ia) (local.get $nA))))
+          (local.set $i3 (i32.add (local.get $i3) (i32.const 4)))
+          (br_if $l3 (i32.lt_u (local.get $i3) (local.get $e3))))
+        (local.set $o1 (i32.add (local.get $o1) (i32.const 1)))
+        (br_if $l1 (i32.lt_u (local.get $o1) (local.get $m1))))
+      (local.set $o0 (i32.add (local.get $o0) (i32.const 1)))
+      (br_if $l0 (i32.lt_u (local.get $o0) (local.get $m0))))
+      (local.set $c3 (local.get $e3))
+      (br_if $lc (i32.lt_u (local.get $c3) (local.get $n3)))))
+
   ;; out[b, y*sh + i - top, xo*sw + j - left, ch] += col[(((b*h + y)*w + xo)*kh + i)*kw + j)*c + ch], for b, y,
   ;; xo, i, j in order (out zeroed by the caller); positions outside [oh, ow] are skipped. c a multiple of 4.
   (func (export "col2im")

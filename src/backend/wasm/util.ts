@@ -311,6 +311,12 @@ export const kernelOptions = {
   heapBinary: true,
   /** Transpose and Reverse as one strided copy in the heap (`./gatherKernels.ts`). Read per call. */
   gatherKernels: true,
+  /**
+   * Of those copies, the ones whose innermost axis is strided while an outer one is contiguous in the input
+   * (a convolution's filter gradient moving the batch axis last) as 4 x 4 tiles transposed in registers
+   * (`transpose4`), rather than one strided load per value. The same bits. Read per call.
+   */
+  tiledTranspose: true,
   /** Training steps check the loss and gradients in place (`../finite.ts`) rather than with tfjs ops. */
   directFiniteCheck: true,
   /**

@@ -8,6 +8,7 @@
 import { randomTensor } from './harness.js';
 import type { DType, HostTensor, KernelCase, Rng } from './harness.js';
 import type { KernelSpec } from './spec.js';
+import { transposeTakesTiles } from '../../../src/backend/wasm/gatherKernels.js';
 
 function dtypeOf(rng: Rng): DType {
   return rng.weighted([['float32', 60], ['int32', 30], ['bool', 10]] as const);
@@ -141,7 +142,9 @@ function walkShape(rng: Rng, rank: number, tags: string[]): number[] {
 function transposeCase(rng: Rng): KernelCase {
   const tags: string[] = [];
   const rank = rng.weighted([[1, 5], [2, 20], [3, 20], [4, 35], [5, 15], [6, 5]] as const);
-  const shape = walkShape(rng, rank, tags);
+  // Some shapes of multiples of 4 (the 4 x 4 tiles: a filter gradient moving the batch axis last).
+  const fours = rng.chance(0.25);
+  const shape = fours ? Array.from({ length: rank }, () => rng.pick([1, 4, 8, 12, 4])) : walkShape(rng, rank, tags);
   const perm = Array.from({ length: rank }, (_, i) => i);
   for (let i = rank - 1; i > 0; i--) {
     const j = rng.int(0, i);
@@ -152,6 +155,7 @@ function transposeCase(rng: Rng): KernelCase {
   if (rank > 4 && shape.filter((d) => d > 1).length > 4) tags.push('more than 4 axes');
   const dtype = dtypeOf(rng);
   tags.push(`rank ${rank}`, dtype);
+  if (dtype !== 'bool' && transposeTakesTiles(shape, perm)) tags.push('4 x 4 tiles');
   return { inputs: { x: tensorOf(rng, shape, dtype, tags) }, attrs: { perm }, tags };
 }
 
@@ -206,7 +210,7 @@ export function movementSpecs(): KernelSpec[] {
       backend: 'wasm',
       generate: transposeCase,
       tol: 0,
-      mustCover: { 'rank 4': 80, 'innermost axis kept (contiguous runs)': 60, 'innermost axis moved (strided)': 150, 'more than 4 axes': 5, 'int32 NaN bit patterns': 20, bool: 10 },
+      mustCover: { 'rank 4': 80, 'innermost axis kept (contiguous runs)': 60, 'innermost axis moved (strided)': 150, 'more than 4 axes': 5, 'int32 NaN bit patterns': 20, bool: 10, '4 x 4 tiles': 30 },
     },
     {
       kernel: 'Reverse',
