@@ -1,7 +1,7 @@
 /**
  * Conv2DBackpropInput on wasm as a product and a SIMD col2im (`col2imInputGrad` of
- * `src/backend/wasm/convInputGrad.ts`): where it is taken (strided, C a multiple of 4, not an output
- * stage), that its values are the cpu backend's and the sub-pixel phases' within
+ * `src/backend/wasm/convInputGrad.ts`): where it is taken (strided; output stages, C not a multiple of 4
+ * or sh * sw * C <= 8, with `col2imOutputStages`), that its values are the cpu backend's and the sub-pixel phases' within
  * float32 rounding (the same products summed in another order), that it serves Conv2D's input gradient and
  * Conv2DTranspose alike, and that it leaves no tensor or heap buffer behind.
  */
@@ -54,6 +54,12 @@ describe('Conv2DBackpropInput as a product and col2im (wasm)', () => {
       [[2, 5, 5, 4], [3, 3, 4, 2], [2, 2], 'same'], // output larger than the taps reach
       [[3, 14, 14, 8], [4, 4, 8, 16], [2, 2], 'same'], // DCGAN's 4x4/2 (even: no zero taps)
       [[2, 8, 9, 4], [2, 2, 4, 3], [2, 2], 'valid'], // no overlap
+      // Output stages (switch col2imOutputStages): channels not a multiple of 4, one channel a step.
+      [[2, 28, 28, 1], [4, 4, 1, 8], [2, 2], 'same'], // DCGAN's generator output (14 -> 28)
+      [[3, 28, 28, 1], [3, 3, 1, 8], [2, 2], 'valid'], // exercise 8's decoder output (13 -> 28)
+      [[2, 13, 13, 6], [3, 3, 6, 8], [2, 2], 'valid'],
+      [[2, 10, 11, 3], [5, 5, 3, 4], [3, 2], 'same'],
+      [[2, 8, 8, 2], [3, 3, 2, 5], [2, 2], 'same'],
     ];
     for (const [xs, fs, strides, pad] of cases) {
       const name = `${xs} ${fs} ${strides} ${pad}`;
@@ -76,14 +82,22 @@ describe('Conv2DBackpropInput as a product and col2im (wasm)', () => {
     }
   });
 
-  it('is not taken for channels not a multiple of 4, output stages, or stride 1', async () => {
+  it('is not taken for stride 1, nor for output stages with col2imOutputStages off', async () => {
     await useBackend('wasm');
-    const declined: Case[] = [
-      [[2, 13, 13, 6], [3, 3, 6, 8], [2, 2], 'valid'],
-      [[2, 28, 28, 1], [3, 3, 1, 8], [2, 2], 'same'],
-      [[2, 8, 8, 8], [3, 3, 8, 8], [1, 1], 'same'],
+    const declined: Array<[Case, boolean]> = [
+      [[[2, 8, 8, 8], [3, 3, 8, 8], [1, 1], 'same'], true],
+      [[[2, 13, 13, 6], [3, 3, 6, 8], [2, 2], 'valid'], false],
+      [[[2, 28, 28, 1], [3, 3, 1, 8], [2, 2], 'same'], false],
+      [[[2, 14, 14, 2], [3, 3, 2, 8], [2, 2], 'same'], false],
     ];
-    for (const [xs, fs, strides, pad] of declined) expect(transposed(xs, fs, strides, pad).convolutions, `${xs} ${fs} ${strides}`).toBeGreaterThan(0);
+    try {
+      for (const [[xs, fs, strides, pad], stages] of declined) {
+        kernelOptions.col2imOutputStages = stages;
+        expect(transposed(xs, fs, strides, pad).convolutions, `${xs} ${fs} ${strides}`).toBeGreaterThan(0);
+      }
+    } finally {
+      kernelOptions.col2imOutputStages = true;
+    }
   });
 
   it("gives a strided Conv2D's input gradient as the cpu backend does", async () => {

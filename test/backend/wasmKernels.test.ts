@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { useBackend } from '../../src/backend/useBackend.js';
 import { ensureTrainingKernels, setKernelReplacements } from '../../src/backend/kernels.js';
 import { kernelOptions } from '../../src/backend/wasm/util.js';
@@ -329,6 +329,11 @@ describe('wasm training kernels', () => {
 
   it('an output stage\'s transposed convolution with its row phases joined is bit for bit the phases one by one, and leaves nothing behind', async () => {
     await useBackend('wasm');
+    // The phases serve output stages with col2im's output stages off.
+    kernelOptions.col2imOutputStages = false;
+    onTestFinished(() => {
+      kernelOptions.col2imOutputStages = true;
+    });
     // [output shape, filter shape, strides, pad]: exercise 8's 3x3/2 'same' to one channel, DCGAN's 4x4/2,
     // 'valid' with odd sizes and 2 channels, unequal strides with a 5-row kernel (phases of 2 and 1 taps).
     const cases: Array<[[number, number, number, number], [number, number, number, number], [number, number], 'same' | 'valid']> = [

@@ -131,7 +131,8 @@ function col2imInputGrad(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, inf
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const [kh, kw, , f] = filter.shape as Shape4;
   const rows = n * oh * ow;
-  if (!kernelOptions.col2imInputGrad || sh * sw === 1 || c % 4 !== 0 || sh * sw * c <= JOIN_PHASES_MAX_CHANNELS) return undefined;
+  const outputStage = c % 4 !== 0 || sh * sw * c <= JOIN_PHASES_MAX_CHANNELS;
+  if (!kernelOptions.col2imInputGrad || sh * sw === 1 || (outputStage && !kernelOptions.col2imOutputStages)) return undefined;
   if (rows === 0 || rows * kh * kw * c > COL2IM_MAX_ELEMENTS) return undefined;
   const simd = simdKernels(b);
   if (simd === undefined) return undefined;

@@ -267,7 +267,8 @@
       (br_if $lc (i32.lt_u (local.get $c3) (local.get $n3)))))
 
   ;; out[b, y*sh + i - top, xo*sw + j - left, ch] += col[(((b*h + y)*w + xo)*kh + i)*kw + j)*c + ch], for b, y,
-  ;; xo, i, j in order (out zeroed by the caller); positions outside [oh, ow] are skipped. c a multiple of 4.
+  ;; xo, i, j in order (out zeroed by the caller); positions outside [oh, ow] are skipped. 4 channels a step
+  ;; where c is a multiple of 4, else one.
   (func (export "col2im")
     (param $col i32) (param $out i32) (param $n i32) (param $h i32) (param $w i32) (param $kh i32) (param $kw i32)
     (param $sh i32) (param $sw i32) (param $c i32) (param $oh i32) (param $ow i32) (param $top i32) (param $left i32)
@@ -297,12 +298,21 @@
                         (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $oy)) (local.get $ow)) (local.get $ox))
                           (local.get $cb))))
                       (local.set $ch (i32.const 0))
-                      (loop $lc
-                        (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (v128.load (local.get $p))))
-                        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-                        (local.set $q (i32.add (local.get $q) (i32.const 16)))
-                        (local.set $ch (i32.add (local.get $ch) (i32.const 4)))
-                        (br_if $lc (i32.lt_u (local.get $ch) (local.get $c))))))
+                      (if (i32.and (local.get $c) (i32.const 3))
+                        (then
+                          (loop $l1
+                            (f32.store (local.get $q) (f32.add (f32.load (local.get $q)) (f32.load (local.get $p))))
+                            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                            (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                            (local.set $ch (i32.add (local.get $ch) (i32.const 1)))
+                            (br_if $l1 (i32.lt_u (local.get $ch) (local.get $c)))))
+                        (else
+                          (loop $lc
+                            (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (v128.load (local.get $p))))
+                            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                            (local.set $ch (i32.add (local.get $ch) (i32.const 4)))
+                            (br_if $lc (i32.lt_u (local.get $ch) (local.get $c))))))))
                   (local.set $j (i32.add (local.get $j) (i32.const 1)))
                   (br_if $lj (i32.lt_u (local.get $j) (local.get $kw))))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))

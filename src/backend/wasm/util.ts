@@ -317,6 +317,12 @@ export const kernelOptions = {
    * (`transpose4`), rather than one strided load per value. The same bits. Read per call.
    */
   tiledTranspose: true,
+  /**
+   * `col2imInputGrad` for output stages too (C not a multiple of 4, or sh * sw * C at most 8: a generator's or
+   * decoder's last transposed convolution to 1-3 channels), one channel a step, instead of the joined phases.
+   * Read per call.
+   */
+  col2imOutputStages: true,
   /** Training steps check the loss and gradients in place (`../finite.ts`) rather than with tfjs ops. */
   directFiniteCheck: true,
   /**
