@@ -124,12 +124,20 @@ function checkFinite(logs: Logs, epoch: number, batch: number, batches: number):
   }
 }
 
-/** Runs one training step; a step refused by `gradientStep` becomes a TrainingError naming the epoch and batch. */
+/**
+ * Runs one training step; a step refused by `gradientStep` becomes a TrainingError naming the epoch and batch.
+ * The task's non-trainable variables (a BatchNormalization's moving mean and variance, which its forward pass
+ * in training writes before any check) are put back as they were before the batch when a step is refused:
+ * a NaN batch leaves no NaN statistics behind. (Their snapshot shares the variables' data: no copy.)
+ */
 function trainStep(task: TrainingTask, batch: tf.Tensor[], ctx: StepContext, batches: number): Logs {
+  const state = task.variables().filter((v) => !v.trainable);
+  const before = state.map((v) => tf.clone(v));
   try {
     return readLogs(tf.tidy(() => task.trainStep(batch, ctx)));
   } catch (e) {
     if (!(e instanceof NonFiniteStepError)) throw e;
+    state.forEach((v, i) => v.assign(before[i]!));
     const error = new TrainingError(
       `latentkit: training stopped: ${e.what} at epoch ${ctx.epoch + 1}, batch ${ctx.batch + 1} of ${batches}; ` +
         `that step was not applied, so the weights and the optimizer's state are those before it. ${ADVICE}`,
@@ -140,6 +148,7 @@ function trainStep(task: TrainingTask, batch: tf.Tensor[], ctx: StepContext, bat
     throw error;
   } finally {
     tf.dispose(batch);
+    tf.dispose(before);
   }
 }
 
