@@ -13,8 +13,8 @@
  *   rounded sigmoid, and `Add`, `Sub`, `Multiply`, `RealDiv`, `SquaredDifference`, `Square`, `Neg` in
  *   float32: tfjs's are XNNPACK operators run on its thread pool, which on two threads costs ~0.3 ms a call
  *   instead of ~0.1 (waking the pool's worker, which then spins on the core latentkit's product helpers
- *   need). The loops run on the calling thread (on a threaded backend for outputs under `POOLED_ELEMENTS`
- *   values, where the pool's division does not pay for its cost). The binary ones compute each value with
+ *   need). The loops run on the calling thread (on a threaded backend, for outputs under
+ *   `kernelOptions.pooledElements` values: by default all). The binary ones compute each value with
  *   XNNPACK's float32 operations (`(a - b) * (a - b)`, `x * x`), bit for bit its results, for operands of the
  *   same shape or broadcast along whole leading or trailing axes (a bias, a scalar, one value per row); other
  *   broadcasts go to tfjs's kernels (switch `heapBinary`).

@@ -12,7 +12,7 @@
  * - `SplitV` (Concat's gradient) and `Unpack` (Pack's) call that Slice once per piece.
  * - `Concat` copies each input's rows through a new `subarray` each.
  * - `PadV2` (Slice's gradient) is an XNNPACK operator that hands every call to tfjs's thread pool (on a
- *   threaded backend from `POOLED_ELEMENTS` output values it stays tfjs's, where the pool pays).
+ *   threaded backend from `kernelOptions.pooledElements` output values it would stay tfjs's: by default never).
  * - `Identity` copies its input (the cpu backend shares the data with a new reference, as wasm's own
  *   `Reshape` does): tfjs calls it dozens of times per training step (gradient bookkeeping, `tf.clone`).
  *   Tensors are immutable and every kernel writes only its own outputs, so sharing is safe.

@@ -23,15 +23,18 @@ export function threadsOf(backend: unknown): number {
 
 /**
  * From this many output values an elementwise kernel that tfjs runs as an XNNPACK operator stays tfjs's on a
- * threaded backend: its thread pool costs ~0.2 ms a call (waking its worker, which then spins), which pays
- * from about here (a conv AE's [32, 28, 28, 32] activations); below, latentkit's loop on the calling thread
- * is the faster (a dense layer's [64, 784]).
+ * threaded backend (`kernelOptions.pooledElements`): none. Alone, tfjs's pool pays from about 131,072 values
+ * (a conv AE's [32, 28, 28, 32] activations: its division against waking its worker, ~0.2 ms); inside a
+ * training step it did not: its worker competes for the core with latentkit's product helper, and a bias add
+ * of [32, 13, 13, 32] took 0.9 ms there against 0.2 on the calling thread (`bench/ab.ts
+ * pooledElements=131072`: conv VAE, conv AE, DCGAN, ACGAN 1.01-1.06x with every such kernel on the calling
+ * thread; bench/NOTES.md).
  */
-export const POOLED_ELEMENTS = 1 << 17;
+export const POOLED_ELEMENTS = Number.POSITIVE_INFINITY;
 
 /** True when an elementwise kernel of `n` output values should run on the calling thread (see POOLED_ELEMENTS). */
 export function onCallingThread(backend: unknown, n: number): boolean {
-  return n < POOLED_ELEMENTS || threadsOf(backend) === 1;
+  return n < kernelOptions.pooledElements || threadsOf(backend) === 1;
 }
 
 /** Padding amounts of a 2-D convolution, as tfjs computes them (`backend_util.computeConv2DInfo`). */
@@ -248,6 +251,8 @@ export const kernelOptions = {
    * twice the last gap between products, and not at all when that gap is longer). Read per product.
    */
   productSpinMicroseconds: 1000,
+  /** From this many output values an elementwise kernel stays tfjs's pooled one on a threaded backend (see {@link POOLED_ELEMENTS}). Read per call. */
+  pooledElements: POOLED_ELEMENTS,
   /**
    * latentkit's SIMD product reduces a k longer than twice this in chunks of this many steps (`kChunkOf` of
    * `./matMulKernels.ts`; the same sums). 0: one call over all of k. Read per product.
