@@ -26,7 +26,7 @@ interface CpuBackend {
 }
 
 describe('the embedded SIMD kernel loops', () => {
-  itIsTheAssembledSource('simdKernels', SIMD_KERNELS_SHARED, SIMD_KERNELS_PLAIN, ['allFinite', 'col2im', 'depthwiseFilterGrad', 'filterGradF4', 'gather4', 'maxPoolGrad']);
+  itIsTheAssembledSource('simdKernels', SIMD_KERNELS_SHARED, SIMD_KERNELS_PLAIN, ['allFinite', 'col2im', 'depthwiseFilterGrad', 'filterGradF4', 'gather4', 'maxPoolGrad', 'transpose4']);
 });
 
 describe('SIMD depthwise filter gradient and MaxPoolGrad on wasm', () => {
