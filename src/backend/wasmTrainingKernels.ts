@@ -30,7 +30,7 @@
  * - `BatchMatMul` and `_FusedMatMul` in float32 (every Dense layer, forward and gradients): latentkit's SIMD
  *   product, reading the operands in place; XNNPACK packed every new right operand first (every product in
  *   training), and transposed products fell back to a scalar loop.
- * - `ResizeNearestNeighborGrad` for integer factors (UpSampling2D gradient): a depthwise box-sum convolution.
+ * - `ResizeNearestNeighborGrad` for integer factors (UpSampling2D gradient): box sums on the calling thread.
  * - `Sum` and `Mean` over leading axes of >= 4,096 elements (bias gradients, BatchNormalization): XNNPACK
  *   average pooling.
  * - `Tanh` (GAN activations): a SIMD loop instead of the scalar tanhf per value.

@@ -290,6 +290,30 @@ describe('wasm training kernels', () => {
     }
   });
 
+  it("UpSampling2D gradient's box sums are bit for bit the depthwise convolution with a ones filter they replace", async () => {
+    await useBackend('wasm');
+    // Blocks with XNNPACK's column-major kernels (2x2, 3x3, 5x5) and its row-major ones.
+    for (const [shape, [fh, fw]] of [
+      [[32, 3, 3, 32], [2, 2]],
+      [[2, 4, 5, 3], [3, 2]],
+      [[3, 2, 3, 5], [2, 3]],
+      [[2, 3, 2, 9], [3, 3]],
+      [[2, 2, 3, 4], [4, 4]],
+      [[1, 2, 2, 3], [5, 5]],
+      [[2, 3, 3, 4], [4, 2]],
+      [[1, 2, 2, 4], [7, 7]],
+      [[2, 3, 4, 4], [1, 2]],
+    ] as Array<[[number, number, number, number], [number, number]]>) {
+      const dy = tf.tidy(() => tf.mul(fixed([shape[0], shape[1] * fh, shape[2] * fw, shape[3]], 2), 1e3));
+      const images = tf.zeros(shape);
+      const sums = tf.engine().runKernel('ResizeNearestNeighborGrad', { images, dy }, { alignCorners: false, halfPixelCenters: false }) as tf.Tensor;
+      const conv = tf.depthwiseConv2d(dy as tf.Tensor4D, tf.ones([fh, fw, shape[3], 1]) as tf.Tensor4D, [fh, fw], 'valid');
+      expect(sums.shape).toEqual(shape);
+      expect(Buffer.from(sums.dataSync().buffer).equals(Buffer.from(conv.dataSync().buffer)), `${shape} ${fh}x${fw}`).toBe(true);
+      tf.dispose([dy, images, sums, conv]);
+    }
+  });
+
   it('MaxPooling2D gradient reaches windows whose values are all negative (wrong in tfjs-backend-wasm 4.22)', async () => {
     const run = (): Float32Array => {
       const x = tf.tensor4d([-3, -1, -2, -5, 4, -1, -7, -2, -0.5, -9, -8, -6, -1, -2, -3, -4, -4, -2], [1, 3, 6, 1]);

@@ -133,7 +133,7 @@ function isBlockReplication(inSize: number, outSize: number, alignCorners: boole
 
 /**
  * ResizeNearestNeighborGrad. Integer-factor upsampling (UpSampling2D): each input pixel receives the sum of
- * its sh x sw block of dy, a depthwise convolution with a ones filter and stride (sh, sw) (XNNPACK). Other
+ * its sh x sw block of dy (`boxSums`). Other
  * resizes: the exact adjoint loop shared with the cpu correction. The wasm backend's own kernel is a scalar
  * loop, and wrong with halfPixelCenters. Shapes no resize produces (batch or channels of dy and images
  * disagreeing) go to `original`.
@@ -158,11 +158,41 @@ export function resizeNearestNeighborGrad(original: KernelFunc): KernelFunc {
     const sh = yh / xh;
     const sw = yw / xw;
     if (sh === 1 && sw === 1) return run(b, 'Identity', { x: dy });
-    const ones = constant(b, [sh, sw, c, 1], 1);
-    const out = run(b, 'DepthwiseConv2dNative', { x: dy, filter: ones }, { strides: [sh, sw], dilations: [1, 1], pad: 'valid' });
-    free(b, ones);
+    const out = b.makeOutput(images.shape, 'float32');
+    // Views after the allocation (it may grow, and detach, the heap).
+    boxSums(b.typedArrayFromHeap(dy) as Float32Array, b.typedArrayFromHeap(out) as Float32Array, images.shape[0]!, xh, xw, c, sh, sw);
     return out;
   };
+}
+
+/**
+ * dx[n, y, x, c] = the sum from +0 of dy[n, y*sh + i, x*sw + j, c] over the block's sh x sw values: a loop on the
+ * calling thread (XNNPACK's depthwise convolution with a ones filter, which it replaces, went to tfjs's thread
+ * pool: 0.4-0.9 ms inside a conv AE's step for [32, 6, 6, 32]). In XNNPACK's order, so bit for bit its sums:
+ * columns outer for its 4-, 9- and 25-tap kernels (2x2, 3x3, 5x5 blocks), rows outer otherwise (measured for
+ * blocks 1x2 to 7x7, `test/backend/wasmKernels.test.ts`).
+ */
+function boxSums(dy: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, sh: number, sw: number): void {
+  const rowY = w * sw * c; // one row of dy
+  const columnsOuter = sh * sw === 4 || sh * sw === 9 || sh * sw === 25;
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      const base = (b * h * sh + y * sh) * rowY;
+      for (let x = 0; x < w; x++) {
+        for (let ch = 0; ch < c; ch++) {
+          let sum = 0;
+          const p0 = base + x * sw * c + ch;
+          if (columnsOuter) {
+            for (let j = 0; j < sw; j++) for (let i = 0, p = p0 + j * c; i < sh; i++, p += rowY) sum = Math.fround(sum + dy[p]!);
+          } else {
+            for (let i = 0; i < sh; i++) for (let j = 0, p = p0 + i * rowY; j < sw; j++, p += c) sum = Math.fround(sum + dy[p]!);
+          }
+          dx[o++] = sum;
+        }
+      }
+    }
+  }
 }
 
 type PoolPad = 'valid' | 'same' | number | backend_util.ExplicitPadding;

@@ -262,7 +262,7 @@ export const kernelOptions = {
   matMulOrientation: true,
   /** Sum and Mean over leading axes (bias gradients, BatchNormalization) without the wasm kernels' transpose. */
   fastLeadingReductions: true,
-  /** Integer-factor ResizeNearestNeighborGrad (UpSampling2D gradient) as a depthwise box-sum convolution. */
+  /** Integer-factor ResizeNearestNeighborGrad (UpSampling2D gradient) as box sums on the calling thread. */
   fastResizeNearestNeighborGrad: true,
   /** latentkit's optimizers update each variable with one fused kernel (wasm, cpu) instead of tfjs's ops. */
   fusedOptimizers: true,
