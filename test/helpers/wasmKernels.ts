@@ -90,3 +90,40 @@ export function fixed(shape: number[], phase = 0, positive = false): tf.Tensor {
   }
   return tf.tensor(v, shape);
 }
+
+/**
+ * How many times kernels of these names ran through the engine during `f` (awaited when it returns a promise:
+ * the count covers the whole of it), with `f`'s result.
+ */
+export function kernelCalls<T>(name: string | readonly string[], f: () => T): T extends Promise<infer R> ? Promise<[R, number]> : [T, number];
+export function kernelCalls<T>(name: string | readonly string[], f: () => T): [T, number] | Promise<[unknown, number]> {
+  const names = typeof name === 'string' ? [name] : name;
+  const engine = tf.engine() as unknown as { runKernel: (n: string, ...rest: unknown[]) => unknown };
+  const original = engine.runKernel;
+  let calls = 0;
+  engine.runKernel = function (this: unknown, n: string, ...rest: unknown[]) {
+    if (names.includes(n)) calls++;
+    return original.call(this, n, ...rest);
+  };
+  let result: T;
+  try {
+    result = f();
+  } catch (e) {
+    engine.runKernel = original;
+    throw e;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (r: unknown) => {
+        engine.runKernel = original;
+        return [r, calls] as [unknown, number];
+      },
+      (e: unknown) => {
+        engine.runKernel = original;
+        throw e;
+      },
+    );
+  }
+  engine.runKernel = original;
+  return [result, calls];
+}

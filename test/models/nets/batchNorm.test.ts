@@ -13,7 +13,7 @@ import { GAN } from '../../../src/index.js';
 import { kernelOptions } from '../../../src/backend/wasm/util.js';
 import { applyModel } from '../../../src/models/nets/apply.js';
 import { BATCH_NORM_MOMENTS, BATCH_NORM_TRAINING_GRAD } from '../../../src/backend/wasm/batchNormKernels.js';
-import { fixed, onBackend } from '../../helpers/wasmKernels.js';
+import { fixed, kernelCalls as calls, onBackend } from '../../helpers/wasmKernels.js';
 
 /** Dense (or conv) -> BatchNormalization -> LeakyReLU -> Dense, with a non-trivial gamma, beta and moving stats. */
 function bnModel(shape: number[], channels: number, seed: number): tfl.LayersModel {
@@ -40,22 +40,6 @@ function withFused<T>(on: boolean, f: () => T): T {
     return f();
   } finally {
     kernelOptions.fusedBatchNormTraining = saved;
-  }
-}
-
-/** How many times kernels named `names` ran during `f`. */
-function calls<T>(names: readonly string[], f: () => T): [T, number] {
-  const engine = tf.engine() as unknown as { runKernel: (n: string, ...rest: unknown[]) => unknown };
-  const original = engine.runKernel;
-  let n = 0;
-  engine.runKernel = function (this: unknown, name: string, ...rest: unknown[]) {
-    if (names.includes(name)) n++;
-    return original.call(this, name, ...rest);
-  };
-  try {
-    return [f(), n];
-  } finally {
-    engine.runKernel = original;
   }
 }
 
@@ -203,20 +187,7 @@ describe('fused batch normalization in training (wasm)', () => {
       kernelOptions.fusedBatchNormTraining = on;
       try {
         const gan = GAN({ architecture: 'dcgan', dataShape: [8, 8, 1], zDim: 4, generatorFilters: [8, 4], discriminatorFilters: [4, 8], seed: 2 });
-        const [, n] = await (async () => {
-          let count = 0;
-          const engine = tf.engine() as unknown as { runKernel: (k: string, ...rest: unknown[]) => unknown };
-          const original = engine.runKernel;
-          engine.runKernel = function (this: unknown, k: string, ...rest: unknown[]) {
-            if (k === BATCH_NORM_TRAINING_GRAD) count++;
-            return original.call(this, k, ...rest);
-          };
-          try {
-            return [await gan.fit(data, { epochs: 2, batchSize: 16, verbose: 0, balanceMonitor: false }), count] as const;
-          } finally {
-            engine.runKernel = original;
-          }
-        })();
+        const [, n] = await calls(BATCH_NORM_TRAINING_GRAD, () => gan.fit(data, { epochs: 2, batchSize: 16, verbose: 0, balanceMonitor: false }));
         // Two batch normalizations in the generator, a gradient each per generator step: 2 epochs x 2 batches x
         // 2 generator steps (a DCGAN's default gStepsPerD).
         expect(n).toBe(on ? 16 : 0);

@@ -12,7 +12,7 @@ import { GAN, VAE, convAE, undercompleteAE } from '../../../src/index.js';
 import { kernelOptions } from '../../../src/backend/wasm/util.js';
 import { prunedPlan } from '../../../src/models/nets/pruned.js';
 import { applyModel } from '../../../src/models/nets/apply.js';
-import { onBackend } from '../../helpers/wasmKernels.js';
+import { kernelCalls, onBackend } from '../../helpers/wasmKernels.js';
 
 const glorot = (seed: number) => tfl.initializers.glorotUniform({ seed });
 const biased = (seed: number) => tfl.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed });
@@ -49,23 +49,6 @@ async function withSwitchAsync<T>(on: boolean, f: () => Promise<T>): Promise<T> 
     return await f();
   } finally {
     SWITCHES.forEach((n, i) => (kernelOptions[n] = saved[i]!));
-  }
-}
-
-/** How many times kernels of these names ran (through the engine) during `f`. */
-function kernelCalls<T>(name: string | readonly string[], f: () => T): [T, number] {
-  const names = typeof name === 'string' ? [name] : name;
-  const engine = tf.engine() as unknown as { runKernel: (n: string, ...rest: unknown[]) => unknown };
-  const original = engine.runKernel;
-  let calls = 0;
-  engine.runKernel = function (this: unknown, n: string, ...rest: unknown[]) {
-    if (names.includes(n)) calls++;
-    return original.call(this, n, ...rest);
-  };
-  try {
-    return [f(), calls];
-  } finally {
-    engine.runKernel = original;
   }
 }
 
