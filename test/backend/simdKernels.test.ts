@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { simdKernels } from '../../src/backend/wasm/simdKernels.js';
 import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from '../../src/backend/wasm/simdKernels.bytes.js';
+import { SIMD_GATHER_PLAIN, SIMD_GATHER_SHARED } from '../../src/backend/wasm/simdGather.bytes.js';
 import { bothWays, itIsTheAssembledSource, onWasm } from '../helpers/wasmKernels.js';
 
 /** A deterministic float32 tensor (values in [-1, 1], with repeats so that pooling windows hold ties). */
@@ -26,7 +27,8 @@ interface CpuBackend {
 }
 
 describe('the embedded SIMD kernel loops', () => {
-  itIsTheAssembledSource('simdKernels', SIMD_KERNELS_SHARED, SIMD_KERNELS_PLAIN, ['allFinite', 'col2im', 'depthwiseFilterGrad', 'filterGradF4', 'gather4', 'maxPoolGrad', 'transpose4']);
+  itIsTheAssembledSource('simdGather', SIMD_GATHER_SHARED, SIMD_GATHER_PLAIN, ['gather4', 'transpose4']);
+  itIsTheAssembledSource('simdKernels', SIMD_KERNELS_SHARED, SIMD_KERNELS_PLAIN, ['allFinite', 'col2im', 'depthwiseFilterGrad', 'filterGradF4', 'maxPoolGrad']);
 });
 
 describe('SIMD depthwise filter gradient and MaxPoolGrad on wasm', () => {

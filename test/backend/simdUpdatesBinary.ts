@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
 /** The sources, by module name (`src/backend/wasm/<name>.wat` -> `<name>.bytes.ts`), and their constants' prefix. */
-export const SOURCES = { simdUpdates: 'SIMD_UPDATES', simdKernels: 'SIMD_KERNELS', simdMatMul: 'SIMD_MATMUL', simdElementwise: 'SIMD_ELEMENTWISE', simdActivations: 'SIMD_ACTIVATIONS', simdBatchNorm: 'SIMD_BATCH_NORM' } as const;
+export const SOURCES = { simdUpdates: 'SIMD_UPDATES', simdKernels: 'SIMD_KERNELS', simdMatMul: 'SIMD_MATMUL', simdElementwise: 'SIMD_ELEMENTWISE', simdActivations: 'SIMD_ACTIVATIONS', simdBatchNorm: 'SIMD_BATCH_NORM', simdGather: 'SIMD_GATHER' } as const;
 export type SourceName = keyof typeof SOURCES;
 
 const path = (file: string) => fileURLToPath(new URL(`../../src/backend/wasm/${file}`, import.meta.url));

@@ -1,6 +1,6 @@
 /**
  * `Transpose` and `Reverse` of the wasm backend as one strided copy inside the heap (`gather4` of
- * `./simdKernels.wat`): the output, read in order, is a strided walk over the input, with negative strides
+ * `./simdGather.wat`): the output, read in order, is a strided walk over the input, with negative strides
  * for reversed axes. Axes that stay adjacent merge, so most training transposes are 2-D to 4-D walks whose
  * innermost runs, when contiguous in the input, move by `memory.copy`. Internal: registered by `../kernels.ts`.
  *
@@ -17,10 +17,20 @@
  */
 import { util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { simdKernels, type SimdKernels } from './simdKernels.js';
+import { SIMD_GATHER_PLAIN, SIMD_GATHER_SHARED } from './simdGather.bytes.js';
+import { onHeapPerBackend } from './simdUpdates.js';
 import { elementOffset, heapOf, stridesOf } from './movementKernels.js';
 import type { Heap } from './movementKernels.js';
 import { kernelOptions } from './util.js';
+
+/** The copy loops of `./simdGather.wat`, on byte offsets into the heap. */
+interface GatherLoops {
+  gather4(...args: number[]): void;
+  transpose4(...args: number[]): void;
+}
+
+/** The loops for this wasm backend (instantiated on first use), or undefined where they cannot run. */
+export const gatherLoops = onHeapPerBackend<GatherLoops>(SIMD_GATHER_SHARED, SIMD_GATHER_PLAIN);
 
 /**
  * The walk `shape` / `strides` with size-1 axes dropped and adjacent axes merged where the outer one steps
@@ -66,7 +76,7 @@ export function transposeTakesTiles(shape: readonly number[], perm: readonly num
  * if its innermost axis is strided and an outer one contiguous in the source, both multiples of 4 long
  * (switch `tiledTranspose`): whether it did.
  */
-function tiled(n: readonly number[], s: readonly number[], simd: SimdKernels, dst: number, src: number): boolean {
+function tiled(n: readonly number[], s: readonly number[], simd: GatherLoops, dst: number, src: number): boolean {
   const a = tiledAxis(n, s);
   if (!kernelOptions.tiledTranspose || a === undefined) return false;
   // Bytes between consecutive indices of each axis in the output (the walk's order) and in the source.
@@ -92,7 +102,7 @@ export function gather(backend: unknown, x: TensorInfo, shape: readonly number[]
   // Views and offsets are taken after the allocation (it may grow, and detach, the heap).
   const heap = heapOf(b, x.dtype)!;
   const bytes = heap.BYTES_PER_ELEMENT;
-  const simd = bytes === 4 ? simdKernels(backend) : undefined;
+  const simd = bytes === 4 ? gatherLoops(backend) : undefined;
   let src = elementOffset(b, x, bytes) + offset;
   let dst = elementOffset(b, out, bytes);
   if (simd && n.length === 4 && tiled(n, s, simd, 4 * dst, 4 * src)) return out;

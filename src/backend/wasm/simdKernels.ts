@@ -13,8 +13,6 @@ import { onHeapPerBackend } from './simdUpdates.js';
 export interface SimdKernels {
   depthwiseFilterGrad(...args: number[]): void;
   maxPoolGrad(...args: number[]): void;
-  gather4(...args: number[]): void;
-  transpose4(...args: number[]): void;
   allFinite(p: number, n: number): number;
   filterGradF4(...args: number[]): void;
   col2im(...args: number[]): void;
