@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import { setKernelReplacements, useBackend } from '../src/index.js';
 import { kernelOptions } from '../src/backend/wasm/util.js';
 import { median } from './lib/harness.js';
+import { numberFlag } from './lib/args.js';
 import { checkSwitches } from './lib/switches.js';
 import type { SpeedCase } from './lib/speed.js';
 import { convAECases } from './suites/convAE.js';
@@ -27,10 +28,7 @@ import { classifierCases } from './suites/classifier.js';
 const CASES: SpeedCase[] = [denseAECase, ...convAECases, ...vaeCases, ...ganCases, ...classifierCases];
 
 const args = process.argv.slice(2);
-const value = (flag: string, dflt: number) => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
+const value = (flag: string, dflt: number) => numberFlag(args, flag, dflt);
 const threads = value('--threads', 1);
 const reps = value('--reps', 6);
 const words = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));

@@ -14,12 +14,10 @@ import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradients
 import { useBackend } from '../src/backend/useBackend.js';
 import { kernelOptions } from '../src/backend/wasm/util.js';
 import { median } from './lib/harness.js';
+import { numberFlag } from './lib/args.js';
 
 const args = process.argv.slice(2);
-const value = (flag: string, dflt: number) => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
+const value = (flag: string, dflt: number) => numberFlag(args, flag, dflt);
 const threads = value('--threads', 1);
 const rounds = value('--rounds', 7);
 const calls = value('--calls', 50);

@@ -12,18 +12,15 @@
 import * as os from 'node:os';
 import { denoisingAE, loadMnist, setSeed, useBackend } from '../src/index.js';
 import { switchesOff } from './lib/switches.js';
+import { flagValue, numberFlag } from './lib/args.js';
 import { EXERCISE_8, EXERCISE_8_OPTIMIZER } from '../examples/shared/exercise8.js';
 
 const args = process.argv.slice(2);
-const value = (flag: string, dflt: number) => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
+const value = (flag: string, dflt: number) => numberFlag(args, flag, dflt);
 const threads = value('--threads', 1);
 const epochs = value('--epochs', 25);
 const train = value('--train', 3000);
-const offIndex = args.indexOf('--off');
-const off = offIndex >= 0 ? args[offIndex + 1]! : undefined;
+const off = flagValue(args, '--off');
 if (off !== undefined) switchesOff(off.split(','));
 const load = () => os.loadavg().map((v) => v.toFixed(2)).join('/');
 

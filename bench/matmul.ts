@@ -15,9 +15,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as os from 'node:os';
 import { useBackend } from '../src/index.js';
 import { kernelOptions } from '../src/backend/wasm/util.js';
+import { numberFlag } from './lib/args.js';
 
-const i = process.argv.indexOf('--threads');
-const threads = i >= 0 ? Number(process.argv[i + 1]) : 1;
+const threads = numberFlag(process.argv, '--threads', 1);
 const info = await useBackend('wasm', { threads });
 
 function gflops(m: number, k: number, n: number, fresh: boolean): { wall: number; cpu: number } {

@@ -32,6 +32,7 @@ import { vaeCases } from './suites/vae.js';
 import { ganCases } from './suites/gan.js';
 import { classifierCases } from './suites/classifier.js';
 import { formatFlops } from './lib/flops.js';
+import { flagValue, numberFlag } from './lib/args.js';
 
 const NOTES = join(dirname(fileURLToPath(import.meta.url)), 'NOTES.md');
 const START = '<!-- profile:start -->';
@@ -46,7 +47,7 @@ const CPU_CLOCK = process.argv.includes('--cpu');
 /** `--by-calls`: kernels listed by calls per step rather than by time. */
 const BY_CALLS = process.argv.includes('--by-calls');
 /** Kernels listed after `--by-shape` (comma-separated) are counted per input shapes and attributes. */
-const BY_SHAPE = new Set((process.argv.includes('--by-shape') ? process.argv[process.argv.indexOf('--by-shape') + 1]! : '').split(',').filter(Boolean));
+const BY_SHAPE = new Set((flagValue(process.argv, '--by-shape') ?? '').split(',').filter(Boolean));
 function shapeKey(name: string, args: { inputs: Record<string, unknown>; attrs?: Record<string, unknown> }): string {
   if (!BY_SHAPE.has(name)) return name;
   const ins = Object.entries(args.inputs)
@@ -253,12 +254,11 @@ function markdown(p: CaseProfile, threads: number): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const ti = args.indexOf('--threads');
-  const threads = ti >= 0 ? Number(args[ti + 1]) : 1;
+  const threads = numberFlag(args, '--threads', 1);
   const write = args.includes('--write');
   // --off a,b: kernelOptions switches turned off for the whole run (a profile of "before" a lever).
-  const oi = args.indexOf('--off');
-  if (oi >= 0) switchesOff(args[oi + 1]!.split(','));
+  const off = flagValue(args, '--off');
+  if (off !== undefined) switchesOff(off.split(','));
   const wanted = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--threads' && args[i - 1] !== '--off' && args[i - 1] !== '--by-shape');
   const unknown = wanted.filter((w) => !CASES.some((c) => c.key === w));
   if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ')}; known: ${CASES.map((c) => c.key).join(', ')}`);

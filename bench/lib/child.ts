@@ -12,13 +12,11 @@ import { useBackend } from '../../src/index.js';
 import { cpuPressure, machineInfo, type Suite, type SuiteContext } from './harness.js';
 import { startPeer, type Peer } from './peer.js';
 import { loadSuite, resultFile, type ResultFile } from './results.js';
+import { flagValue } from './args.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const value = (flag: string) => {
-    const i = args.indexOf(flag);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const value = (flag: string) => flagValue(args, flag);
   const name = args[0];
   const threads = Number(value('--threads') ?? '1');
   const out = value('--out');
