@@ -1,6 +1,8 @@
 /**
  * `FusedBatchNorm` of the wasm backend as latentkit's SIMD loop (`./simdBatchNorm.wat`), reading and writing
- * the heap in place. Internal: registered by `../wasmTrainingKernels.ts` (switch `simdBatchNorm`).
+ * the heap in place. Internal: registered by `../wasmTrainingKernels.ts` (switch `simdBatchNorm`). Also the
+ * batch-norm kernels latentkit adds (`BATCH_NORM_GRAD_KERNELS`: the gradient's terms, and the moments and
+ * gradient of batch normalization in training), described where they are defined below.
  *
  * tfjs's kernel (`FusedBatchNorm.cc`) is a scalar loop, 0.8-1.8 ms a call on a DCGAN generator's activations
  * ([64, 3136], [64, 14, 14, 32]). It computes, per value, `offset + (x - mean) * scale / nf` with
@@ -146,11 +148,16 @@ const gradTerms: KernelFunc = ({ inputs, backend }) => {
 export const BATCH_NORM_MOMENTS = 'LatentkitBatchNormMoments';
 export const BATCH_NORM_TRAINING_GRAD = 'LatentkitBatchNormTrainingGrad';
 
+/** x as [rows, C] (C its last axis): C and the rows (0 where C is 0). */
+function rowsOf(x: TensorInfo): [number, number] {
+  const c = x.shape[x.shape.length - 1] ?? 0;
+  return [c, c > 0 ? util.sizeFromShape(x.shape) / c : 0];
+}
+
 const moments: KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as unknown as { x: TensorInfo };
   const loops = batchNormLoops(backend);
-  const c = x.shape[x.shape.length - 1] ?? 0;
-  const rows = c > 0 ? util.sizeFromShape(x.shape) / c : 0;
+  const [c, rows] = rowsOf(x);
   if (!loops || !gradTermsTake(x, x, []) || rows < 1) {
     throw new Error(`latentkit: ${BATCH_NORM_MOMENTS}: expects a float32 x with at least one row whose last axis is a multiple of 4, on a wasm backend with SIMD; got ${x.dtype} [${x.shape.join(', ')}].`);
   }
@@ -166,8 +173,7 @@ const trainingGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy, mean, variance, scale } = inputs as unknown as Record<'x' | 'dy' | 'mean' | 'variance' | 'scale', TensorInfo>;
   const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
   const loops = batchNormLoops(backend);
-  const c = x.shape[x.shape.length - 1] ?? 0;
-  const rows = c > 0 ? util.sizeFromShape(x.shape) / c : 0;
+  const [c, rows] = rowsOf(x);
   if (!loops || !gradTermsTake(x, dy, [mean, variance, scale]) || rows < 1) {
     throw new Error(`latentkit: ${BATCH_NORM_TRAINING_GRAD}: expects float32 x and dy of one shape with at least one row whose last axis is a multiple of 4, and mean, variance, scale of that many values, on a wasm backend with SIMD.`);
   }

@@ -119,8 +119,9 @@ const COL2IM_MAX_ELEMENTS = 1 << 24;
 /**
  * dx of a strided convolution as latentkit's product of dy [N*oh*ow, F] with the filter [kh*kw*C, F]
  * transposed (every tap's contribution of every dy pixel, [N*oh*ow, kh*kw*C]) added into place by `col2im`
- * (SIMD, 4 channels a step), with C a multiple of 4 and more than `JOIN_PHASES_MAX_CHANNELS` in all (output
- * stages keep the joined phases). Against the sub-pixel phases it multiplies no zero taps (3x3 stride 2:
+ * (SIMD, 4 channels a step where C is a multiple of 4, else one). Output stages (C not a multiple of 4, or
+ * sh*sw*C at most `JOIN_PHASES_MAX_CHANNELS`) take it only with `kernelOptions.col2imOutputStages`, else the
+ * joined phases. Against the sub-pixel phases it multiplies no zero taps (3x3 stride 2:
  * 16 multiply-adds for every 9 there) and no row or column past the output (4x4 stride 2 'same': 8 rows of
  * 7 there), in one threaded product rather than an XNNPACK convolution per phase, each packing its filter:
  * 1.4-2.2x on DCGAN's, the conv AE's and the conv VAE's shapes. The sums are the same products added in

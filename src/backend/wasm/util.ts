@@ -229,7 +229,7 @@ export const kernelOptions = {
    */
   joinInputGradPhases: true,
   /**
-   * Conv2DBackpropInput of a strided convolution (C a multiple of 4, not an output stage) as a product and a
+   * Conv2DBackpropInput of a strided convolution (output stages as `col2imOutputStages` says) as a product and a
    * SIMD col2im rather than sub-pixel phases (`col2imInputGrad` of `./convInputGrad.ts`; the same products
    * summed in another order). Read per call.
    */

@@ -11,7 +11,7 @@ import type { NoiseFn } from '../../noise/injectors.js';
 import { gradientStep, variablesOf } from '../../train/gradientStep.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
-import { applyModel } from '../nets/apply.js';
+import { DATA_INPUT, applyModel } from '../nets/apply.js';
 
 /**
  * A term added to the reconstruction loss, computed from a batch of codes; logged under its `name`.
@@ -71,7 +71,7 @@ export class AutoencoderTask implements TrainingTask {
     const { encoder, decoder, loss, penalties, corruption } = this.objective;
     const input = corruption ? corruption(x, seed) : x;
     // The input is data (a constant of the step): no gradient flows to it.
-    const code = applyModel(encoder, input, training, { input: false, weights: true });
+    const code = applyModel(encoder, input, training, DATA_INPUT);
     const output = applyModel(decoder, code, training);
     const rec = reconstructionLoss(target, output, loss);
     if (penalties.length === 0) return rec;

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { categoricalAccuracy, softmaxCrossEntropy } from '../../losses/classification.js';
 import { gradientStep, variablesOf } from '../../train/gradientStep.js';
-import { applyModel } from '../nets/apply.js';
+import { DATA_INPUT, applyModel } from '../nets/apply.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepLogs, TrainingTask } from '../../train/task.js';
 
@@ -34,7 +34,7 @@ export class ClassifierTask implements TrainingTask {
     let accuracy: tf.Scalar | undefined;
     const loss = gradientStep(this.optimizer.optimizer, variablesOf(this.model, true), () => {
       // The input is data: no gradient for it (`../nets/apply.ts`).
-      const logits = applyModel(this.logits, x, true, { input: false, weights: true });
+      const logits = applyModel(this.logits, x, true, DATA_INPUT);
       accuracy = tf.keep(categoricalAccuracy(y, logits));
       return softmaxCrossEntropy(y, logits, this.classWeights);
     });

@@ -18,7 +18,7 @@ import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
 import type { GANArchitecture, GANConditioning } from './config.js';
 import { classAccuracy, classLoss, discriminatorLoss, generatorLoss, isCritic, type GANLoss } from './losses.js';
 import { fillRows, packExamples, packLabels } from './packing.js';
-import { applyModel, applyModelOutputs, type GradientWants } from '../nets/apply.js';
+import { ALL_GRADIENTS, CONSTANT_WEIGHTS, DATA_INPUT, applyModel, applyModelOutputs, type GradientWants } from '../nets/apply.js';
 
 
 /**
@@ -79,9 +79,6 @@ export interface GANTaskNets {
   /** The discriminator's pre-sigmoid logit (or the critic's score), and an ACGAN's class logits. */
   score: tfl.LayersModel;
 }
-
-/** The discriminator in its own step: its batch is a constant, its weights are trained. */
-const OWN_STEP: GradientWants = { input: false, weights: true };
 
 /** What the discriminator says of a batch: its scores, and an ACGAN's class logits. */
 interface Judgement {
@@ -184,7 +181,7 @@ export class GANTask implements TrainingTask {
   private generate(n: number, y: tf.Tensor | undefined, seed: number, training: boolean): tf.Tensor {
     const z = randomNormal([n, this.settings.zDim], 0, 1, seed);
     // z is a constant of the step: no gradient flows to it.
-    return y ? (this.nets.generator.apply([z, y], { training }) as tf.Tensor) : applyModel(this.nets.generator, z, training, { input: false, weights: true });
+    return y ? (this.nets.generator.apply([z, y], { training }) as tf.Tensor) : applyModel(this.nets.generator, z, training, DATA_INPUT);
   }
 
   /** Examples as the discriminator takes them: in packs. */
@@ -201,7 +198,7 @@ export class GANTask implements TrainingTask {
    * The discriminator's judgement of x, with the gradients the step wants: in its own step x is a constant
    * (the data, and fakes made outside its gradient); in the generator's step its weights are.
    */
-  private judge(x: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean, wants: GradientWants = { input: true, weights: true }): Judgement {
+  private judge(x: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean, wants: GradientWants = ALL_GRADIENTS): Judgement {
     const out = yIn ? (this.nets.score.apply([x, yIn], { training }) as tf.Tensor | tf.Tensor[]) : applyModelOutputs(this.nets.score, x, training, wants);
     // ACGAN's discriminator has two outputs: the score and the class logits.
     const [score, classLogits] = Array.isArray(out) ? out : [out];
@@ -213,9 +210,9 @@ export class GANTask implements TrainingTask {
    * Both are constants of the discriminator's step (the generated batch is made outside it).
    */
   private judgeBoth(real: tf.Tensor, fake: tf.Tensor, yIn: tf.Tensor | undefined, training: boolean): [Judgement, Judgement] {
-    if (this.settings.batchStatistics) return [this.judge(real, yIn, training, OWN_STEP), this.judge(fake, yIn, training, OWN_STEP)];
+    if (this.settings.batchStatistics) return [this.judge(real, yIn, training, DATA_INPUT), this.judge(fake, yIn, training, DATA_INPUT)];
     const n = real.shape[0]!;
-    const both = this.judge(tf.concat([real, fake], 0), yIn ? tf.concat([yIn, yIn], 0) : undefined, training, OWN_STEP);
+    const both = this.judge(tf.concat([real, fake], 0), yIn ? tf.concat([yIn, yIn], 0) : undefined, training, DATA_INPUT);
     const half = (t: tf.Tensor, start: number) => tf.slice(t, [start, 0], [n, t.shape[1]!]);
     const part = (start: number): Judgement => ({
       score: half(both.score, start),
@@ -282,7 +279,7 @@ export class GANTask implements TrainingTask {
   /** The generator's loss on fresh samples (an ACGAN's includes their classification). */
   private generatorStepLoss(n: number, y: tf.Tensor | undefined, seed: number, noiseSeed: number, sigma: number): tf.Scalar {
     const samples = this.withNoise(this.generate(n, y, seed, true), sigma, noiseSeed);
-    const j = this.judge(this.pack(samples), this.labelInput(y), true, { input: true, weights: false });
+    const j = this.judge(this.pack(samples), this.labelInput(y), true, CONSTANT_WEIGHTS);
     const adversarial = generatorLoss(this.settings.loss, j.score);
     return j.classLogits && y ? (tf.add(adversarial, classLoss(j.classLogits, y)) as tf.Scalar) : adversarial;
   }

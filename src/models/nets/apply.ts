@@ -7,16 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { kernelOptions } from '../../backend/wasm/util.js';
 import { applyDenseChain, denseChainOf } from './denseChain.js';
-import { applyPruned, prunedPlan, type GradientWants } from './pruned.js';
+import { ALL_GRADIENTS, applyPruned, prunedPlan, type GradientWants } from './pruned.js';
 import { fusedBatchNormHere } from './batchNorm.js';
 
-export type { GradientWants } from './pruned.js';
+export { ALL_GRADIENTS, CONSTANT_WEIGHTS, DATA_INPUT, type GradientWants } from './pruned.js';
 
 /** Inside a second-order gradient (a gradient penalty) the layers' own operations are differentiated twice. */
 const nested = () => (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 1;
-
-/** Both gradients: what `model.apply` under the tape gives. */
-const ALL: GradientWants = { input: true, weights: true };
 
 /**
  * `model.apply(x, { training })`, its outputs in order, with the gradients the step wants (`wants`: x's, the
@@ -25,18 +22,19 @@ const ALL: GradientWants = { input: true, weights: true };
  * anyway is not wanted (x is data, or the weights are constants of the step); else `model.apply` itself. All
  * give the same values and the same wanted gradients; only the work differs.
  */
-export function applyModelOutputs(model: tfl.LayersModel, x: tf.Tensor, training: boolean, wants: GradientWants = ALL): tf.Tensor[] {
+export function applyModelOutputs(model: tfl.LayersModel, x: tf.Tensor, training: boolean, wants: GradientWants = ALL_GRADIENTS): tf.Tensor[] {
   if (x.dtype === 'float32' && !nested()) {
     const weights = wants.weights || !kernelOptions.constantWeightProducts;
     const chain = x.rank === 2 ? denseChainOf(model) : undefined;
     if (chain !== undefined && x.shape[1] === chain.inputUnits) return [applyDenseChain(chain, x, { input: wants.input, weights })];
     const input = wants.input || !kernelOptions.constantInputProducts;
     // Batch normalization in training goes through the plan too, where its fused form applies (`./batchNorm.ts`).
-    const plan = input && weights && !(training && fusedBatchNormHere()) ? undefined : prunedPlan(model);
+    const fusedBatchNorm = training && fusedBatchNormHere();
+    const plan = input && weights && !fusedBatchNorm ? undefined : prunedPlan(model);
     const want = model.inputs[0]!.shape;
     // x's example shape must be the model input's (unknown sizes aside): otherwise `model.apply` reports it.
     const fits = want.length === x.rank && want.every((d, i) => i === 0 || d == null || d === x.shape[i]);
-    if (plan !== undefined && fits && ((!input && plan.productOnInput) || (!weights && plan.hasProducts) || (training && plan.hasBatchNorm && fusedBatchNormHere()))) {
+    if (plan !== undefined && fits && ((!input && plan.productOnInput) || (!weights && plan.hasProducts) || (fusedBatchNorm && plan.hasBatchNorm))) {
       return applyPruned(plan, x, training, { input, weights });
     }
   }
@@ -45,7 +43,7 @@ export function applyModelOutputs(model: tfl.LayersModel, x: tf.Tensor, training
 }
 
 /** {@link applyModelOutputs} for a model with one output (a generator, a decoder): that output. */
-export function applyModel(model: tfl.LayersModel, x: tf.Tensor, training: boolean, wants: GradientWants = ALL): tf.Tensor {
+export function applyModel(model: tfl.LayersModel, x: tf.Tensor, training: boolean, wants: GradientWants = ALL_GRADIENTS): tf.Tensor {
   const out = applyModelOutputs(model, x, training, wants);
   if (out.length !== 1) throw new Error(`latentkit: applyModel takes a model with one output; ${model.name} has ${out.length} (use applyModelOutputs).`);
   return out[0]!;

@@ -49,7 +49,7 @@ export const FOLLOWS_TRAINABLE = Symbol('latentkit.inferenceWhenFrozen');
  * regularizer, and its class's own `call` (or latentkit's frozen-aware one while trainable: a frozen layer,
  * or one whose `call` someone else replaced, takes `layer.apply`).
  */
-export function isFusableBatchNorm(layer: tfl.layers.Layer): boolean {
+function isFusableBatchNorm(layer: tfl.layers.Layer): boolean {
   if (layer.getClassName() !== 'BatchNormalization') return false;
   const ownCall = Object.prototype.hasOwnProperty.call(layer, 'call');
   if (ownCall && !(layer as unknown as Record<symbol, boolean>)[FOLLOWS_TRAINABLE]) return false;
@@ -65,14 +65,16 @@ export function fusedBatchNormHere(): boolean {
 }
 
 /**
- * Whether a training step takes the fused form for a fusable `layer` on x: float32, rank 2 or more, the
- * layer's axis x's last, a multiple of 4 channels, on a backend with the kernels.
+ * Whether a training step takes the fused form for `layer` on x: a fusable BatchNormalization (see
+ * {@link isFusableBatchNorm}), x float32 of rank 2 or more, the layer's axis x's last, a multiple of 4
+ * channels, on a backend with the kernels.
  */
 export function fusedBatchNormApplies(layer: tfl.layers.Layer, x: tf.Tensor): boolean {
   const c = x.shape[x.rank - 1] ?? 0;
   const axis = (layer as unknown as Parts).axis;
   return (
-    (axis === -1 || axis === x.rank - 1) && x.dtype === 'float32' && x.rank >= 2 && c > 0 && c % 4 === 0 && x.size > 0 && fusedBatchNormHere()
+    isFusableBatchNorm(layer) && (axis === -1 || axis === x.rank - 1) && x.dtype === 'float32' && x.rank >= 2 && c > 0 && c % 4 === 0 &&
+    x.size > 0 && fusedBatchNormHere()
   );
 }
 

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { kernelOptions } from '../../backend/wasm/util.js';
 import { leakyReluBackward } from '../../backend/leakyRelu.js';
-import type { GradientWants } from './pruned.js';
+import { ALL_GRADIENTS, type GradientWants } from './pruned.js';
 
 /** An activation the chain computes, with tfjs-core's gradient for it. */
 type ChainActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'leakyRelu';
@@ -161,7 +161,7 @@ function activationGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, activation: C
  * `wants.weights` false, the variables are (a discriminator inside the generator's step): only x's gradient
  * is computed.
  */
-export function applyDenseChain(chain: DenseChain, x: tf.Tensor, wants: GradientWants = { input: true, weights: true }): tf.Tensor {
+export function applyDenseChain(chain: DenseChain, x: tf.Tensor, wants: GradientWants = ALL_GRADIENTS): tf.Tensor {
   const { input: inputGradient, weights: weightGradients } = wants;
   // Per step: its input and output (the saved tensors, in order: input, then each step's output).
   const forward = (input: tf.Tensor): tf.Tensor[] => {

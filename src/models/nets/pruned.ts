@@ -19,13 +19,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { inboundLayers, type AnyLayer } from './denseChain.js';
-import { applyBatchNormTraining, fusedBatchNormApplies, isFusableBatchNorm } from './batchNorm.js';
+import { applyBatchNormTraining, fusedBatchNormApplies } from './batchNorm.js';
 
 /** Which gradients a training step wants from a model: its input's, its trainable weights'. */
 export interface GradientWants {
   readonly input: boolean;
   readonly weights: boolean;
 }
+
+/** Both gradients: what `model.apply` under the tape gives. */
+export const ALL_GRADIENTS: GradientWants = Object.freeze({ input: true, weights: true });
+/** The input is data (an encoder's images, a generator's z, a discriminator's batch in its own step). */
+export const DATA_INPUT: GradientWants = Object.freeze({ input: false, weights: true });
+/** The weights are constants of the step (the discriminator inside the generator's step). */
+export const CONSTANT_WEIGHTS: GradientWants = Object.freeze({ input: true, weights: false });
 
 /** A layer's fused product as tfjs-layers runs it (a linear activation fused, any other applied after it). */
 interface Product {
@@ -195,7 +202,7 @@ export function applyPruned(plan: PrunedPlan, x: tf.Tensor, training: boolean, w
     const own = product ? [product.kernel, product.biasAfter ? undefined : product.bias].filter((w): w is tf.Variable => w !== undefined) : [];
     const weights = own.filter((w) => trainable.includes(w));
     const pruned = product !== undefined && inputs[0]!.rank === rank && (!inputGradient || weights.length < own.length);
-    const batchNorm = training && inputs.length === 1 && isFusableBatchNorm(layer) && fusedBatchNormApplies(layer, inputs[0]!);
+    const batchNorm = training && inputs.length === 1 && fusedBatchNormApplies(layer, inputs[0]!);
     values.push(
       pruned
         ? applyProduct(product, inputs[0]!, inputGradient, weights)

@@ -24,7 +24,7 @@ import { gradientStep, variablesOf } from '../../train/gradientStep.js';
 import { releaseOptimizer, type ResolvedOptimizer } from '../../train/optimizers.js';
 import type { StepContext, StepLogs, TrainingTask } from '../../train/task.js';
 import type { VAELikelihood } from './config.js';
-import { applyModel, applyModelOutputs } from '../nets/apply.js';
+import { DATA_INPUT, applyModel, applyModelOutputs } from '../nets/apply.js';
 
 /**
  * The models and layers a VAE step needs (the VAE builder assembles them).
@@ -65,7 +65,7 @@ export interface VaeTerms {
  */
 export function vaeTerms(net: VaeNetworks, x: tf.Tensor, target: tf.Tensor, training: boolean, seed: number): VaeTerms {
   // x is data: no gradient flows to it.
-  const [mean, logVar] = applyModelOutputs(net.encoder, x, training, { input: false, weights: true }) as [tf.Tensor, tf.Tensor];
+  const [mean, logVar] = applyModelOutputs(net.encoder, x, training, DATA_INPUT) as [tf.Tensor, tf.Tensor];
   const z = net.sampling.apply([mean, logVar], { training, sample: true, seed }) as tf.Tensor;
   const params = applyModel(net.decoderParams, z, training);
   return { reconstruction: reconstructionNll(net, target, params), klPerDim: gaussianKlPerDim(mean, logVar) };
